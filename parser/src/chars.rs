@@ -1,0 +1,182 @@
+//! Byte classes as const tables, and the word-at-a-time scans for the long runs.
+//!
+//! The scans read eight bytes as one `u64` (SWAR, in safe code) and find the first byte that
+//! leaves a class. Each test below flags, per byte, whether it is outside the class; a borrow
+//! can only spill from a flagged byte into the bytes above it, so the lowest flag is exact.
+
+/// `tchar`, RFC 9110 §5.6.2: the bytes of a token (method, field name, coding, extension).
+pub(crate) static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    table
+};
+
+/// True for a `tchar` (RFC 9110 §5.6.2).
+#[inline(always)]
+pub(crate) fn is_tchar(b: u8) -> bool {
+    TCHAR[b as usize]
+}
+
+/// `VCHAR`, RFC 5234 B.1: visible ASCII, the bytes of a request-target (RFC 9112 §3.2).
+#[inline(always)]
+pub(crate) fn is_vchar(b: u8) -> bool {
+    (0x21..=0x7e).contains(&b)
+}
+
+/// `field-vchar` / `obs-text` / SP / HTAB, RFC 9110 §5.5: a byte allowed inside a field value.
+#[inline(always)]
+pub(crate) fn is_field_byte(b: u8) -> bool {
+    b == b'\t' || (b >= 0x20 && b != 0x7f)
+}
+
+/// `qdtext` / `quoted-pair` content, RFC 9110 §5.6.4: HTAB, SP, visible ASCII and obs-text.
+#[inline(always)]
+pub(crate) fn is_quoted_byte(b: u8) -> bool {
+    is_field_byte(b)
+}
+
+/// The value of a `HEXDIG` (RFC 5234 B.1, case-insensitive), or `None`.
+#[inline(always)]
+pub(crate) fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+#[inline(always)]
+const fn splat(b: u8) -> u64 {
+    ONES * b as u64
+}
+
+/// Flags the bytes of `x` below `n` (`n <= 0x80`); bytes >= 0x80 are not flagged.
+#[inline(always)]
+const fn below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(splat(n)) & !x & HIGH
+}
+
+/// Flags the bytes of `x` equal to `b`.
+#[inline(always)]
+const fn equal(x: u64, b: u8) -> u64 {
+    below(x ^ splat(b), 1)
+}
+
+#[inline(always)]
+fn word_at(buf: &[u8], at: usize) -> Option<u64> {
+    match buf.get(at..) {
+        Some(rest) => rest.first_chunk::<8>().map(|w| u64::from_le_bytes(*w)),
+        None => None,
+    }
+}
+
+#[inline(always)]
+fn first_flagged(at: usize, flags: u64) -> usize {
+    at + (flags.trailing_zeros() / 8) as usize
+}
+
+/// The index of the first byte at or after `at` that is not a `VCHAR` (the end of a
+/// request-target), or `buf.len()`.
+#[inline]
+pub(crate) fn skip_vchars(buf: &[u8], mut at: usize) -> usize {
+    while let Some(x) = word_at(buf, at) {
+        let outside = below(x, 0x21) | (x & HIGH) | equal(x, 0x7f);
+        if outside != 0 {
+            return first_flagged(at, outside);
+        }
+        at += 8;
+    }
+    while let Some(&b) = buf.get(at) {
+        if !is_vchar(b) {
+            return at;
+        }
+        at += 1;
+    }
+    at
+}
+
+/// The index of the first control byte (HTAB included, obs-text excluded) at or after `at`: the
+/// end of a run of plain field-value bytes, or `buf.len()`.
+#[inline]
+pub(crate) fn skip_field_text(buf: &[u8], mut at: usize) -> usize {
+    while let Some(x) = word_at(buf, at) {
+        let control = below(x, 0x20) | equal(x, 0x7f);
+        if control != 0 {
+            return first_flagged(at, control);
+        }
+        at += 8;
+    }
+    while let Some(&b) = buf.get(at) {
+        if b < 0x20 || b == 0x7f {
+            return at;
+        }
+        at += 1;
+    }
+    at
+}
+
+/// The index of the first byte at or after `at` that is not a `tchar`, or `buf.len()`.
+#[inline]
+pub(crate) fn skip_tchars(buf: &[u8], mut at: usize) -> usize {
+    while let Some(&b) = buf.get(at) {
+        if !is_tchar(b) {
+            return at;
+        }
+        at += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swar_scans_agree_with_the_byte_classes_for_every_byte_at_every_lane() {
+        for lane in 0..16 {
+            for b in 0..=255u8 {
+                let mut buf = [b'a'; 16];
+                buf[lane] = b;
+                let target_end = if is_vchar(b) { 16 } else { lane };
+                assert_eq!(skip_vchars(&buf, 0), target_end, "vchar {b:#x} at {lane}");
+                let text_end = if b < 0x20 || b == 0x7f { lane } else { 16 };
+                assert_eq!(skip_field_text(&buf, 0), text_end, "text {b:#x} at {lane}");
+            }
+        }
+    }
+
+    #[test]
+    fn tchar_table_is_rfc_9110_token_set() {
+        let tchars: usize = (0..=255u8).filter(|&b| is_tchar(b)).count();
+        assert_eq!(tchars, 26 * 2 + 10 + 15);
+        for b in b"()<>@,;:\\\"/[]?={} \t".iter() {
+            assert!(!is_tchar(*b), "{}", *b as char);
+        }
+    }
+}

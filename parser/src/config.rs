@@ -1,0 +1,112 @@
+//! `Config`: the limits and the named leniencies of a parser.
+
+/// Limits and leniencies. Strict RFC 9112 by default; every leniency is opt-in and named.
+///
+/// The default limits were weighed against the peers' defaults:
+///
+/// | limit | default | peers |
+/// |---|---|---|
+/// | `max_head_size` | 32 KiB | nginx 1 KiB + 4 × 8 KiB buffers, Node.js 16 KiB, Go 1 MiB, h11 16 KiB |
+/// | `max_target_len` | 8 KiB | nginx 8 KiB (one large buffer), Apache `LimitRequestLine` 8190 |
+/// | `max_headers` | 100 | Apache `LimitRequestFields` 100, httparse callers often 64 (httparse#70) |
+/// | `max_body_size` | 8 MiB | nginx `client_max_body_size` 1 MiB, hyper none |
+/// | `max_chunk_extensions` | 16 KiB | Node.js caps chunk extensions at 16 KiB (hyper#3495) |
+/// | `max_trailers_size` | 16 KiB | same budget as extensions |
+///
+/// ```
+/// let config = h1_parser::Config::new().max_head_size(8 * 1024).allow_bare_lf(true);
+/// assert_eq!(config.max_head_size, 8192);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Config {
+    /// Largest request head (request-line, fields and the final empty line), in bytes.
+    pub max_head_size: usize,
+    /// Longest request-target, in bytes.
+    pub max_target_len: usize,
+    /// Most header fields in a head; the parser's capacity `N` caps it too.
+    pub max_headers: usize,
+    /// Largest body, in bytes, after removing the chunked framing.
+    pub max_body_size: u64,
+    /// Largest total size of the chunk extensions of one body, in bytes.
+    pub max_chunk_extensions: usize,
+    /// Largest trailer section of a chunked body, in bytes.
+    pub max_trailers_size: usize,
+    /// Leniency: accept a bare LF as a line ending (RFC 9112 §2.2 "MAY"). Off by default: a
+    /// parser that accepts it disagrees with one that does not (CVE-2022-32214/32215).
+    pub allow_bare_lf: bool,
+    /// Leniency: accept obs-fold in a field value and read it as spaces (RFC 9112 §5.2). Off by
+    /// default (CVE-2024-27982). When on, the value keeps its raw bytes, fold included; see
+    /// [`crate::Header::unfolded`].
+    pub allow_obs_fold: bool,
+}
+
+impl Config {
+    /// The strict defaults (see the table above).
+    pub const fn new() -> Config {
+        Config {
+            max_head_size: 32 * 1024,
+            max_target_len: 8 * 1024,
+            max_headers: 100,
+            max_body_size: 8 * 1024 * 1024,
+            max_chunk_extensions: 16 * 1024,
+            max_trailers_size: 16 * 1024,
+            allow_bare_lf: false,
+            allow_obs_fold: false,
+        }
+    }
+
+    /// Sets [`Config::max_head_size`].
+    pub const fn max_head_size(mut self, bytes: usize) -> Config {
+        self.max_head_size = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_target_len`].
+    pub const fn max_target_len(mut self, bytes: usize) -> Config {
+        self.max_target_len = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_headers`].
+    pub const fn max_headers(mut self, count: usize) -> Config {
+        self.max_headers = count;
+        self
+    }
+
+    /// Sets [`Config::max_body_size`].
+    pub const fn max_body_size(mut self, bytes: u64) -> Config {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_chunk_extensions`].
+    pub const fn max_chunk_extensions(mut self, bytes: usize) -> Config {
+        self.max_chunk_extensions = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_trailers_size`].
+    pub const fn max_trailers_size(mut self, bytes: usize) -> Config {
+        self.max_trailers_size = bytes;
+        self
+    }
+
+    /// Sets the bare-LF leniency, [`Config::allow_bare_lf`].
+    pub const fn allow_bare_lf(mut self, allow: bool) -> Config {
+        self.allow_bare_lf = allow;
+        self
+    }
+
+    /// Sets the obs-fold-to-space leniency, [`Config::allow_obs_fold`].
+    pub const fn allow_obs_fold(mut self, allow: bool) -> Config {
+        self.allow_obs_fold = allow;
+        self
+    }
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config::new()
+    }
+}

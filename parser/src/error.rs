@@ -1,0 +1,178 @@
+//! `Error`: one variant per rule a request broke, with the HTTP status a server should answer.
+
+use core::fmt;
+
+/// A rule of RFC 9112 / RFC 9110 (or a configured limit) that the input broke.
+///
+/// Errors are plain data: `Copy`, no strings built at runtime. [`Error::status`] gives the
+/// status code a server should answer with before closing the connection, and the parser that
+/// returned the error knows where it happened ([`crate::Parser::error_offset`],
+/// [`crate::BodyDecoder::error_offset`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Error {
+    // ---- request-line, RFC 9112 §3 ----
+    /// The method is empty or holds a byte that is not a `tchar` (RFC 9110 §9.1, §5.6.2).
+    InvalidMethod,
+    /// The request-line is not `method SP request-target SP HTTP-version CRLF` (RFC 9112 §3):
+    /// a missing or doubled space, or more than one empty line before it (RFC 9112 §2.2).
+    InvalidRequestLine,
+    /// The request-target is empty or holds a byte that is not visible ASCII (RFC 9112 §3.2).
+    InvalidTarget,
+    /// The request-target's form does not fit the method (RFC 9112 §3.2.3, §3.2.4): `*` only
+    /// with OPTIONS, authority-form only and always with CONNECT.
+    TargetFormMismatch,
+    /// The HTTP-version is not `HTTP/` DIGIT `.` DIGIT (RFC 9112 §2.3).
+    InvalidVersion,
+    /// A well-formed HTTP-version other than 1.0 or 1.1 (RFC 9110 §15.6.6: 505).
+    UnsupportedVersion,
+
+    // ---- line endings, RFC 9112 §2.2 ----
+    /// A CR not followed by LF (RFC 9112 §2.2).
+    BareCr,
+    /// A line ended by LF alone, with the bare-LF leniency off (RFC 9112 §2.2).
+    BareLf,
+
+    // ---- fields, RFC 9112 §5 and RFC 9110 §5 ----
+    /// A field name that is empty or holds a byte that is not a `tchar` (RFC 9110 §5.1).
+    InvalidHeaderName,
+    /// Whitespace between a field name and its colon (RFC 9112 §5.1).
+    WhitespaceBeforeColon,
+    /// A field value holding a control byte other than HTAB, such as NUL (RFC 9110 §5.5).
+    InvalidHeaderValue,
+    /// A field line continued on the next line (obs-fold), with its leniency off (RFC 9112 §5.2).
+    ObsFold,
+    /// An HTTP/1.1 request without a Host field (RFC 9112 §3.2).
+    MissingHost,
+    /// More than one Host field (RFC 9112 §3.2).
+    DuplicateHost,
+
+    // ---- framing, RFC 9112 §6 ----
+    /// A Content-Length that is not `1*DIGIT` or does not fit in a `u64` (RFC 9110 §8.6).
+    InvalidContentLength,
+    /// Content-Length fields or list members with different values (RFC 9110 §8.6, RFC 9112
+    /// §6.3 item 5).
+    ConflictingContentLength,
+    /// Transfer-Encoding and Content-Length in one request (RFC 9112 §6.1, §6.3 item 3).
+    ContentLengthWithTransferEncoding,
+    /// A Transfer-Encoding whose final coding is not `chunked`, that applies `chunked` twice, or
+    /// that is not a well-formed list of codings (RFC 9112 §6.1, §6.3 item 4).
+    InvalidTransferEncoding,
+    /// A transfer coding this parser does not implement, such as `gzip` (RFC 9112 §6.1: 501).
+    UnsupportedTransferCoding,
+    /// Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1).
+    TransferEncodingInHttp10,
+
+    // ---- chunked bodies, RFC 9112 §7.1 ----
+    /// A chunk-size that is not `1*HEXDIG`, or junk after it (RFC 9112 §7.1).
+    InvalidChunkSize,
+    /// A chunk-size larger than a `u64` (RFC 9112 §7.1: never wrap).
+    ChunkSizeOverflow,
+    /// A chunk extension that is not `BWS ";" BWS token [BWS "=" BWS (token / quoted-string)]`
+    /// (RFC 9112 §7.1.1).
+    InvalidChunkExtension,
+    /// Chunk data not followed by exactly CRLF (RFC 9112 §7.1).
+    MissingChunkDataCrlf,
+
+    // ---- limits ----
+    /// The request head (request-line and fields) is larger than the configured limit.
+    HeadTooLarge,
+    /// The request-target is longer than the configured limit.
+    TargetTooLong,
+    /// More header fields than the configured limit or the parser's capacity.
+    TooManyHeaders,
+    /// The body is larger than the configured limit (checked against Content-Length up front,
+    /// and against the running total of a chunked body).
+    BodyTooLarge,
+    /// The chunk extensions of a body are larger in total than the configured limit.
+    ChunkExtensionsTooLarge,
+    /// The trailer section is larger than the configured limit.
+    TrailersTooLarge,
+}
+
+impl Error {
+    /// The status code a server should answer with (RFC 9110 §15), before closing the
+    /// connection.
+    pub const fn status(self) -> u16 {
+        match self {
+            Error::TargetTooLong => 414,
+            Error::HeadTooLarge | Error::TooManyHeaders | Error::TrailersTooLarge => 431,
+            Error::BodyTooLarge => 413,
+            Error::UnsupportedTransferCoding => 501,
+            Error::UnsupportedVersion => 505,
+            _ => 400,
+        }
+    }
+
+    /// A short description naming the rule, the same text `Display` prints.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Error::InvalidMethod => "invalid method: not a token (RFC 9110 §9.1)",
+            Error::InvalidRequestLine => {
+                "invalid request-line: expected method SP request-target SP HTTP-version CRLF (RFC 9112 §3)"
+            }
+            Error::InvalidTarget => {
+                "invalid request-target: empty or not visible ASCII (RFC 9112 §3.2)"
+            }
+            Error::TargetFormMismatch => {
+                "request-target form does not fit the method (RFC 9112 §3.2.3, §3.2.4)"
+            }
+            Error::InvalidVersion => "invalid HTTP-version (RFC 9112 §2.3)",
+            Error::UnsupportedVersion => "HTTP version not supported (RFC 9110 §15.6.6)",
+            Error::BareCr => "CR not followed by LF (RFC 9112 §2.2)",
+            Error::BareLf => "line ended by a bare LF (RFC 9112 §2.2)",
+            Error::InvalidHeaderName => "invalid field name: not a token (RFC 9110 §5.1)",
+            Error::WhitespaceBeforeColon => {
+                "whitespace between field name and colon (RFC 9112 §5.1)"
+            }
+            Error::InvalidHeaderValue => {
+                "invalid field value: control character (RFC 9110 §5.5)"
+            }
+            Error::ObsFold => "obsolete line folding in a field (RFC 9112 §5.2)",
+            Error::MissingHost => "HTTP/1.1 request without a Host field (RFC 9112 §3.2)",
+            Error::DuplicateHost => "more than one Host field (RFC 9112 §3.2)",
+            Error::InvalidContentLength => "invalid Content-Length (RFC 9110 §8.6)",
+            Error::ConflictingContentLength => {
+                "Content-Length values differ (RFC 9112 §6.3)"
+            }
+            Error::ContentLengthWithTransferEncoding => {
+                "both Transfer-Encoding and Content-Length (RFC 9112 §6.1)"
+            }
+            Error::InvalidTransferEncoding => {
+                "invalid Transfer-Encoding: final coding must be chunked, once (RFC 9112 §6.1)"
+            }
+            Error::UnsupportedTransferCoding => {
+                "transfer coding not implemented (RFC 9112 §6.1)"
+            }
+            Error::TransferEncodingInHttp10 => {
+                "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1)"
+            }
+            Error::InvalidChunkSize => "invalid chunk-size (RFC 9112 §7.1)",
+            Error::ChunkSizeOverflow => "chunk-size overflows 64 bits (RFC 9112 §7.1)",
+            Error::InvalidChunkExtension => "invalid chunk extension (RFC 9112 §7.1.1)",
+            Error::MissingChunkDataCrlf => {
+                "chunk data not followed by CRLF (RFC 9112 §7.1)"
+            }
+            Error::HeadTooLarge => "request head larger than the configured limit",
+            Error::TargetTooLong => "request-target longer than the configured limit",
+            Error::TooManyHeaders => "more header fields than the configured limit",
+            Error::BodyTooLarge => "body larger than the configured limit",
+            Error::ChunkExtensionsTooLarge => {
+                "chunk extensions larger than the configured limit"
+            }
+            Error::TrailersTooLarge => "trailer section larger than the configured limit",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "std")]
+extern crate std;
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}

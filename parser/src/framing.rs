@@ -1,0 +1,205 @@
+//! RFC 9112 §6: which body follows a request head, and the smuggling conflicts that make the
+//! answer unreliable (and the request an error).
+
+use crate::chars::is_tchar;
+use crate::Error;
+
+/// How the body of a request is delimited (RFC 9112 §6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Framing {
+    /// No body: neither Content-Length nor Transfer-Encoding (RFC 9112 §6.3 item 6).
+    None,
+    /// A body of exactly this many bytes (RFC 9112 §6.3 item 5).
+    Length(u64),
+    /// A chunked body, ended by the last chunk and a trailer section (RFC 9112 §7.1).
+    Chunked,
+}
+
+/// What the framing fields of a head said so far; fed one complete field at a time.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct FramingFields {
+    content_length: Option<u64>,
+    /// Whether a Transfer-Encoding field was seen, and what its list says so far.
+    transfer_encoding: bool,
+    chunked_last: bool,
+    chunked_count: u32,
+    unsupported_coding: bool,
+    hosts: u32,
+}
+
+/// Field names are matched by length first, so most fields cost one comparison.
+const CONTENT_LENGTH: &[u8] = b"content-length";
+const TRANSFER_ENCODING: &[u8] = b"transfer-encoding";
+const HOST: &[u8] = b"host";
+
+impl FramingFields {
+    /// Takes one complete field of a head (`http10`: the request is HTTP/1.0).
+    #[inline]
+    pub(crate) fn observe(
+        &mut self,
+        name: &[u8],
+        value: &[u8],
+        http10: bool,
+        max_body: u64,
+    ) -> Result<(), Error> {
+        match name.len() {
+            4 if name.eq_ignore_ascii_case(HOST) => {
+                // RFC 9112 §3.2: a request with more than one Host field is invalid.
+                if self.hosts > 0 {
+                    return Err(Error::DuplicateHost);
+                }
+                self.hosts += 1;
+            }
+            14 if name.eq_ignore_ascii_case(CONTENT_LENGTH) => {
+                // RFC 9112 §6.1: a sender MUST NOT send Content-Length with Transfer-Encoding,
+                // and a request with both is treated as an error (smuggling, hyper#4123).
+                if self.transfer_encoding {
+                    return Err(Error::ContentLengthWithTransferEncoding);
+                }
+                let length = parse_content_length(value, self.content_length)?;
+                if length > max_body {
+                    return Err(Error::BodyTooLarge);
+                }
+                self.content_length = Some(length);
+            }
+            17 if name.eq_ignore_ascii_case(TRANSFER_ENCODING) => {
+                // RFC 9112 §6.1: a server MUST NOT accept Transfer-Encoding from HTTP/1.0.
+                if http10 {
+                    return Err(Error::TransferEncodingInHttp10);
+                }
+                if self.content_length.is_some() {
+                    return Err(Error::ContentLengthWithTransferEncoding);
+                }
+                self.transfer_encoding = true;
+                self.observe_codings(value)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// RFC 9112 §6.1: `Transfer-Encoding = #transfer-coding`; several fields form one list.
+    fn observe_codings(&mut self, value: &[u8]) -> Result<(), Error> {
+        let mut elements = 0;
+        for element in value.split(|&b| b == b',') {
+            let element = trim_ows(element);
+            // RFC 9110 §5.6.1: empty list elements are ignored.
+            if element.is_empty() {
+                continue;
+            }
+            elements += 1;
+            let (coding, has_parameters) = match element.iter().position(|&b| b == b';') {
+                Some(semicolon) => (trim_ows(&element[..semicolon]), true),
+                None => (element, false),
+            };
+            if coding.is_empty() || !coding.iter().all(|&b| is_tchar(b)) {
+                return Err(Error::InvalidTransferEncoding);
+            }
+            if coding.eq_ignore_ascii_case(b"chunked") {
+                // RFC 9112 §6.1: chunked MUST NOT be applied more than once, and it takes no
+                // parameters (RFC 9112 §7).
+                if self.chunked_count > 0 || has_parameters {
+                    return Err(Error::InvalidTransferEncoding);
+                }
+                self.chunked_count += 1;
+                self.chunked_last = true;
+            } else {
+                self.chunked_last = false;
+                self.unsupported_coding = true;
+            }
+        }
+        // A Transfer-Encoding field with no coding at all says nothing reliable.
+        if elements == 0 {
+            return Err(Error::InvalidTransferEncoding);
+        }
+        Ok(())
+    }
+
+    /// The framing once the head is complete (`http11`: the request is HTTP/1.1).
+    pub(crate) fn finish(&self, http11: bool) -> Result<Framing, Error> {
+        // RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1 request without Host.
+        if http11 && self.hosts == 0 {
+            return Err(Error::MissingHost);
+        }
+        if self.transfer_encoding {
+            // RFC 9112 §6.3 item 4: chunked not final → the length cannot be determined: 400.
+            if !self.chunked_last {
+                return Err(Error::InvalidTransferEncoding);
+            }
+            // RFC 9112 §6.1: a coding the server does not understand → 501.
+            if self.unsupported_coding {
+                return Err(Error::UnsupportedTransferCoding);
+            }
+            return Ok(Framing::Chunked);
+        }
+        Ok(match self.content_length {
+            Some(length) => Framing::Length(length),
+            None => Framing::None,
+        })
+    }
+}
+
+/// RFC 9110 §8.6: `Content-Length = 1*DIGIT`; a list of identical values counts as one value,
+/// different values are an error. `seen` is the value of an earlier Content-Length field.
+fn parse_content_length(value: &[u8], mut seen: Option<u64>) -> Result<u64, Error> {
+    for element in value.split(|&b| b == b',') {
+        let digits = trim_ows(element);
+        if digits.is_empty() {
+            return Err(Error::InvalidContentLength);
+        }
+        let mut length: u64 = 0;
+        for &b in digits {
+            // No sign, no spaces, no overflow (hyper GHSA-f3pg-qwvg-p99c).
+            if !b.is_ascii_digit() {
+                return Err(Error::InvalidContentLength);
+            }
+            length = length
+                .checked_mul(10)
+                .and_then(|l| l.checked_add(u64::from(b - b'0')))
+                .ok_or(Error::InvalidContentLength)?;
+        }
+        match seen {
+            Some(earlier) if earlier != length => return Err(Error::ConflictingContentLength),
+            _ => seen = Some(length),
+        }
+    }
+    seen.ok_or(Error::InvalidContentLength)
+}
+
+/// OWS, RFC 9110 §5.6.3: `*( SP / HTAB )`.
+pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_length_lists_of_equal_values_are_one_value() {
+        assert_eq!(parse_content_length(b"5, 5,5", None), Ok(5));
+        assert_eq!(parse_content_length(b"5", Some(5)), Ok(5));
+        assert_eq!(
+            parse_content_length(b"5, 6", None),
+            Err(Error::ConflictingContentLength)
+        );
+        assert_eq!(
+            parse_content_length(b"5,", None),
+            Err(Error::InvalidContentLength)
+        );
+        assert_eq!(
+            parse_content_length(b"18446744073709551616", None),
+            Err(Error::InvalidContentLength)
+        );
+        assert_eq!(
+            parse_content_length(b"18446744073709551615", None),
+            Ok(u64::MAX)
+        );
+    }
+}

@@ -1,0 +1,535 @@
+//! The resumable request-head machine: `Parser` and its `parse`.
+//!
+//! Progress is a state and offsets into the caller's buffer. A call continues at the first byte
+//! no earlier call classified, so a head arriving in pieces costs one parse in total.
+
+use arrayvec::ArrayVec;
+
+use crate::chars::{is_tchar, skip_field_text, skip_tchars, skip_vchars};
+use crate::framing::FramingFields;
+use crate::request::{RawHeader, RequestLine, Span};
+use crate::{Config, Error, Method, Request, TargetForm, Version};
+
+/// What `parse` found.
+#[derive(Debug, PartialEq)]
+pub enum Status<T> {
+    /// The head is not complete yet: call again with the same bytes and more.
+    Partial,
+    /// The head is complete.
+    Complete(T),
+}
+
+impl<T> Status<T> {
+    /// True for `Complete`.
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Status::Complete(_))
+    }
+
+    /// The complete value, if any.
+    pub fn complete(self) -> Option<T> {
+        match self {
+            Status::Complete(value) => Some(value),
+            Status::Partial => None,
+        }
+    }
+}
+
+/// Where the machine stands; each state names the next thing it expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Before the request-line; one empty line may come first (RFC 9112 §2.2).
+    Start,
+    /// After the CR of a leading empty line.
+    StartLf,
+    /// After an ignored leading empty line: the method must start here.
+    MethodStart,
+    Method,
+    Target,
+    Version,
+    /// After the CR that ends the request-line.
+    RequestLineLf,
+    /// At the start of a field line or of the final empty line.
+    LineStart,
+    Name,
+    /// The OWS between the colon and the value.
+    ValueStart,
+    Value,
+    /// After the CR that ends a field line.
+    ValueLf,
+    /// After the CR of the final empty line.
+    HeadLf,
+    Done,
+}
+
+/// A resumable, strict HTTP/1.1 request-head parser with room for `N` header fields.
+///
+/// See the [crate documentation](crate) for the calling pattern.
+#[derive(Clone, Debug)]
+pub struct Parser<const N: usize = 100> {
+    config: Config,
+    state: State,
+    /// The first byte no call has classified yet.
+    pos: usize,
+    /// Where the token being scanned began (method, target, version, field name).
+    mark: usize,
+    line: RequestLine,
+    /// The field line being read: complete only when the next line does not fold it.
+    field: RawHeader,
+    field_pending: bool,
+    headers: ArrayVec<RawHeader, N>,
+    framing: FramingFields,
+    error: Option<(Error, usize)>,
+    #[cfg(test)]
+    pub(crate) examined: usize,
+}
+
+impl Default for Parser {
+    fn default() -> Parser {
+        Parser::new()
+    }
+}
+
+impl Parser {
+    /// A parser with the strict defaults of [`Config::new`] and room for 100 header fields.
+    pub fn new() -> Parser {
+        Parser::with_config(Config::new())
+    }
+}
+
+impl<const N: usize> Parser<N> {
+    /// A parser with `config` and room for `N` header fields.
+    pub fn with_config(config: Config) -> Parser<N> {
+        Parser {
+            config,
+            state: State::Start,
+            pos: 0,
+            mark: 0,
+            line: RequestLine::EMPTY,
+            field: RawHeader::default(),
+            field_pending: false,
+            headers: ArrayVec::new(),
+            framing: FramingFields::default(),
+            error: None,
+            #[cfg(test)]
+            examined: 0,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Forgets the current message, keeping the configuration: ready for the next request.
+    pub fn reset(&mut self) {
+        *self = Parser::with_config(self.config);
+    }
+
+    /// Where the error returned by `parse` was found: the offset of the offending byte in the
+    /// buffer (for framing conflicts, the start of the field that caused it).
+    pub fn error_offset(&self) -> Option<usize> {
+        self.error.map(|(_, offset)| offset)
+    }
+
+    /// The request completed by an earlier `parse`, again, over the same buffer (which may have
+    /// grown or moved since): no bytes are examined.
+    pub fn request<'a>(&'a self, buf: &'a [u8]) -> Option<Request<'a>> {
+        (self.state == State::Done && buf.len() >= self.line.head_len).then(|| Request {
+            buf,
+            line: &self.line,
+            headers: &self.headers,
+        })
+    }
+
+    /// Parses the request head in `buf`: every byte received so far for this message, the same
+    /// prefix as the last call plus any new bytes. Returns `Partial` until the head is complete.
+    ///
+    /// An error is final: later calls return it again until [`Parser::reset`]. A `buf` shorter
+    /// than what an earlier call examined breaks that contract and gets `Partial`.
+    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
+        if let Some((error, _)) = self.error {
+            return Err(error);
+        }
+        if self.state != State::Done {
+            if let Err((error, offset)) = self.advance(buf) {
+                self.error = Some((error, offset));
+                return Err(error);
+            }
+        }
+        Ok(match self.request(buf) {
+            Some(request) => Status::Complete(request),
+            None => Status::Partial,
+        })
+    }
+
+    #[inline(always)]
+    fn examined(&mut self, _bytes: usize) {
+        #[cfg(test)]
+        {
+            self.examined += _bytes;
+        }
+    }
+
+    /// Runs the machine over the new bytes. Every error carries the offset of its cause.
+    fn advance(&mut self, buf: &[u8]) -> Result<(), (Error, usize)> {
+        // Offsets are kept as u32 (see `Span`), so the head can never be larger.
+        let max_head = self.config.max_head_size.min(u32::MAX as usize);
+        let view = buf.get(..max_head).unwrap_or(buf);
+        let mut pos = self.pos;
+        if pos > view.len() {
+            return Ok(());
+        }
+        let max_headers = self.config.max_headers.min(N);
+
+        // Each arm consumes what it can; `break` leaves with `pos` at the first byte not yet
+        // classified, because the view has no more.
+        loop {
+            match self.state {
+                State::Start | State::MethodStart => {
+                    let Some(&b) = view.get(pos) else { break };
+                    if b == b'\r' || b == b'\n' {
+                        // RFC 9112 §2.2: at most one empty line before the request-line.
+                        if self.state == State::MethodStart {
+                            return Err((Error::InvalidRequestLine, pos));
+                        }
+                        self.examined(1);
+                        pos += 1;
+                        if b == b'\n' {
+                            self.bare_lf(pos - 1)?;
+                            self.state = State::MethodStart;
+                        } else {
+                            self.state = State::StartLf;
+                        }
+                        continue;
+                    }
+                    self.mark = pos;
+                    self.state = State::Method;
+                }
+                State::StartLf => {
+                    let Some(&b) = view.get(pos) else { break };
+                    self.examined(1);
+                    if b != b'\n' {
+                        return Err((Error::BareCr, pos - 1));
+                    }
+                    pos += 1;
+                    self.state = State::MethodStart;
+                }
+                State::Method => {
+                    let end = skip_tchars(view, pos);
+                    self.examined(end - pos);
+                    pos = end;
+                    let Some(&b) = view.get(end) else { break };
+                    self.examined(1);
+                    // RFC 9112 §3: method SP request-target; RFC 9110 §9.1: method = token.
+                    if b != b' ' || end == self.mark {
+                        return Err((Error::InvalidMethod, end));
+                    }
+                    let method = Span::new(self.mark, end);
+                    self.line.method = method;
+                    self.line.known_method = Method::standard(method.of(view));
+                    pos += 1;
+                    self.mark = pos;
+                    self.state = State::Target;
+                }
+                State::Target => {
+                    let end = skip_vchars(view, pos);
+                    self.examined(end - pos);
+                    pos = end;
+                    let limit = self.mark.saturating_add(self.config.max_target_len);
+                    if end > limit {
+                        return Err((Error::TargetTooLong, limit));
+                    }
+                    let Some(&b) = view.get(end) else { break };
+                    self.examined(1);
+                    match b {
+                        b' ' if end > self.mark => {}
+                        // RFC 9112 §3: exactly one SP between the parts of the request-line.
+                        b' ' => return Err((Error::InvalidRequestLine, end)),
+                        // No HTTP/0.9 `GET /` CRLF request-line (llhttp#877).
+                        b'\r' | b'\n' => return Err((Error::InvalidRequestLine, end)),
+                        _ => return Err((Error::InvalidTarget, end)),
+                    }
+                    let target = Span::new(self.mark, end);
+                    self.line.target = target;
+                    self.line.form = self.target_form(target.of(view), self.mark)?;
+                    pos += 1;
+                    self.mark = pos;
+                    self.state = State::Version;
+                }
+                State::Version => {
+                    pos = self.version(view, pos)?;
+                    if self.state == State::Version {
+                        break;
+                    }
+                }
+                State::RequestLineLf | State::ValueLf | State::HeadLf => {
+                    let Some(&b) = view.get(pos) else { break };
+                    self.examined(1);
+                    // RFC 9112 §2.2: a CR must be followed by LF.
+                    if b != b'\n' {
+                        return Err((Error::BareCr, pos - 1));
+                    }
+                    pos += 1;
+                    match self.state {
+                        State::RequestLineLf => self.state = State::LineStart,
+                        State::ValueLf => {
+                            self.field_pending = true;
+                            self.state = State::LineStart;
+                        }
+                        _ => return self.finish_head(view, pos),
+                    }
+                }
+                State::LineStart => {
+                    let Some(&b) = view.get(pos) else { break };
+                    if b == b' ' || b == b'\t' {
+                        pos = self.obs_fold(pos)?;
+                        continue;
+                    }
+                    if self.field_pending {
+                        self.finish_field(view)?;
+                    }
+                    self.examined(1);
+                    match b {
+                        b'\r' => {
+                            pos += 1;
+                            self.state = State::HeadLf;
+                        }
+                        b'\n' => {
+                            self.bare_lf(pos)?;
+                            return self.finish_head(view, pos + 1);
+                        }
+                        _ => {
+                            if self.headers.len() >= max_headers {
+                                return Err((Error::TooManyHeaders, pos));
+                            }
+                            if !is_tchar(b) {
+                                return Err((Error::InvalidHeaderName, pos));
+                            }
+                            self.mark = pos;
+                            pos += 1;
+                            self.state = State::Name;
+                        }
+                    }
+                }
+                State::Name => {
+                    let end = skip_tchars(view, pos);
+                    self.examined(end - pos);
+                    pos = end;
+                    let Some(&b) = view.get(end) else { break };
+                    self.examined(1);
+                    match b {
+                        b':' => {}
+                        // RFC 9112 §5.1: no whitespace between field name and colon.
+                        b' ' | b'\t' => return Err((Error::WhitespaceBeforeColon, end)),
+                        _ => return Err((Error::InvalidHeaderName, end)),
+                    }
+                    self.field.name = Span::new(self.mark, end);
+                    pos += 1;
+                    self.state = State::ValueStart;
+                }
+                State::ValueStart => {
+                    // RFC 9112 §5: OWS before the value is not part of it.
+                    while let Some(b' ' | b'\t') = view.get(pos) {
+                        self.examined(1);
+                        pos += 1;
+                    }
+                    if pos == view.len() {
+                        break;
+                    }
+                    self.field.value.start = pos as u32;
+                    self.state = State::Value;
+                }
+                State::Value => {
+                    let end = skip_field_text(view, pos);
+                    self.examined(end - pos);
+                    pos = end;
+                    let Some(&b) = view.get(end) else { break };
+                    self.examined(1);
+                    pos += 1;
+                    match b {
+                        b'\t' => continue,
+                        b'\r' => self.state = State::ValueLf,
+                        b'\n' => {
+                            self.bare_lf(end)?;
+                            self.field_pending = true;
+                            self.state = State::LineStart;
+                        }
+                        // RFC 9110 §5.5: no CTL but HTAB in a field value; NUL, CR, LF never.
+                        _ => return Err((Error::InvalidHeaderValue, end)),
+                    }
+                    // RFC 9112 §5: OWS after the value is not part of it either.
+                    let start = self.field.value.start as usize;
+                    let value = view.get(start..end).unwrap_or_default();
+                    let trailing = value
+                        .iter()
+                        .rev()
+                        .take_while(|&&b| b == b' ' || b == b'\t')
+                        .count();
+                    self.field.value.end = (end - trailing) as u32;
+                }
+                State::Done => return Ok(()),
+            }
+        }
+
+        self.pos = pos;
+        if buf.len() > view.len() {
+            // The view ended at the head size limit with the head still open.
+            return Err((Error::HeadTooLarge, view.len()));
+        }
+        Ok(())
+    }
+
+    /// RFC 9112 §2.2: a bare LF ends a line only under the named leniency.
+    #[inline]
+    fn bare_lf(&self, at: usize) -> Result<(), (Error, usize)> {
+        if self.config.allow_bare_lf {
+            Ok(())
+        } else {
+            Err((Error::BareLf, at))
+        }
+    }
+
+    /// A field line starting with SP or HTAB: obs-fold (RFC 9112 §5.2), or whitespace between
+    /// the request-line and the first field (RFC 9112 §2.2: reject).
+    fn obs_fold(&mut self, at: usize) -> Result<usize, (Error, usize)> {
+        if !self.field_pending {
+            return Err((Error::InvalidHeaderName, at));
+        }
+        if !self.config.allow_obs_fold {
+            return Err((Error::ObsFold, at));
+        }
+        // The fold becomes part of the value; `Header::unfolded` reads it as spaces.
+        self.field_pending = false;
+        self.state = State::Value;
+        Ok(at)
+    }
+
+    /// A field line is complete: framing rules see it, and it joins the table.
+    #[inline]
+    fn finish_field(&mut self, view: &[u8]) -> Result<(), (Error, usize)> {
+        self.field_pending = false;
+        let field = self.field;
+        let http10 = self.line.version == Version::Http10;
+        self.framing
+            .observe(
+                field.name.of(view),
+                field.value.of(view),
+                http10,
+                self.config.max_body_size,
+            )
+            .map_err(|error| (error, field.name.start as usize))?;
+        // The count was checked against the capacity when the line started.
+        self.headers
+            .try_push(field)
+            .map_err(|_| (Error::TooManyHeaders, field.name.start as usize))
+    }
+
+    /// The final empty line is complete at `end`: decide the framing.
+    fn finish_head(&mut self, view: &[u8], end: usize) -> Result<(), (Error, usize)> {
+        if self.field_pending {
+            self.finish_field(view)?;
+        }
+        let http11 = self.line.version == Version::Http11;
+        self.line.framing = self.framing.finish(http11).map_err(|error| {
+            // The head's final empty line starts where the offending decision could be made.
+            let at = end.saturating_sub(2);
+            (error, at)
+        })?;
+        self.line.head_len = end;
+        self.pos = end;
+        self.state = State::Done;
+        Ok(())
+    }
+
+    /// RFC 9112 §3.2: the four target forms, and which methods may use which.
+    fn target_form(&self, target: &[u8], at: usize) -> Result<TargetForm, (Error, usize)> {
+        let method = self.line.known_method;
+        let form = match target {
+            [b'/', ..] => TargetForm::Origin,
+            b"*" => TargetForm::Asterisk,
+            _ if method == Some(Method::Connect) => TargetForm::Authority,
+            _ if has_scheme(target) => TargetForm::Absolute,
+            _ => return Err((Error::InvalidTarget, at)),
+        };
+        let fits = match form {
+            // RFC 9112 §3.2.3: authority-form is only used for CONNECT, and CONNECT only uses it.
+            TargetForm::Authority => is_authority(target),
+            _ if method == Some(Method::Connect) => false,
+            // RFC 9112 §3.2.4: asterisk-form is only used for a server-wide OPTIONS.
+            TargetForm::Asterisk => method == Some(Method::Options),
+            _ => true,
+        };
+        if fits {
+            Ok(form)
+        } else {
+            Err((Error::TargetFormMismatch, at))
+        }
+    }
+
+    /// RFC 9112 §2.3: `HTTP-version = "HTTP/" DIGIT "." DIGIT`, then the line's CRLF.
+    fn version(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        const PATTERN: &[u8; 8] = b"HTTP/x.x";
+        while let Some(&b) = view.get(pos) {
+            self.examined(1);
+            let index = pos - self.mark;
+            let Some(&expected) = PATTERN.get(index) else {
+                // The eight bytes are in: the line must end here.
+                let version = match view.get(self.mark..pos) {
+                    Some(b"HTTP/1.1") => Version::Http11,
+                    Some(b"HTTP/1.0") => Version::Http10,
+                    _ => return Err((Error::UnsupportedVersion, self.mark)),
+                };
+                self.line.version = version;
+                return match b {
+                    b'\r' => {
+                        self.state = State::RequestLineLf;
+                        Ok(pos + 1)
+                    }
+                    b'\n' => {
+                        self.bare_lf(pos)?;
+                        self.state = State::LineStart;
+                        Ok(pos + 1)
+                    }
+                    _ => Err((Error::InvalidVersion, pos)),
+                };
+            };
+            let ok = if expected == b'x' {
+                b.is_ascii_digit()
+            } else {
+                b == expected
+            };
+            if !ok {
+                return Err((Error::InvalidVersion, pos));
+            }
+            pos += 1;
+        }
+        Ok(pos)
+    }
+}
+
+/// RFC 3986 §3.1: `scheme ":"` with `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
+fn has_scheme(target: &[u8]) -> bool {
+    let Some(colon) = target.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    match &target[..colon] {
+        [first, rest @ ..] => {
+            first.is_ascii_alphabetic()
+                && rest
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        }
+        [] => false,
+    }
+}
+
+/// RFC 9112 §3.2.3: `authority-form = uri-host ":" port`, no userinfo, no path.
+fn is_authority(target: &[u8]) -> bool {
+    let Some(colon) = target.iter().rposition(|&b| b == b':') else {
+        return false;
+    };
+    let (host, port) = (&target[..colon], &target[colon + 1..]);
+    !host.is_empty()
+        && !host.iter().any(|&b| matches!(b, b'/' | b'?' | b'#' | b'@'))
+        && port.iter().all(u8::is_ascii_digit)
+}

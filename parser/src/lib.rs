@@ -1,0 +1,54 @@
+//! A strict, resumable, zero-copy HTTP/1.1 request parser: `#![no_std]`, no allocation, no
+//! `unsafe`.
+//!
+//! Hand [`Parser::parse`] every byte received so far for a request. It answers
+//! [`Status::Partial`] (read more, then call again with the longer buffer) or
+//! [`Status::Complete`] with a [`Request`] whose method, target and headers borrow from your
+//! buffer. The parser keeps its progress as offsets and never looks at a byte twice, so a head
+//! arriving one byte at a time costs the same as one arriving whole.
+//!
+//! ```
+//! use h1_parser::{Framing, Method, Parser, Status};
+//!
+//! // A request arriving in three reads.
+//! let pieces: [&[u8]; 3] = [b"POST /upload?x=1 HT", b"TP/1.1\r\nHost: example.com\r\nCont", b"ent-Length: 3\r\n\r\nabc"];
+//! let mut buf = Vec::new();
+//! let mut parser = Parser::new();
+//! for piece in pieces {
+//!     buf.extend_from_slice(piece);
+//!     match parser.parse(&buf)? {
+//!         Status::Partial => continue,
+//!         Status::Complete(request) => {
+//!             assert_eq!(request.method(), Method::Post);
+//!             assert_eq!(request.path(), "/upload");
+//!             assert_eq!(request.headers().get("host"), Some(&b"example.com"[..]));
+//!             assert_eq!(request.framing(), Framing::Length(3));
+//!             assert_eq!(&buf[request.head_len()..], b"abc");
+//!         }
+//!     }
+//! }
+//! # Ok::<(), h1_parser::Error>(())
+//! ```
+//!
+//! Strict by default: every rule of RFC 9112 that protects against request smuggling is
+//! enforced, and each broken rule is its own [`Error`] variant with the HTTP status to answer
+//! and, from [`Parser::error_offset`], the offset of the offending byte. The leniencies are
+//! opt-in and named in [`Config`]. Bodies are decoded by a push decoder of the
+//! same design: fed whatever bytes arrived, it hands back slices of them.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod chars;
+mod config;
+mod error;
+mod framing;
+mod head;
+mod request;
+
+pub use config::Config;
+pub use error::Error;
+pub use framing::Framing;
+pub use head::{Parser, Status};
+pub use request::{Header, HeaderIter, Headers, Method, Request, TargetForm, Version};
