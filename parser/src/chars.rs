@@ -45,16 +45,10 @@ pub(crate) fn is_vchar(b: u8) -> bool {
     (0x21..=0x7e).contains(&b)
 }
 
-/// `field-vchar` / `obs-text` / SP / HTAB, RFC 9110 §5.5: a byte allowed inside a field value.
-#[inline(always)]
-pub(crate) fn is_field_byte(b: u8) -> bool {
-    b == b'\t' || (b >= 0x20 && b != 0x7f)
-}
-
 /// `qdtext` / `quoted-pair` content, RFC 9110 §5.6.4: HTAB, SP, visible ASCII and obs-text.
 #[inline(always)]
 pub(crate) fn is_quoted_byte(b: u8) -> bool {
-    is_field_byte(b)
+    b == b'\t' || (b >= 0x20 && b != 0x7f)
 }
 
 /// The value of a `HEXDIG` (RFC 5234 B.1, case-insensitive), or `None`.

@@ -28,7 +28,7 @@ pub enum Error {
     UnsupportedVersion,
 
     // ---- line endings, RFC 9112 §2.2 ----
-    /// A CR not followed by LF (RFC 9112 §2.2).
+    /// A CR not followed by LF (RFC 9112 §2.2); the error offset is the byte after the CR.
     BareCr,
     /// A line ended by LF alone, with the bare-LF leniency off (RFC 9112 §2.2).
     BareLf,

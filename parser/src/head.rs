@@ -209,7 +209,7 @@ impl<const N: usize> Parser<N> {
                     let Some(&b) = view.get(pos) else { break };
                     self.examined(1);
                     if b != b'\n' {
-                        return Err((Error::BareCr, pos - 1));
+                        return Err((Error::BareCr, pos));
                     }
                     pos += 1;
                     self.state = State::MethodStart;
@@ -232,10 +232,12 @@ impl<const N: usize> Parser<N> {
                     self.state = State::Target;
                 }
                 State::Target => {
-                    let end = skip_vchars(view, pos);
+                    // Bytes past the length limit are never looked at.
+                    let limit = self.mark.saturating_add(self.config.max_target_len);
+                    let bounded = view.get(..limit.saturating_add(1)).unwrap_or(view);
+                    let end = skip_vchars(bounded, pos);
                     self.examined(end - pos);
                     pos = end;
-                    let limit = self.mark.saturating_add(self.config.max_target_len);
                     if end > limit {
                         return Err((Error::TargetTooLong, limit));
                     }
@@ -267,7 +269,7 @@ impl<const N: usize> Parser<N> {
                     self.examined(1);
                     // RFC 9112 §2.2: a CR must be followed by LF.
                     if b != b'\n' {
-                        return Err((Error::BareCr, pos - 1));
+                        return Err((Error::BareCr, pos));
                     }
                     pos += 1;
                     match self.state {
@@ -532,4 +534,65 @@ fn is_authority(target: &[u8]) -> bool {
     !host.is_empty()
         && !host.iter().any(|&b| matches!(b, b'/' | b'?' | b'#' | b'@'))
         && port.iter().all(u8::is_ascii_digit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BROWSER: &[u8] = b"GET /wp-content/uploads/2010/03/hello-kitty-darth-vader-pink.jpg HTTP/1.1\r\n\
+Host: www.kittyhell.com\r\n\
+User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3 Pathtraq/0.9\r\n\
+Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n\
+Accept-Language: ja,en-us;q=0.7,en;q=0.3\r\n\
+Accept-Encoding: gzip,deflate\r\n\
+Accept-Charset: Shift_JIS,utf-8;q=0.7,*;q=0.7\r\n\
+Keep-Alive: 115\r\n\
+Connection: keep-alive\r\n\
+Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral\r\n\r\n";
+
+    fn one_shot(config: Config, input: &[u8]) -> (Result<bool, Error>, usize) {
+        let mut parser: Parser = Parser::with_config(config);
+        let outcome = parser.parse(input).map(|s| s.is_complete());
+        (outcome, parser.examined)
+    }
+
+    fn trickle(config: Config, input: &[u8], piece: usize) -> (Result<bool, Error>, usize) {
+        let mut parser: Parser = Parser::with_config(config);
+        let mut end = 0;
+        loop {
+            end = (end + piece).min(input.len());
+            match parser.parse(&input[..end]) {
+                Ok(Status::Partial) if end < input.len() => continue,
+                outcome => return (outcome.map(|s| s.is_complete()), parser.examined),
+            }
+        }
+    }
+
+    #[test]
+    fn every_byte_is_classified_once_whatever_the_pieces() {
+        let inputs: [(&[u8], Config); 5] = [
+            (BROWSER, Config::new()),
+            (b"\r\nPOST http://a.example/x?y HTTP/1.1\r\nHost: a\r\nX:\t\xff v \t\r\nContent-Length: 1, 1\r\n\r\n", Config::new()),
+            (b"OPTIONS * HTTP/1.0\nX: a\n folded\n\n", Config::new().allow_bare_lf(true).allow_obs_fold(true)),
+            (b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", Config::new()),
+            (b"GET /aaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.1\r\n", Config::new().max_target_len(10)),
+        ];
+        for (input, config) in inputs {
+            let (expected, once) = one_shot(config, input);
+            assert!(once > 0);
+            for piece in [1, 2, 3, 7, 64] {
+                let (outcome, examined) = trickle(config, input, piece);
+                assert_eq!(outcome, expected, "piece {piece}");
+                assert_eq!(examined, once, "piece {piece}: bytes examined");
+            }
+        }
+        // The count is bytes classified, not a restatement of the offset: the head of the
+        // browser request is classified exactly once, terminators included.
+        let (_, once) = one_shot(Config::new(), BROWSER);
+        assert!(
+            once >= BROWSER.len() && once <= BROWSER.len() + 64,
+            "{once}"
+        );
+    }
 }

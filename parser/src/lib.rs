@@ -33,20 +33,23 @@
 //! Strict by default: every rule of RFC 9112 that protects against request smuggling is
 //! enforced, and each broken rule is its own [`Error`] variant with the HTTP status to answer
 //! and, from [`Parser::error_offset`], the offset of the offending byte. The leniencies are
-//! opt-in and named in [`Config`]. Bodies are decoded by a push decoder of the
+//! opt-in and named in [`Config`]. Bodies are decoded by [`BodyDecoder`], a push decoder of the
 //! same design: fed whatever bytes arrived, it hands back slices of them.
 
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod body;
 mod chars;
+mod chunked;
 mod config;
 mod error;
 mod framing;
 mod head;
 mod request;
 
+pub use body::{BodyDecoder, Decoded};
 pub use config::Config;
 pub use error::Error;
 pub use framing::Framing;

@@ -302,7 +302,9 @@ impl<'a> Headers<'a> {
     /// The field at `index`, in the order received.
     #[inline]
     pub fn nth(&self, index: usize) -> Option<Header<'a>> {
-        self.raw.get(index).map(|raw| Header::from_raw(self.buf, raw))
+        self.raw
+            .get(index)
+            .map(|raw| Header::from_raw(self.buf, raw))
     }
 
     /// The fields in the order received.

@@ -1,0 +1,119 @@
+//! `BodyDecoder`: the body that follows a head, per its framing (RFC 9112 §6.3), push-style.
+
+use crate::chunked::Chunked;
+use crate::{Config, Error, Framing, Header};
+
+/// What one [`BodyDecoder::decode`] call found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoded<'a> {
+    /// Body bytes, a slice of the input.
+    Data(&'a [u8]),
+    /// A trailer field of a chunked body (RFC 9112 §7.1.2), a slice of the input.
+    Trailer(Header<'a>),
+    /// Everything useful in the input was consumed: call again with the bytes not consumed
+    /// (a trailer line received in part stays unconsumed) followed by more.
+    NeedMore,
+    /// The body is complete. The bytes consumed are exact: a pipelined request starts after.
+    Done,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    Length { remaining: u64 },
+    Chunked(Chunked),
+}
+
+/// A push decoder for a request body, zero-copy and resumable.
+///
+/// Feed it the bytes after what it consumed so far; each call returns how many it consumed and
+/// what they held. It never copies body bytes and never reads past the end of the body.
+///
+/// ```
+/// use h1_parser::{BodyDecoder, Config, Decoded, Framing};
+///
+/// let wire: &[u8] = b"3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nExpires: never\r\n\r\nGET /next";
+/// let mut decoder = BodyDecoder::new(Framing::Chunked, &Config::new());
+/// let (mut at, mut body, mut trailers) = (0, Vec::new(), Vec::new());
+/// loop {
+///     let (consumed, found) = decoder.decode(&wire[at..])?;
+///     at += consumed;
+///     match found {
+///         Decoded::Data(data) => body.extend_from_slice(data),
+///         Decoded::Trailer(field) => trailers.push(field.name),
+///         Decoded::NeedMore => unreachable!("the whole body is here"),
+///         Decoded::Done => break,
+///     }
+/// }
+/// assert_eq!(body, b"abcde");
+/// assert_eq!(trailers, ["Expires"]);
+/// assert_eq!(&wire[at..], b"GET /next");
+/// # Ok::<(), h1_parser::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct BodyDecoder {
+    kind: Kind,
+    /// Bytes consumed by earlier calls, for error offsets.
+    consumed: u64,
+    error: Option<(Error, u64)>,
+}
+
+impl BodyDecoder {
+    /// A decoder for a body with `framing`, bounded by `config`'s body, extension and trailer
+    /// limits. [`Framing::None`] is an empty body: the first call returns `Done`.
+    pub fn new(framing: Framing, config: &Config) -> BodyDecoder {
+        let kind = match framing {
+            Framing::None => Kind::Length { remaining: 0 },
+            Framing::Length(length) => Kind::Length { remaining: length },
+            Framing::Chunked => Kind::Chunked(Chunked::new(config)),
+        };
+        BodyDecoder {
+            kind,
+            consumed: 0,
+            error: None,
+        }
+    }
+
+    /// Decodes from `input`, the bytes after what earlier calls consumed. Returns the number of
+    /// bytes consumed and what they held; call in a loop. An error is final.
+    pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Decoded<'a>), Error> {
+        if let Some((error, _)) = self.error {
+            return Err(error);
+        }
+        let step = match &mut self.kind {
+            Kind::Length { remaining: 0 } => Ok((0, Decoded::Done)),
+            Kind::Length { .. } if input.is_empty() => Ok((0, Decoded::NeedMore)),
+            Kind::Length { remaining } => {
+                // Bounded by `input.len()`, so the cast back to usize is lossless.
+                let take = (*remaining).min(input.len() as u64) as usize;
+                *remaining -= take as u64;
+                Ok((take, Decoded::Data(input.get(..take).unwrap_or_default())))
+            }
+            Kind::Chunked(chunked) => chunked.decode(input),
+        };
+        match step {
+            Ok((consumed, found)) => {
+                self.consumed += consumed as u64;
+                Ok((consumed, found))
+            }
+            Err((error, index)) => {
+                self.error = Some((error, self.consumed + index as u64));
+                Err(error)
+            }
+        }
+    }
+
+    /// True once the body is complete: every body byte was handed out and, for a chunked body,
+    /// the trailer section and its final CRLF were consumed.
+    pub fn is_done(&self) -> bool {
+        match &self.kind {
+            Kind::Length { remaining } => *remaining == 0,
+            Kind::Chunked(chunked) => chunked.is_done(),
+        }
+    }
+
+    /// Where the error returned by `decode` was found: the offset of the offending byte,
+    /// counted from the first byte of the body.
+    pub fn error_offset(&self) -> Option<u64> {
+        self.error.map(|(_, offset)| offset)
+    }
+}

@@ -1,0 +1,333 @@
+//! The chunked transfer coding (RFC 9112 §7.1) as a push decoder over borrowed input.
+//!
+//! ```text
+//! chunked-body = *chunk last-chunk trailer-section CRLF
+//! chunk        = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+//! chunk-ext    = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+//! ```
+//! Framing bytes are classified one at a time (they are few); chunk data is handed out as
+//! slices of the input, never copied or scanned.
+
+use crate::chars::{hex_value, is_quoted_byte, is_tchar, skip_field_text, skip_tchars};
+use crate::request::{RawHeader, Span};
+use crate::{Config, Error, Header};
+
+/// What the decoder expects next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// The first HEXDIG of a chunk-size.
+    SizeStart,
+    /// More HEXDIGs, `;`, BWS, or the CR ending the line.
+    Size,
+    /// BWS that must lead to `;` (RFC 9112 §7.1.1).
+    BwsBeforeSemicolon,
+    /// BWS, then the first byte of an extension name.
+    ExtNameStart,
+    ExtName,
+    /// BWS after a name, which must lead to `=` or `;`.
+    BwsAfterName,
+    /// BWS, then a token or a quoted-string.
+    ExtValueStart,
+    ExtToken,
+    ExtQuoted,
+    ExtQuotedPair,
+    /// After a quoted-string: `;`, BWS or the line's CR.
+    ExtAfterQuoted,
+    /// The CR ending the chunk-size line was seen.
+    SizeLf,
+    Data,
+    DataCr,
+    DataLf,
+    /// A trailer field line or the final empty line (validated in place; see `Line`).
+    Trailers,
+    Done,
+}
+
+/// How far the current trailer line has been validated, relative to its start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Line {
+    Start,
+    Name,
+    ValueStart,
+    Value,
+    ValueLf,
+    FinalLf,
+}
+
+/// The chunked decoder's state; see [`crate::BodyDecoder`].
+#[derive(Clone, Debug)]
+pub(crate) struct Chunked {
+    state: State,
+    /// The chunk-size being read, or the data bytes left in the current chunk.
+    size: u64,
+    /// Body bytes announced so far, against `max_body_size`.
+    total: u64,
+    extensions: usize,
+    trailers: usize,
+    /// The trailer line in progress: bytes validated, and where its parts are.
+    line: Line,
+    checked: usize,
+    name_end: usize,
+    value_start: usize,
+    value_end: usize,
+    max_body_size: u64,
+    max_extensions: usize,
+    max_trailers: usize,
+}
+
+/// One step's result: bytes consumed, and what they held.
+pub(crate) type Step<'a> = (usize, crate::body::Decoded<'a>);
+
+impl Chunked {
+    pub(crate) fn new(config: &Config) -> Chunked {
+        Chunked {
+            state: State::SizeStart,
+            size: 0,
+            total: 0,
+            extensions: 0,
+            trailers: 0,
+            line: Line::Start,
+            checked: 0,
+            name_end: 0,
+            value_start: 0,
+            value_end: 0,
+            max_body_size: config.max_body_size,
+            max_extensions: config.max_chunk_extensions,
+            max_trailers: config.max_trailers_size,
+        }
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+
+    /// Decodes from `input`, the bytes after what earlier calls consumed. Errors carry the index
+    /// of the offending byte in `input`.
+    pub(crate) fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Step<'a>, (Error, usize)> {
+        use crate::body::Decoded;
+        let mut at = 0;
+        loop {
+            match self.state {
+                State::Data => {
+                    let available = input.len() - at;
+                    if available == 0 {
+                        return Ok((at, Decoded::NeedMore));
+                    }
+                    // Bounded by `available`, so the cast back to usize is lossless.
+                    let take = self.size.min(available as u64) as usize;
+                    self.size -= take as u64;
+                    if self.size == 0 {
+                        self.state = State::DataCr;
+                    }
+                    let data = input.get(at..at + take).unwrap_or_default();
+                    return Ok((at + take, Decoded::Data(data)));
+                }
+                State::Trailers => {
+                    let line = input.get(at..).unwrap_or_default();
+                    return match self.trailer_line(line) {
+                        Ok(Some((len, found))) => Ok((at + len, found)),
+                        Ok(None) => Ok((at, Decoded::NeedMore)),
+                        Err((error, index)) => Err((error, at + index)),
+                    };
+                }
+                State::Done => return Ok((at, Decoded::Done)),
+                _ => {
+                    let Some(&b) = input.get(at) else {
+                        return Ok((at, Decoded::NeedMore));
+                    };
+                    self.framing_byte(b).map_err(|error| (error, at))?;
+                    at += 1;
+                }
+            }
+        }
+    }
+
+    /// One byte of a chunk-size line or of the CRLF after chunk data.
+    #[inline]
+    fn framing_byte(&mut self, b: u8) -> Result<(), Error> {
+        use State::*;
+        let is_ws = b == b' ' || b == b'\t';
+        let next = match (self.state, b) {
+            // RFC 9112 §7.1: chunk-size = 1*HEXDIG; no sign, no `0x`, no empty size (hyper#3494).
+            (SizeStart, _) => {
+                self.size = u64::from(hex_value(b).ok_or(Error::InvalidChunkSize)?);
+                Size
+            }
+            (Size, _) if hex_value(b).is_some() => {
+                let digit = u64::from(hex_value(b).unwrap_or(0));
+                // Never wrap (hyper GHSA-5h46-h7hh-c6x9, httparse#25).
+                self.size = self
+                    .size
+                    .checked_mul(16)
+                    .and_then(|size| size.checked_add(digit))
+                    .ok_or(Error::ChunkSizeOverflow)?;
+                Size
+            }
+            (Size, b';') => ExtNameStart,
+            (Size, _) if is_ws => BwsBeforeSemicolon,
+            (Size | ExtName | ExtToken | ExtAfterQuoted, b'\r') => SizeLf,
+            // Only `;`, BWS or CRLF may follow the digits (picohttpparser#78, #82).
+            (Size, b'\n') => return Err(Error::BareLf),
+            (Size, _) => return Err(Error::InvalidChunkSize),
+            // RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ).
+            (BwsBeforeSemicolon, _) if is_ws => BwsBeforeSemicolon,
+            (BwsBeforeSemicolon, b';') => ExtNameStart,
+            (ExtNameStart, _) if is_ws => ExtNameStart,
+            (ExtNameStart, _) if is_tchar(b) => ExtName,
+            (ExtName, _) if is_tchar(b) => ExtName,
+            (ExtName | BwsAfterName, b'=') => ExtValueStart,
+            (ExtName | BwsAfterName | ExtToken | ExtAfterQuoted, b';') => ExtNameStart,
+            (ExtName | BwsAfterName, _) if is_ws => BwsAfterName,
+            (ExtValueStart, _) if is_ws => ExtValueStart,
+            (ExtValueStart, b'"') => ExtQuoted,
+            (ExtValueStart | ExtToken, _) if is_tchar(b) => ExtToken,
+            (ExtToken | ExtAfterQuoted, _) if is_ws => BwsBeforeSemicolon,
+            // RFC 9110 §5.6.4: quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE.
+            (ExtQuoted, b'"') => ExtAfterQuoted,
+            (ExtQuoted, b'\\') => ExtQuotedPair,
+            (ExtQuoted | ExtQuotedPair, _) if is_quoted_byte(b) => ExtQuoted,
+            // No CR or LF inside an extension (hyper#2600).
+            (
+                BwsBeforeSemicolon | ExtNameStart | ExtName | BwsAfterName | ExtValueStart
+                | ExtToken | ExtQuoted | ExtQuotedPair | ExtAfterQuoted,
+                _,
+            ) => return Err(Error::InvalidChunkExtension),
+            (SizeLf, b'\n') => {
+                if self.size == 0 {
+                    // The last chunk: the trailer section follows.
+                    Trailers
+                } else {
+                    // The body limit is checked before any data of the chunk is read.
+                    self.total = self
+                        .total
+                        .checked_add(self.size)
+                        .filter(|&total| total <= self.max_body_size)
+                        .ok_or(Error::BodyTooLarge)?;
+                    Data
+                }
+            }
+            // RFC 9112 §2.2: CR must be followed by LF.
+            (SizeLf, _) => return Err(Error::BareCr),
+            // RFC 9112 §7.1: chunk-data is followed by exactly CRLF (h11 CVE-2025-43859, Go
+            // CVE-2025-22871).
+            (DataCr, b'\r') => DataLf,
+            (DataLf, b'\n') => SizeStart,
+            (DataCr | DataLf, _) => return Err(Error::MissingChunkDataCrlf),
+            (Data | Trailers | Done, _) => self.state,
+        };
+        if matches!(
+            next,
+            BwsBeforeSemicolon
+                | ExtNameStart
+                | ExtName
+                | BwsAfterName
+                | ExtValueStart
+                | ExtToken
+                | ExtQuoted
+                | ExtQuotedPair
+                | ExtAfterQuoted
+        ) {
+            // hyper#3495: extensions are skipped, but their total size is bounded.
+            self.extensions += 1;
+            if self.extensions > self.max_extensions {
+                return Err(Error::ChunkExtensionsTooLarge);
+            }
+        }
+        self.state = next;
+        Ok(())
+    }
+
+    /// Validates the trailer line at the start of `line`, resuming after the bytes earlier calls
+    /// checked. Returns the line's length and what it held once it is complete.
+    fn trailer_line<'a>(&mut self, line: &'a [u8]) -> Result<Option<Step<'a>>, (Error, usize)> {
+        use crate::body::Decoded;
+        let mut at = self.checked;
+        // The trailer section, final CRLF included, is bounded as a whole; bytes past the limit
+        // are never looked at, so the outcome does not depend on how the input was split.
+        let budget = self.max_trailers.saturating_sub(self.trailers);
+        let full = line;
+        let line = full.get(..budget).unwrap_or(full);
+        let result = loop {
+            let Some(&b) = line.get(at) else { break None };
+            match self.line {
+                Line::Start => {
+                    self.line = match b {
+                        b'\r' => Line::FinalLf,
+                        b'\n' => return Err((Error::BareLf, at)),
+                        // RFC 9112 §5.2: no obs-fold in trailers either.
+                        b' ' | b'\t' => return Err((Error::ObsFold, at)),
+                        _ if is_tchar(b) => Line::Name,
+                        _ => return Err((Error::InvalidHeaderName, at)),
+                    };
+                    at += 1;
+                }
+                Line::Name => {
+                    at = skip_tchars(line, at);
+                    match line.get(at) {
+                        None => break None,
+                        Some(b':') => {
+                            self.name_end = at;
+                            self.line = Line::ValueStart;
+                            at += 1;
+                        }
+                        // RFC 9112 §5.1: no whitespace between field name and colon.
+                        Some(b' ' | b'\t') => return Err((Error::WhitespaceBeforeColon, at)),
+                        Some(_) => return Err((Error::InvalidHeaderName, at)),
+                    }
+                }
+                Line::ValueStart => {
+                    if b == b' ' || b == b'\t' {
+                        at += 1;
+                    } else {
+                        self.value_start = at;
+                        self.value_end = at;
+                        self.line = Line::Value;
+                    }
+                }
+                Line::Value => {
+                    at = skip_field_text(line, at);
+                    let Some(&b) = line.get(at) else { break None };
+                    match b {
+                        b'\t' => {}
+                        b'\r' => self.line = Line::ValueLf,
+                        b'\n' => return Err((Error::BareLf, at)),
+                        // RFC 9110 §5.5: no CTL but HTAB in a field value.
+                        _ => return Err((Error::InvalidHeaderValue, at)),
+                    }
+                    if b == b'\r' {
+                        let value = line.get(self.value_start..at).unwrap_or_default();
+                        let trailing = value.iter().rev().take_while(|&&b| b == b' ' || b == b'\t');
+                        self.value_end = at - trailing.count();
+                    }
+                    at += 1;
+                }
+                Line::ValueLf | Line::FinalLf => {
+                    if b != b'\n' {
+                        return Err((Error::BareCr, at));
+                    }
+                    at += 1;
+                    break Some(at);
+                }
+            }
+        };
+        let Some(len) = result else {
+            if full.len() > line.len() {
+                return Err((Error::TrailersTooLarge, budget));
+            }
+            self.checked = at;
+            return Ok(None);
+        };
+        self.trailers += len;
+        self.checked = 0;
+        if self.line == Line::FinalLf {
+            self.state = State::Done;
+            return Ok(Some((len, Decoded::Done)));
+        }
+        self.line = Line::Start;
+        let raw = RawHeader {
+            name: Span::new(0, self.name_end),
+            value: Span::new(self.value_start, self.value_end),
+        };
+        Ok(Some((len, Decoded::Trailer(Header::from_raw(line, &raw)))))
+    }
+}
