@@ -122,7 +122,20 @@ impl<const N: usize> Parser<N> {
 
     /// Forgets the current message, keeping the configuration: ready for the next request.
     pub fn reset(&mut self) {
-        *self = Parser::with_config(self.config);
+        // Field by field: rebuilding the whole value would copy the header table's storage.
+        self.state = State::Start;
+        self.pos = 0;
+        self.mark = 0;
+        self.line = RequestLine::EMPTY;
+        self.field = RawHeader::default();
+        self.field_pending = false;
+        self.headers.clear();
+        self.framing = FramingFields::default();
+        self.error = None;
+        #[cfg(test)]
+        {
+            self.examined = 0;
+        }
     }
 
     /// Where the error returned by `parse` was found: the offset of the offending byte in the
@@ -264,7 +277,7 @@ impl<const N: usize> Parser<N> {
                         break;
                     }
                 }
-                State::RequestLineLf | State::ValueLf | State::HeadLf => {
+                State::RequestLineLf | State::HeadLf => {
                     let Some(&b) = view.get(pos) else { break };
                     self.examined(1);
                     // RFC 9112 §2.2: a CR must be followed by LF.
@@ -272,33 +285,74 @@ impl<const N: usize> Parser<N> {
                         return Err((Error::BareCr, pos));
                     }
                     pos += 1;
-                    match self.state {
-                        State::RequestLineLf => self.state = State::LineStart,
-                        State::ValueLf => {
-                            self.field_pending = true;
-                            self.state = State::LineStart;
-                        }
-                        _ => return self.finish_head(view, pos),
+                    if self.state == State::HeadLf {
+                        return self.finish_head(view, pos);
+                    }
+                    self.state = State::LineStart;
+                }
+                State::LineStart
+                | State::Name
+                | State::ValueStart
+                | State::Value
+                | State::ValueLf => {
+                    // The parts of a field line run in sequence here, without a dispatch
+                    // between them; a call that runs out of bytes leaves the part it was in.
+                    pos = self.field_lines(view, pos, max_headers)?;
+                    if self.state != State::Done {
+                        break;
                     }
                 }
-                State::LineStart => {
-                    let Some(&b) = view.get(pos) else { break };
-                    if b == b' ' || b == b'\t' {
-                        pos = self.obs_fold(pos)?;
-                        continue;
-                    }
+                State::Done => return Ok(()),
+            }
+        }
+
+        self.pos = pos;
+        if buf.len() > view.len() {
+            // The view ended at the head size limit with the head still open.
+            return Err((Error::HeadTooLarge, view.len()));
+        }
+        Ok(())
+    }
+
+    /// Field lines until the final empty line (then the head is finished) or the end of the
+    /// view (then `self.state` is the part of a line to resume in). Returns the new position.
+    #[inline(always)]
+    fn field_lines(
+        &mut self,
+        view: &[u8],
+        mut pos: usize,
+        max_headers: usize,
+    ) -> Result<usize, (Error, usize)> {
+        loop {
+            if self.state == State::LineStart {
+                let Some(&b) = view.get(pos) else {
+                    return Ok(pos);
+                };
+                if b == b' ' || b == b'\t' {
+                    pos = self.obs_fold(pos)?;
+                } else {
                     if self.field_pending {
                         self.finish_field(view)?;
                     }
                     self.examined(1);
                     match b {
                         b'\r' => {
-                            pos += 1;
                             self.state = State::HeadLf;
+                            let Some(&lf) = view.get(pos + 1) else {
+                                return Ok(pos + 1);
+                            };
+                            self.examined(1);
+                            // RFC 9112 §2.2: a CR must be followed by LF.
+                            if lf != b'\n' {
+                                return Err((Error::BareCr, pos + 1));
+                            }
+                            self.finish_head(view, pos + 2)?;
+                            return Ok(pos + 2);
                         }
                         b'\n' => {
                             self.bare_lf(pos)?;
-                            return self.finish_head(view, pos + 1);
+                            self.finish_head(view, pos + 1)?;
+                            return Ok(pos + 1);
                         }
                         _ => {
                             if self.headers.len() >= max_headers {
@@ -313,41 +367,46 @@ impl<const N: usize> Parser<N> {
                         }
                     }
                 }
-                State::Name => {
-                    let end = skip_tchars(view, pos);
-                    self.examined(end - pos);
-                    pos = end;
-                    let Some(&b) = view.get(end) else { break };
+            }
+            if self.state == State::Name {
+                let end = skip_tchars(view, pos);
+                self.examined(end - pos);
+                pos = end;
+                let Some(&b) = view.get(end) else {
+                    return Ok(pos);
+                };
+                self.examined(1);
+                match b {
+                    b':' => {}
+                    // RFC 9112 §5.1: no whitespace between field name and colon.
+                    b' ' | b'\t' => return Err((Error::WhitespaceBeforeColon, end)),
+                    _ => return Err((Error::InvalidHeaderName, end)),
+                }
+                self.field.name = Span::new(self.mark, end);
+                pos += 1;
+                self.state = State::ValueStart;
+            }
+            if self.state == State::ValueStart {
+                // RFC 9112 §5: OWS before the value is not part of it.
+                while let Some(b' ' | b'\t') = view.get(pos) {
                     self.examined(1);
-                    match b {
-                        b':' => {}
-                        // RFC 9112 §5.1: no whitespace between field name and colon.
-                        b' ' | b'\t' => return Err((Error::WhitespaceBeforeColon, end)),
-                        _ => return Err((Error::InvalidHeaderName, end)),
-                    }
-                    self.field.name = Span::new(self.mark, end);
                     pos += 1;
-                    self.state = State::ValueStart;
                 }
-                State::ValueStart => {
-                    // RFC 9112 §5: OWS before the value is not part of it.
-                    while let Some(b' ' | b'\t') = view.get(pos) {
-                        self.examined(1);
-                        pos += 1;
-                    }
-                    if pos == view.len() {
-                        break;
-                    }
-                    self.field.value.start = pos as u32;
-                    self.state = State::Value;
+                if pos == view.len() {
+                    return Ok(pos);
                 }
-                State::Value => {
+                self.field.value.start = pos as u32;
+                self.state = State::Value;
+            }
+            if self.state == State::Value {
+                let end = loop {
                     let end = skip_field_text(view, pos);
                     self.examined(end - pos);
-                    pos = end;
-                    let Some(&b) = view.get(end) else { break };
+                    let Some(&b) = view.get(end) else {
+                        return Ok(end);
+                    };
                     self.examined(1);
-                    pos += 1;
+                    pos = end + 1;
                     match b {
                         b'\t' => continue,
                         b'\r' => self.state = State::ValueLf,
@@ -359,26 +418,32 @@ impl<const N: usize> Parser<N> {
                         // RFC 9110 §5.5: no CTL but HTAB in a field value; NUL, CR, LF never.
                         _ => return Err((Error::InvalidHeaderValue, end)),
                     }
-                    // RFC 9112 §5: OWS after the value is not part of it either.
-                    let start = self.field.value.start as usize;
-                    let value = view.get(start..end).unwrap_or_default();
-                    let trailing = value
-                        .iter()
-                        .rev()
-                        .take_while(|&&b| b == b' ' || b == b'\t')
-                        .count();
-                    self.field.value.end = (end - trailing) as u32;
+                    break end;
+                };
+                // RFC 9112 §5: OWS after the value is not part of it either.
+                let start = self.field.value.start as usize;
+                let value = view.get(start..end).unwrap_or_default();
+                let trailing = value
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| b == b' ' || b == b'\t')
+                    .count();
+                self.field.value.end = (end - trailing) as u32;
+            }
+            if self.state == State::ValueLf {
+                let Some(&b) = view.get(pos) else {
+                    return Ok(pos);
+                };
+                self.examined(1);
+                // RFC 9112 §2.2: a CR must be followed by LF.
+                if b != b'\n' {
+                    return Err((Error::BareCr, pos));
                 }
-                State::Done => return Ok(()),
+                pos += 1;
+                self.field_pending = true;
+                self.state = State::LineStart;
             }
         }
-
-        self.pos = pos;
-        if buf.len() > view.len() {
-            // The view ended at the head size limit with the head still open.
-            return Err((Error::HeadTooLarge, view.len()));
-        }
-        Ok(())
     }
 
     /// RFC 9112 §2.2: a bare LF ends a line only under the named leniency.
@@ -411,15 +476,17 @@ impl<const N: usize> Parser<N> {
     fn finish_field(&mut self, view: &[u8]) -> Result<(), (Error, usize)> {
         self.field_pending = false;
         let field = self.field;
-        let http10 = self.line.version == Version::Http10;
-        self.framing
-            .observe(
-                field.name.of(view),
-                field.value.of(view),
-                http10,
-                self.config.max_body_size,
-            )
-            .map_err(|error| (error, field.name.start as usize))?;
+        if FramingFields::may_frame(field.name.end - field.name.start) {
+            let http10 = self.line.version == Version::Http10;
+            self.framing
+                .observe(
+                    field.name.of(view),
+                    field.value.of(view),
+                    http10,
+                    self.config.max_body_size,
+                )
+                .map_err(|error| (error, field.name.start as usize))?;
+        }
         // The count was checked against the capacity when the line started.
         self.headers
             .try_push(field)
@@ -471,6 +538,14 @@ impl<const N: usize> Parser<N> {
     /// RFC 9112 §2.3: `HTTP-version = "HTTP/" DIGIT "." DIGIT`, then the line's CRLF.
     fn version(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
         const PATTERN: &[u8; 8] = b"HTTP/x.x";
+        // The common case in one comparison; the loop below then checks the line's end.
+        if pos == self.mark {
+            let word = view.get(pos..).and_then(|rest| rest.first_chunk::<8>());
+            if matches!(word, Some(b"HTTP/1.1" | b"HTTP/1.0")) {
+                self.examined(8);
+                pos += 8;
+            }
+        }
         while let Some(&b) = view.get(pos) {
             self.examined(1);
             let index = pos - self.mark;
