@@ -94,11 +94,17 @@ impl Parser {
     pub fn new() -> Parser {
         Parser::with_config(Config::new())
     }
+
+    /// A parser with `config` and room for 100 header fields.
+    pub fn with_config(config: Config) -> Parser {
+        Parser::with_capacity(config)
+    }
 }
 
 impl<const N: usize> Parser<N> {
-    /// A parser with `config` and room for `N` header fields.
-    pub fn with_config(config: Config) -> Parser<N> {
+    /// A parser with `config` and room for `N` header fields:
+    /// `Parser::<32>::with_capacity(Config::new())`. `config.max_headers` still applies.
+    pub fn with_capacity(config: Config) -> Parser<N> {
         Parser {
             config,
             state: State::Start,
@@ -627,13 +633,13 @@ Connection: keep-alive\r\n\
 Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral\r\n\r\n";
 
     fn one_shot(config: Config, input: &[u8]) -> (Result<bool, Error>, usize) {
-        let mut parser: Parser = Parser::with_config(config);
+        let mut parser = Parser::with_config(config);
         let outcome = parser.parse(input).map(|s| s.is_complete());
         (outcome, parser.examined)
     }
 
     fn trickle(config: Config, input: &[u8], piece: usize) -> (Result<bool, Error>, usize) {
-        let mut parser: Parser = Parser::with_config(config);
+        let mut parser = Parser::with_config(config);
         let mut end = 0;
         loop {
             end = (end + piece).min(input.len());
