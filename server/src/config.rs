@@ -1,0 +1,147 @@
+//! `ServerConfig`: the limits and timeouts of a server, with documented defaults.
+
+use std::time::Duration;
+
+/// Limits and timeouts. Every field has a default chosen to be safe on the open internet; the
+/// builder methods are `const` so a configuration can be a `const`.
+///
+/// | setting | default | what it bounds |
+/// |---|---|---|
+/// | `parser` | [`h1_parser::Config::new`] | head size 32 KiB, target 8 KiB, 100 fields, body 8 MiB, … |
+/// | `threads` | 0 = one per available core | worker threads, each with its own event loop |
+/// | `head_timeout` | 10 s | the whole request head, from its first byte: then `408` and close |
+/// | `idle_timeout` | 60 s | a keep-alive connection waiting for its next request: then close |
+/// | `body_timeout` | 30 s | the wait for more body bytes (reset by each read): then `408` and close |
+/// | `write_timeout` | 30 s | a client that does not read its response: then close |
+/// | `max_connections` | 20 000 | open connections over all workers; more are accepted and closed at once |
+/// | `read_buffer_size` | 4 KiB | a connection's first read buffer; it grows up to the head limit and stays |
+/// | `shutdown_timeout` | 10 s | how long a graceful shutdown waits for requests in flight |
+/// | `backlog` | 1024 | the listen backlog |
+///
+/// ```
+/// use std::time::Duration;
+/// let config = h1_server::ServerConfig::new()
+///     .threads(2)
+///     .head_timeout(Duration::from_secs(5))
+///     .parser(h1_parser::Config::new().max_body_size(1 << 20));
+/// assert_eq!(config.parser.max_body_size, 1 << 20);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// The parser's limits: head size, target length, header count, body size, chunk
+    /// extensions and trailers (each mapped to its status: 431, 414, 413, …).
+    pub parser: h1_parser::Config,
+    /// Worker threads, each running one event loop; 0 means one per available core.
+    pub threads: usize,
+    /// Deadline for a whole request head, counted from its first byte. A client trickling
+    /// bytes gets `408 Request Timeout` and is disconnected when it passes.
+    pub head_timeout: Duration,
+    /// How long a connection may wait, with no request in progress, for its next request.
+    pub idle_timeout: Duration,
+    /// How long a body read may wait for more bytes; each received byte restarts it.
+    pub body_timeout: Duration,
+    /// How long a response may wait for the client to read it; each write restarts it.
+    pub write_timeout: Duration,
+    /// Most connections open at once, over all workers.
+    pub max_connections: usize,
+    /// Initial size of a connection's read buffer, in bytes. It grows (up to the head limit
+    /// plus the trailer limit plus this size) when a head needs it, and keeps its size.
+    pub read_buffer_size: usize,
+    /// How long a graceful shutdown waits for requests in flight before closing everything.
+    pub shutdown_timeout: Duration,
+    /// The listen backlog passed to `listen(2)`.
+    pub backlog: i32,
+}
+
+impl ServerConfig {
+    /// The defaults of the table above.
+    pub const fn new() -> ServerConfig {
+        ServerConfig {
+            parser: h1_parser::Config::new(),
+            threads: 0,
+            head_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            body_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
+            max_connections: 20_000,
+            read_buffer_size: 4 * 1024,
+            shutdown_timeout: Duration::from_secs(10),
+            backlog: 1024,
+        }
+    }
+
+    /// Sets [`ServerConfig::parser`].
+    pub const fn parser(mut self, parser: h1_parser::Config) -> ServerConfig {
+        self.parser = parser;
+        self
+    }
+
+    /// Sets [`ServerConfig::threads`].
+    pub const fn threads(mut self, threads: usize) -> ServerConfig {
+        self.threads = threads;
+        self
+    }
+
+    /// Sets [`ServerConfig::head_timeout`].
+    pub const fn head_timeout(mut self, timeout: Duration) -> ServerConfig {
+        self.head_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ServerConfig::idle_timeout`].
+    pub const fn idle_timeout(mut self, timeout: Duration) -> ServerConfig {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ServerConfig::body_timeout`].
+    pub const fn body_timeout(mut self, timeout: Duration) -> ServerConfig {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ServerConfig::write_timeout`].
+    pub const fn write_timeout(mut self, timeout: Duration) -> ServerConfig {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ServerConfig::max_connections`].
+    pub const fn max_connections(mut self, connections: usize) -> ServerConfig {
+        self.max_connections = connections;
+        self
+    }
+
+    /// Sets [`ServerConfig::read_buffer_size`] (at least 256 bytes are used).
+    pub const fn read_buffer_size(mut self, bytes: usize) -> ServerConfig {
+        self.read_buffer_size = bytes;
+        self
+    }
+
+    /// Sets [`ServerConfig::shutdown_timeout`].
+    pub const fn shutdown_timeout(mut self, timeout: Duration) -> ServerConfig {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ServerConfig::backlog`].
+    pub const fn backlog(mut self, backlog: i32) -> ServerConfig {
+        self.backlog = backlog;
+        self
+    }
+
+    /// The worker count [`ServerConfig::threads`] stands for.
+    pub fn worker_threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig::new()
+    }
+}

@@ -1,0 +1,548 @@
+//! `Connection`: the socket-free core of one HTTP/1.1 connection — bytes in, bytes out.
+//!
+//! The I/O layer (or a test, or a fuzzer) moves bytes: it reads into [`Connection::read_buf`]
+//! and reports how many with [`Connection::commit_read`], calls [`Connection::process`] to
+//! parse, read bodies and run the handler, writes out [`Connection::output`] and reports it
+//! with [`Connection::consume_output`]. Time is passed in as an [`Instant`], so timeouts are
+//! testable too. Nothing here knows sockets, threads or readiness.
+//!
+//! ```
+//! use std::time::Instant;
+//! use h1_server::conn::Connection;
+//! use h1_server::{Request, Response, ServerConfig};
+//!
+//! let handler = |_: &Request, res: &mut Response| {
+//!     res.set_body("hi");
+//! };
+//! let mut conn = Connection::new(&ServerConfig::new(), Instant::now());
+//! let wire = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+//! assert_eq!(conn.feed(wire, &handler, Instant::now()), wire.len());
+//! let out = String::from_utf8_lossy(conn.output()).into_owned();
+//! assert_eq!(out.matches("HTTP/1.1 200 OK\r\n").count(), 2);
+//! assert!(out.ends_with("Connection: close\r\n\r\nhi"));
+//! let n = conn.output().len();
+//! conn.consume_output(n, Instant::now());
+//! assert!(conn.is_finished());
+//! ```
+//!
+//! Memory: the read buffer starts at [`ServerConfig::read_buffer_size`] and grows, when a head
+//! needs it, up to the head limit plus the trailer limit plus that size, then stays. The
+//! decoded-body buffer grows up to the body limit; one that grew past 64 KiB is released after
+//! its request, so a single upload does not pin megabytes to an idle connection. The response
+//! buffers grow to the largest response sent. Pipelined requests are not parsed while more
+//! than 64 KiB of responses wait to be written, so no input grows memory without bound.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Instant;
+
+use h1_parser::{BodyDecoder, Decoded, Error, Framing, Method, Parser, Status, Version};
+
+use crate::response::{has_token, reason};
+use crate::{date, Handler, Request, Response, ServerConfig};
+
+/// Pipelined requests wait while more response bytes than this are unsent.
+const OUTPUT_HIGH_WATER: usize = 64 * 1024;
+
+/// A decoded-body buffer larger than this is released after its request.
+const BODY_KEEP: usize = 64 * 1024;
+
+/// Where the connection is in the request cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Between requests: no byte of the next one parsed yet.
+    Idle,
+    /// Reading a request head.
+    Head,
+    /// Reading (and decoding) a request body.
+    Body,
+}
+
+/// What the head said about the exchange, kept while the body is read.
+#[derive(Clone, Copy, Debug)]
+struct Exchange {
+    head_len: usize,
+    keep_alive: bool,
+    is_head: bool,
+    /// A Content-Length body already complete in the read buffer: its end offset.
+    in_place_end: Option<usize>,
+}
+
+/// One HTTP/1.1 connection as a value: read buffer, parser, body decoder, response and write
+/// buffer. See the [module documentation](self) for the calling pattern.
+#[derive(Debug)]
+pub struct Connection {
+    config: ServerConfig,
+    parser: Parser,
+    /// The read buffer; every byte is initialised, `filled` of them hold input.
+    buf: Vec<u8>,
+    filled: usize,
+    /// Where the current message starts in `buf`.
+    start: usize,
+    max_buf: usize,
+    state: State,
+    exchange: Exchange,
+    decoder: BodyDecoder,
+    /// The first body byte not yet given to the decoder.
+    body_at: usize,
+    body: Vec<u8>,
+    response: Response,
+    out: Vec<u8>,
+    out_pos: usize,
+    /// When the current state's clock started (idle, head, or the last body progress).
+    since: Instant,
+    /// When the output last made progress.
+    write_since: Instant,
+    read_eof: bool,
+    closing: bool,
+    shutting_down: bool,
+}
+
+impl Connection {
+    /// A new connection with `config`'s limits, opened at `now`. Allocates its read buffer.
+    pub fn new(config: &ServerConfig, now: Instant) -> Connection {
+        let initial = config.read_buffer_size.max(256);
+        let max_buf = config
+            .parser
+            .max_head_size
+            .saturating_add(config.parser.max_trailers_size)
+            .saturating_add(initial)
+            .max(initial);
+        Connection {
+            config: *config,
+            parser: Parser::with_config(config.parser),
+            buf: vec![0; initial],
+            filled: 0,
+            start: 0,
+            max_buf,
+            state: State::Idle,
+            exchange: Exchange {
+                head_len: 0,
+                keep_alive: false,
+                is_head: false,
+                in_place_end: None,
+            },
+            decoder: BodyDecoder::new(Framing::None, &config.parser),
+            body_at: 0,
+            body: Vec::new(),
+            response: Response::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            since: now,
+            write_since: now,
+            read_eof: false,
+            closing: false,
+            shutting_down: false,
+        }
+    }
+
+    /// Space to read into, or `None` when the connection wants no input now (it is closing,
+    /// or responses are waiting to be written). Never an empty slice. Read into it, then call
+    /// [`Connection::commit_read`].
+    pub fn read_buf(&mut self) -> Option<&mut [u8]> {
+        if !self.wants_read() {
+            return None;
+        }
+        if self.state == State::Idle && self.start == self.filled {
+            self.start = 0;
+            self.filled = 0;
+        }
+        if self.filled == self.buf.len() {
+            if self.start > 0 {
+                // Move the current message to the front; the parser keeps offsets relative to
+                // the message start, so nothing is parsed again.
+                self.buf.copy_within(self.start..self.filled, 0);
+                self.filled -= self.start;
+                self.body_at = self.body_at.saturating_sub(self.start);
+                self.start = 0;
+            } else if self.buf.len() < self.max_buf {
+                let grown = self.buf.len().saturating_mul(2).min(self.max_buf);
+                self.buf.resize(grown, 0);
+            } else {
+                // Unreachable with the parser's limits (the head fails first), kept as a bound.
+                self.fail(431, Error::HeadTooLarge.as_str());
+                return None;
+            }
+        }
+        self.buf.get_mut(self.filled..)
+    }
+
+    /// Records that `n` bytes were read into the slice [`Connection::read_buf`] returned.
+    /// `n == 0` means the peer closed its side: call [`Connection::read_eof`] instead.
+    pub fn commit_read(&mut self, n: usize, now: Instant) {
+        self.filled = self.filled.saturating_add(n).min(self.buf.len());
+        if self.state == State::Body && n > 0 {
+            self.since = now;
+        }
+    }
+
+    /// Records that the peer closed its sending side. Requests already received are still
+    /// answered; a request received in part is dropped and the connection closes.
+    pub fn read_eof(&mut self) {
+        self.read_eof = true;
+        if self.state == State::Idle && self.start == self.filled {
+            self.closing = true;
+        }
+    }
+
+    /// Copies as much of `bytes` in as the connection takes, processing as it goes (a
+    /// convenience for tests and fuzzing). Returns how many bytes were taken: fewer than
+    /// `bytes.len()` when the connection closes or waits for its output to be consumed.
+    pub fn feed<H: Handler + ?Sized>(&mut self, bytes: &[u8], handler: &H, now: Instant) -> usize {
+        let mut taken = 0;
+        while let Some(rest) = bytes.get(taken..).filter(|rest| !rest.is_empty()) {
+            let Some(space) = self.read_buf() else { break };
+            let n = space.len().min(rest.len());
+            space[..n].copy_from_slice(&rest[..n]);
+            self.commit_read(n, now);
+            taken += n;
+            self.process(handler, now);
+        }
+        self.process(handler, now);
+        taken
+    }
+
+    /// Parses what was read, reads bodies, runs `handler` for each complete request in order
+    /// and queues the responses in [`Connection::output`]. Stops when it needs more input,
+    /// when the connection is closing, or while more than 64 KiB of output are waiting.
+    pub fn process<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
+        let had_output = self.output_pending() > 0;
+        self.run(handler, now);
+        if !had_output && self.output_pending() > 0 {
+            self.write_since = now;
+        }
+    }
+
+    fn run<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
+        loop {
+            if self.closing || self.output_pending() > OUTPUT_HIGH_WATER {
+                return;
+            }
+            match self.state {
+                State::Idle => {
+                    if self.start == self.filled {
+                        if self.read_eof || self.shutting_down {
+                            self.closing = true;
+                        }
+                        return;
+                    }
+                    self.state = State::Head;
+                    self.since = now;
+                }
+                State::Head => {
+                    let data = self.buf.get(self.start..self.filled).unwrap_or_default();
+                    match self.parser.parse(data) {
+                        Err(error) => return self.fail(error.status(), error.as_str()),
+                        Ok(Status::Partial) => {
+                            if self.read_eof {
+                                // The client vanished mid-head: nothing to answer.
+                                self.closing = true;
+                            }
+                            return;
+                        }
+                        Ok(Status::Complete(request)) => {
+                            let framing = request.framing();
+                            let version = request.version();
+                            let (close, keep_alive) = request.headers().get_all("connection").fold(
+                                (false, false),
+                                |(close, keep), value| {
+                                    (
+                                        close || has_token(value, b"close"),
+                                        keep || has_token(value, b"keep-alive"),
+                                    )
+                                },
+                            );
+                            let expect_continue = version == Version::Http11
+                                && request
+                                    .headers()
+                                    .get("expect")
+                                    .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"));
+                            self.exchange = Exchange {
+                                head_len: request.head_len(),
+                                // RFC 9112 §9.3: 1.1 persists unless "close"; 1.0 only with
+                                // "keep-alive".
+                                keep_alive: match version {
+                                    Version::Http11 => !close,
+                                    Version::Http10 => keep_alive && !close,
+                                },
+                                is_head: request.method() == Method::Head,
+                                in_place_end: None,
+                            };
+                            self.begin_body(framing, expect_continue, now);
+                        }
+                    }
+                }
+                State::Body => match self.decode_body() {
+                    Err(error) => return self.fail(error.status(), error.as_str()),
+                    Ok(false) => {
+                        if self.read_eof {
+                            self.closing = true;
+                        }
+                        return;
+                    }
+                    Ok(true) => self.dispatch(handler, now),
+                },
+            }
+        }
+    }
+
+    fn begin_body(&mut self, framing: Framing, expect_continue: bool, now: Instant) {
+        let body_start = self.start + self.exchange.head_len;
+        let available = self.filled.saturating_sub(body_start);
+        self.state = State::Body;
+        self.since = now;
+        self.body_at = body_start;
+        self.body.clear();
+        self.decoder = BodyDecoder::new(framing, &self.config.parser);
+        match framing {
+            Framing::Length(length) if length <= available as u64 => {
+                // The whole body is here: hand the handler the read buffer's bytes, no copy.
+                self.exchange.in_place_end = Some(body_start + length as usize);
+            }
+            Framing::None | Framing::Length(0) => {}
+            Framing::Length(_) | Framing::Chunked => {
+                // RFC 9110 §10.1.1: answer 100-continue before reading a body not yet sent.
+                if expect_continue && available == 0 {
+                    self.out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+                }
+            }
+        }
+    }
+
+    /// Decodes what is buffered of the body; true once it is complete.
+    fn decode_body(&mut self) -> Result<bool, Error> {
+        if let Some(end) = self.exchange.in_place_end {
+            self.body_at = end;
+            return Ok(true);
+        }
+        loop {
+            let input = self.buf.get(self.body_at..self.filled).unwrap_or_default();
+            let (consumed, found) = self.decoder.decode(input)?;
+            self.body_at += consumed;
+            match found {
+                Decoded::Data(data) if consumed > 0 => self.body.extend_from_slice(data),
+                Decoded::Trailer(_) if consumed > 0 => {}
+                Decoded::Done => return Ok(true),
+                Decoded::Data(_) | Decoded::Trailer(_) | Decoded::NeedMore => {
+                    // Drop the decoded bytes from the read buffer: keep the head, move what is
+                    // left (a partial trailer line at most) right after it.
+                    let body_start = self.start + self.exchange.head_len;
+                    if self.body_at > body_start {
+                        self.buf.copy_within(self.body_at..self.filled, body_start);
+                        self.filled -= self.body_at - body_start;
+                        self.body_at = body_start;
+                    }
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    /// Runs the handler for the complete request and queues its response.
+    fn dispatch<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
+        let exchange = self.exchange;
+        let body_end = self.body_at;
+        let message = self.buf.get(self.start..self.filled).unwrap_or_default();
+        let Some(head) = self.parser.request(message) else {
+            return self.fail(500, "request lost");
+        };
+        let body = match exchange.in_place_end {
+            Some(end) => self
+                .buf
+                .get(self.start + exchange.head_len..end)
+                .unwrap_or_default(),
+            None => &self.body[..],
+        };
+        let request = Request::new(head, body);
+        let response = &mut self.response;
+        response.reset();
+        let handled = catch_unwind(AssertUnwindSafe(|| handler.handle(&request, response)));
+        drop(request);
+        let mut keep_alive = exchange.keep_alive && !self.shutting_down && !self.read_eof;
+        if handled.is_err() {
+            // A panicking handler costs its connection, never the worker.
+            response.reset();
+            response.set_status(500).set_body("Internal Server Error\n");
+            keep_alive = false;
+        }
+        keep_alive &= !response.wants_close();
+        write_response(&mut self.out, response, exchange.is_head, keep_alive);
+
+        // Ready for the next request, which starts right after this body.
+        self.parser.reset();
+        self.start = body_end;
+        if self.start >= self.filled {
+            self.start = 0;
+            self.filled = 0;
+        }
+        self.state = State::Idle;
+        self.since = now;
+        if self.body.capacity() > BODY_KEEP {
+            self.body = Vec::new();
+        }
+        if !keep_alive {
+            self.closing = true;
+        }
+    }
+
+    /// Answers a broken request with `status` and closes the connection.
+    fn fail(&mut self, status: u16, message: &str) {
+        let response = &mut self.response;
+        response.reset();
+        response
+            .set_status(status)
+            .header("Content-Type", "text/plain; charset=utf-8");
+        response.body_mut().extend_from_slice(message.as_bytes());
+        response.body_mut().push(b'\n');
+        write_response(&mut self.out, response, false, false);
+        self.closing = true;
+    }
+
+    /// The bytes to send.
+    pub fn output(&self) -> &[u8] {
+        self.out.get(self.out_pos..).unwrap_or_default()
+    }
+
+    /// Records that the first `n` bytes of [`Connection::output`] were sent.
+    pub fn consume_output(&mut self, n: usize, now: Instant) {
+        self.out_pos = self.out_pos.saturating_add(n).min(self.out.len());
+        if n > 0 {
+            self.write_since = now;
+        }
+        if self.out_pos == self.out.len() {
+            self.out.clear();
+            self.out_pos = 0;
+        } else if self.out_pos > self.out.len() / 2 {
+            self.out.copy_within(self.out_pos.., 0);
+            self.out.truncate(self.out.len() - self.out_pos);
+            self.out_pos = 0;
+        }
+    }
+
+    fn output_pending(&self) -> usize {
+        self.out.len() - self.out_pos
+    }
+
+    /// Whether the connection takes more input now.
+    pub fn wants_read(&self) -> bool {
+        !self.closing && !self.read_eof && self.output_pending() <= OUTPUT_HIGH_WATER
+    }
+
+    /// Whether [`Connection::process`] has buffered requests it left for later because of
+    /// waiting output: call it again once the output is written.
+    pub fn has_buffered_requests(&self) -> bool {
+        !self.closing && self.state != State::Body && self.start < self.filled
+    }
+
+    /// True once the connection is done: it is closing and all its output was consumed. The
+    /// I/O layer closes the socket then.
+    pub fn is_finished(&self) -> bool {
+        self.closing && self.output_pending() == 0
+    }
+
+    /// True between requests, with nothing received and nothing to send: safe to close.
+    pub fn is_idle(&self) -> bool {
+        self.state == State::Idle && self.start == self.filled && self.output_pending() == 0
+    }
+
+    /// Graceful shutdown: an idle connection closes now; one with a request in flight
+    /// finishes it and answers with `Connection: close`.
+    pub fn shutdown(&mut self) {
+        self.shutting_down = true;
+        if self.state == State::Idle && self.start == self.filled {
+            self.closing = true;
+        }
+    }
+
+    /// When [`Connection::handle_timeout`] must next be called: the idle, head, body or write
+    /// deadline, whichever applies; `None` when the connection is done.
+    pub fn deadline(&self) -> Option<Instant> {
+        if self.output_pending() > 0 {
+            return self.write_since.checked_add(self.config.write_timeout);
+        }
+        if self.closing {
+            return None;
+        }
+        let timeout = match self.state {
+            State::Idle => self.config.idle_timeout,
+            State::Head => self.config.head_timeout,
+            State::Body => self.config.body_timeout,
+        };
+        self.since.checked_add(timeout)
+    }
+
+    /// Applies the deadline if `now` is past it: an idle connection closes, a request in
+    /// progress gets `408 Request Timeout` and the connection closes, output the client does
+    /// not read is dropped with the connection. Returns whether it acted.
+    pub fn handle_timeout(&mut self, now: Instant) -> bool {
+        match self.deadline() {
+            Some(deadline) if now >= deadline => {}
+            _ => return false,
+        }
+        if self.output_pending() > 0 {
+            self.out.clear();
+            self.out_pos = 0;
+            self.closing = true;
+            return true;
+        }
+        match self.state {
+            State::Idle => self.closing = true,
+            State::Head | State::Body => {
+                self.fail(408, "request not received in time");
+                self.write_since = now;
+            }
+        }
+        true
+    }
+}
+
+/// Serializes `response`: status line, `Date`, `Content-Length`, `Connection`, the handler's
+/// fields, the body (not for HEAD, 1xx, 204 and 304).
+fn write_response(out: &mut Vec<u8>, response: &Response, is_head: bool, keep_alive: bool) {
+    let status = response.status();
+    out.extend_from_slice(b"HTTP/1.1 ");
+    out.extend_from_slice(&three_digits(status));
+    out.push(b' ');
+    out.extend_from_slice(reason(status).as_bytes());
+    out.extend_from_slice(b"\r\nDate: ");
+    date::with_date(|date| out.extend_from_slice(date));
+    // RFC 9110 §8.6: no Content-Length in 1xx and 204; 304 has no body (we send no length).
+    let bodyless = status < 200 || status == 204 || status == 304;
+    if !bodyless {
+        out.extend_from_slice(b"\r\nContent-Length: ");
+        push_decimal(out, response.body().len() as u64);
+    }
+    out.extend_from_slice(if keep_alive {
+        b"\r\nConnection: keep-alive\r\n"
+    } else {
+        b"\r\nConnection: close\r\n"
+    });
+    out.extend_from_slice(response.header_lines());
+    out.extend_from_slice(b"\r\n");
+    if !bodyless && !is_head {
+        out.extend_from_slice(response.body());
+    }
+}
+
+/// A status code in 100..=999 as three ASCII digits.
+fn three_digits(status: u16) -> [u8; 3] {
+    let status = status.clamp(100, 999);
+    [
+        b'0' + (status / 100) as u8,
+        b'0' + (status / 10 % 10) as u8,
+        b'0' + (status % 10) as u8,
+    ]
+}
+
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}

@@ -1,0 +1,228 @@
+//! The `h1-server` binary: `Hello, world!` on `GET /`, or `--echo` to answer every request with
+//! its parse as JSON.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use base64::Engine;
+use h1_server::{Handler, Request, Response, Router, Server, ServerConfig};
+
+const HELP: &str = "\
+h1-server: a small, fast, hard-to-abuse HTTP/1.1 server
+
+USAGE:
+    h1-server [--addr HOST:PORT] [--threads N] [--echo] [--log]
+
+FLAGS:
+    --addr HOST:PORT  Address to listen on (default 127.0.0.1:5100).
+    --threads N       Worker threads, each running one event loop
+                      (default: the number of available cores).
+    --echo            Answer every request (any method, any path) with 200 and
+                      the request as JSON: method, target, version, headers in
+                      order as received (non-ASCII bytes read as Latin-1), and
+                      the decoded body in base64.
+                      Without it: GET / answers 200 \"Hello, world!\", other
+                      paths 404, other methods on / 405.
+    --log             Print one access-log line per request to stderr
+                      (method, target, version, status, body bytes). Off by default.
+    -h, --help        Print this help.
+
+SIGNALS:
+    SIGINT, SIGTERM   Graceful shutdown: stop accepting, finish requests in
+                      flight, close idle connections. A second signal exits at once.
+";
+
+struct Args {
+    addr: String,
+    threads: usize,
+    echo: bool,
+    log: bool,
+}
+
+fn parse_args() -> Result<Option<Args>, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut args = Args {
+        addr: "127.0.0.1:5100".to_owned(),
+        threads: 0,
+        echo: false,
+        log: false,
+    };
+    let mut parser = lexopt::Parser::from_env();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("addr") => args.addr = parser.value()?.string()?,
+            Long("threads") => args.threads = parser.value()?.parse()?,
+            Long("echo") => args.echo = true,
+            Long("log") => args.log = true,
+            Short('h') | Long("help") => return Ok(None),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Some(args))
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("h1-server: {error}\n\n{HELP}");
+            return ExitCode::from(2);
+        }
+    };
+    // 10,000 keep-alive connections need more descriptors than the usual soft limit of 1024.
+    if let Err(error) = rlimit::increase_nofile_limit(u64::MAX) {
+        eprintln!("h1-server: could not raise the open-file limit: {error}");
+    }
+
+    let config = ServerConfig::new().threads(args.threads);
+    let server = match Server::bind(args.addr.as_str(), config) {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("h1-server: cannot listen on {}: {error}", args.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(error) = on_signals(server.shutdown_handle()) {
+        eprintln!("h1-server: cannot handle signals: {error}");
+    }
+    eprintln!(
+        "h1-server: listening on http://{} ({} threads{})",
+        server.local_addr(),
+        server.config().worker_threads(),
+        if args.echo { ", echo" } else { "" }
+    );
+
+    let result = match (args.echo, args.log) {
+        (true, false) => server.serve(echo),
+        (true, true) => server.serve(AccessLog(echo)),
+        (false, log) => {
+            let mut router = Router::new();
+            router.get("/", |_: &Request, res: &mut Response| {
+                res.header("Content-Type", "text/plain");
+                res.set_body("Hello, world!");
+            });
+            if log {
+                server.serve(AccessLog(router))
+            } else {
+                server.serve(router)
+            }
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("h1-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// SIGINT or SIGTERM starts a graceful shutdown; a second one exits at once.
+fn on_signals(handle: h1_server::ShutdownHandle) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new()
+        .name("h1-signals".to_owned())
+        .spawn(move || {
+            for signal in signals.forever() {
+                if handle.is_shutdown() {
+                    std::process::exit(128 + signal);
+                }
+                eprintln!("h1-server: shutting down");
+                handle.shutdown();
+            }
+        })?;
+    Ok(())
+}
+
+/// Wraps a handler with one access-log line per request on stderr.
+struct AccessLog<H>(H);
+
+impl<H: Handler> Handler for AccessLog<H> {
+    fn handle(&self, req: &Request<'_>, res: &mut Response) {
+        self.0.handle(req, res);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{} {} {} {} {}",
+            req.method(),
+            req.target(),
+            req.version().as_str(),
+            res.status(),
+            res.body().len()
+        );
+    }
+}
+
+/// `--echo`: the request as JSON. Allocates per request (echo mode only).
+fn echo(req: &Request<'_>, res: &mut Response) {
+    let mut json = String::with_capacity(256 + req.body().len() * 4 / 3);
+    json.push_str("{\"method\":");
+    push_json_string(&mut json, req.method().as_str().as_bytes());
+    json.push_str(",\"target\":");
+    push_json_string(&mut json, req.target().as_bytes());
+    json.push_str(",\"version\":");
+    push_json_string(&mut json, req.version().as_str().as_bytes());
+    json.push_str(",\"headers\":[");
+    for (i, header) in req.headers().iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push('[');
+        push_json_string(&mut json, header.name.as_bytes());
+        json.push(',');
+        push_json_string(&mut json, header.value);
+        json.push(']');
+    }
+    json.push_str("],\"body_base64\":\"");
+    base64::engine::general_purpose::STANDARD.encode_string(req.body(), &mut json);
+    json.push_str("\"}");
+    res.header("Content-Type", "application/json");
+    res.set_body(json);
+}
+
+/// A JSON string of `bytes` read as Latin-1: each byte is the code point of the same number.
+fn push_json_string(out: &mut String, bytes: &[u8]) {
+    out.push('"');
+    for &b in bytes {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x00..=0x1f | 0x7f => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+            _ => out.push(char::from(b)),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_json_string;
+
+    #[test]
+    fn json_strings_read_bytes_as_latin1_and_escape() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"abc", r#""abc""#),
+            (b"a\"b\\c", r#""a\"b\\c""#),
+            (b"\t\x01\x7f", r#""\t\u0001\u007f""#),
+            (b"caf\xe9", "\"caf\u{e9}\""),
+            (b"\xff\x80", "\"\u{ff}\u{80}\""),
+        ];
+        for &(bytes, expected) in cases {
+            let mut out = String::new();
+            push_json_string(&mut out, bytes);
+            assert_eq!(out, expected);
+        }
+    }
+}

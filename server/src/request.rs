@@ -1,0 +1,136 @@
+//! `Request`: what a handler sees — the parsed head, the route parameters and the body.
+
+use arrayvec::ArrayVec;
+use h1_parser::{Headers, Method, Version};
+
+/// Most `:param` and `*rest` segments a route pattern may have; they live in a fixed-size
+/// array so that routing allocates nothing.
+pub const MAX_PARAMS: usize = 8;
+
+/// The route parameters of a request: `(name, value)` pairs, in pattern order. Values are the
+/// raw path segments (not percent-decoded); a `*rest` value is the rest of the path, without
+/// its leading `/`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Params<'a> {
+    pairs: ArrayVec<(&'a str, &'a str), MAX_PARAMS>,
+}
+
+impl<'a> Params<'a> {
+    /// The value of the parameter `name`, if the route has it.
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.pairs
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|&(_, value)| value)
+    }
+
+    /// The `(name, value)` pairs in pattern order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        self.pairs.iter().copied()
+    }
+
+    /// The number of parameters.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// True when the route has no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// Adds a pair; false when the array is full (the router never lets that happen).
+    pub(crate) fn push(&mut self, name: &'a str, value: &'a str) -> bool {
+        self.pairs.try_push((name, value)).is_ok()
+    }
+}
+
+/// A complete request: the head as parsed by `h1-parser` (every slice borrows from the
+/// connection's buffer), the route parameters and the decoded body.
+///
+/// ```
+/// use h1_server::{Request, Response, Router};
+///
+/// let mut router = Router::new();
+/// router.get("/users/:id", |req: &Request, res: &mut Response| {
+///     let id = req.param("id").unwrap_or("");
+///     let agent = req.header("user-agent").unwrap_or(b"?");
+///     res.set_body(format!("user {id}, agent {}", String::from_utf8_lossy(agent)));
+/// });
+/// ```
+#[derive(Clone, Debug)]
+pub struct Request<'a> {
+    head: h1_parser::Request<'a>,
+    params: Params<'a>,
+    body: &'a [u8],
+}
+
+impl<'a> Request<'a> {
+    pub(crate) fn new(head: h1_parser::Request<'a>, body: &'a [u8]) -> Request<'a> {
+        Request {
+            head,
+            params: Params::default(),
+            body,
+        }
+    }
+
+    pub(crate) fn with_params(&self, params: Params<'a>) -> Request<'a> {
+        Request { params, ..*self }
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method<'a> {
+        self.head.method()
+    }
+
+    /// The request-target exactly as received, e.g. `/a/b?c=1`.
+    pub fn target(&self) -> &'a str {
+        self.head.target()
+    }
+
+    /// The path of the target, without the query, e.g. `/a/b`.
+    pub fn path(&self) -> &'a str {
+        self.head.path()
+    }
+
+    /// The query of the target (after the first `?`), if any, not decoded.
+    pub fn query(&self) -> Option<&'a str> {
+        self.head.query()
+    }
+
+    /// The HTTP version of the request.
+    pub fn version(&self) -> Version {
+        self.head.version()
+    }
+
+    /// The header fields in the order received; names as received, values with the
+    /// surrounding whitespace trimmed.
+    pub fn headers(&self) -> Headers<'a> {
+        self.head.headers()
+    }
+
+    /// The value of the first header field named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        self.head.headers().get(name)
+    }
+
+    /// The value of the route parameter `name` (`:name` or `*name` in the pattern).
+    pub fn param(&self, name: &str) -> Option<&'a str> {
+        self.params.get(name)
+    }
+
+    /// All route parameters.
+    pub fn params(&self) -> &Params<'a> {
+        &self.params
+    }
+
+    /// The body, decoded (chunked framing removed); empty when the request has none.
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// The parsed head, for what this type does not forward (target form, framing, …).
+    pub fn head(&self) -> &h1_parser::Request<'a> {
+        &self.head
+    }
+}

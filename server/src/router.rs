@@ -1,0 +1,324 @@
+//! `Handler` and `Router`: which code answers which method and path.
+
+use arrayvec::ArrayString;
+
+use crate::request::{Params, MAX_PARAMS};
+use crate::{Request, Response};
+
+/// Code that answers requests. Any `Fn(&Request, &mut Response) + Send + Sync + 'static` is a
+/// handler; so is a [`Router`]. Handlers run on the worker threads, several at once.
+pub trait Handler: Send + Sync + 'static {
+    /// Fills `res` for `req`. The response starts as `200 OK` with an empty body.
+    fn handle(&self, req: &Request<'_>, res: &mut Response);
+}
+
+impl<F> Handler for F
+where
+    F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+{
+    fn handle(&self, req: &Request<'_>, res: &mut Response) {
+        self(req, res)
+    }
+}
+
+#[derive(Debug)]
+enum Segment {
+    Literal(String),
+    Param(String),
+    Rest(String),
+}
+
+struct Route {
+    method: String,
+    segments: Vec<Segment>,
+    handler: Box<dyn Handler>,
+}
+
+/// Routes requests by method and path pattern to handlers.
+///
+/// A pattern is a path of `/`-separated segments: a literal matches itself, `:name` matches
+/// any one non-empty segment, and a final `*name` matches the rest of the path (possibly
+/// empty). Routes are tried in the order they were added. A path that no route matches gets
+/// `404 Not Found`; a path that routes match for other methods only gets
+/// `405 Method Not Allowed` with an `Allow` header. `HEAD` is answered by the `GET` route
+/// when there is no `HEAD` route (the server sends no body for `HEAD`).
+///
+/// ```
+/// use h1_server::{Request, Response, Router};
+///
+/// let mut router = Router::new();
+/// router
+///     .get("/", |_: &Request, res: &mut Response| {
+///         res.set_body("Hello, world!");
+///     })
+///     .post("/users/:id/files/*path", |req: &Request, res: &mut Response| {
+///         let (id, path) = (req.param("id"), req.param("path"));
+///         res.set_status(201).set_body(format!("{id:?} {path:?} {}", req.body().len()));
+///     });
+/// ```
+#[derive(Default)]
+pub struct Router {
+    routes: Vec<Route>,
+}
+
+impl Router {
+    /// An empty router: every request gets `404`.
+    pub fn new() -> Router {
+        Router::default()
+    }
+
+    /// Adds a `GET` route.
+    pub fn get(&mut self, pattern: &str, handler: impl Handler) -> &mut Router {
+        self.route("GET", pattern, handler)
+    }
+
+    /// Adds a `POST` route.
+    pub fn post(&mut self, pattern: &str, handler: impl Handler) -> &mut Router {
+        self.route("POST", pattern, handler)
+    }
+
+    /// Adds a `PUT` route.
+    pub fn put(&mut self, pattern: &str, handler: impl Handler) -> &mut Router {
+        self.route("PUT", pattern, handler)
+    }
+
+    /// Adds a `DELETE` route.
+    pub fn delete(&mut self, pattern: &str, handler: impl Handler) -> &mut Router {
+        self.route("DELETE", pattern, handler)
+    }
+
+    /// Adds a route for `method` (case-sensitive, e.g. `"PATCH"`) and `pattern`.
+    ///
+    /// # Panics
+    /// When the pattern is malformed: not starting with `/`, an empty `:` or `*` name, a
+    /// `*rest` that is not the last segment, or more than [`MAX_PARAMS`] parameters. These are
+    /// programming errors found at start-up, never caused by a request.
+    pub fn route(&mut self, method: &str, pattern: &str, handler: impl Handler) -> &mut Router {
+        let segments = parse_pattern(pattern).unwrap_or_else(|why| {
+            panic!("invalid route pattern {pattern:?}: {why}");
+        });
+        self.routes.push(Route {
+            method: method.to_owned(),
+            segments,
+            handler: Box::new(handler),
+        });
+        self
+    }
+
+    /// The route for `method` and `path`, and its parameters; `Err(true)` when routes match
+    /// the path for other methods only, `Err(false)` when none match.
+    fn find<'r, 'p>(
+        &'r self,
+        method: &str,
+        path: &'p str,
+    ) -> Result<(&'r dyn Handler, Params<'p>), bool>
+    where
+        'r: 'p,
+    {
+        let mut path_matched = false;
+        let mut get_route = None;
+        for route in &self.routes {
+            let Some(params) = match_path(&route.segments, path) else {
+                continue;
+            };
+            if route.method == method {
+                return Ok((route.handler.as_ref(), params));
+            }
+            if method == "HEAD" && route.method == "GET" && get_route.is_none() {
+                get_route = Some((route.handler.as_ref(), params));
+            }
+            path_matched = true;
+        }
+        get_route.ok_or(path_matched)
+    }
+
+    /// Writes the `Allow` value for `path`: the methods of the routes that match it.
+    fn allow(&self, path: &str) -> ArrayString<256> {
+        let mut allow = ArrayString::<256>::new();
+        let mut push = |method: &str| {
+            let listed = allow.split(", ").any(|m| m == method);
+            if !listed {
+                let sep = if allow.is_empty() { "" } else { ", " };
+                if allow.remaining_capacity() >= sep.len() + method.len() {
+                    allow.push_str(sep);
+                    allow.push_str(method);
+                }
+            }
+        };
+        for route in &self.routes {
+            if match_path(&route.segments, path).is_some() {
+                push(&route.method);
+                if route.method == "GET" {
+                    push("HEAD");
+                }
+            }
+        }
+        allow
+    }
+}
+
+impl Handler for Router {
+    fn handle(&self, req: &Request<'_>, res: &mut Response) {
+        let method = req.method();
+        match self.find(method.as_str(), req.path()) {
+            Ok((handler, params)) => handler.handle(&req.with_params(params), res),
+            Err(true) => {
+                let allow = self.allow(req.path());
+                res.set_status(405)
+                    .header("Allow", allow.as_str())
+                    .set_body("Method Not Allowed\n");
+            }
+            Err(false) => {
+                res.set_status(404).set_body("Not Found\n");
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.routes.iter().map(|r| (&r.method, &r.segments)))
+            .finish()
+    }
+}
+
+fn parse_pattern(pattern: &str) -> Result<Vec<Segment>, &'static str> {
+    let rest = pattern.strip_prefix('/').ok_or("must start with '/'")?;
+    let parts: Vec<&str> = rest.split('/').collect();
+    let mut segments = Vec::with_capacity(parts.len());
+    let mut params = 0;
+    for (i, part) in parts.iter().enumerate() {
+        let segment = if let Some(name) = part.strip_prefix(':') {
+            if name.is_empty() {
+                return Err("empty :parameter name");
+            }
+            params += 1;
+            Segment::Param(name.to_owned())
+        } else if let Some(name) = part.strip_prefix('*') {
+            if name.is_empty() {
+                return Err("empty *rest name");
+            }
+            if i + 1 != parts.len() {
+                return Err("*rest must be the last segment");
+            }
+            params += 1;
+            Segment::Rest(name.to_owned())
+        } else {
+            Segment::Literal((*part).to_owned())
+        };
+        segments.push(segment);
+    }
+    if params > MAX_PARAMS {
+        return Err("more than MAX_PARAMS parameters");
+    }
+    Ok(segments)
+}
+
+/// Matches `path` against a pattern's segments without allocating.
+fn match_path<'r: 'p, 'p>(segments: &'r [Segment], path: &'p str) -> Option<Params<'p>> {
+    let mut rest = path.strip_prefix('/')?;
+    let mut params = Params::default();
+    let mut segments = segments.iter().peekable();
+    while let Some(segment) = segments.next() {
+        if let Segment::Rest(name) = segment {
+            params.push(name, rest);
+            return Some(params);
+        }
+        let (part, tail) = match rest.split_once('/') {
+            Some((part, tail)) => (part, Some(tail)),
+            None => (rest, None),
+        };
+        match segment {
+            Segment::Literal(literal) if literal == part => {}
+            Segment::Param(name) if !part.is_empty() => {
+                params.push(name, part);
+            }
+            _ => return None,
+        }
+        match tail {
+            Some(tail) => rest = tail,
+            // The path ended: only a `*rest` may still match (empty).
+            None => {
+                return match segments.next() {
+                    None => Some(params),
+                    Some(Segment::Rest(name)) if segments.peek().is_none() => {
+                        params.push(name, "");
+                        Some(params)
+                    }
+                    Some(_) => None,
+                };
+            }
+        }
+    }
+    // Pattern exhausted with path segments left over.
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pattern: &str, path: &str) -> Option<Vec<(String, String)>> {
+        let segments = parse_pattern(pattern).unwrap();
+        match_path(&segments, path).map(|p| {
+            p.iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn matches_patterns_as_a_table() {
+        let cases: &[(&str, &str, Option<&[(&str, &str)]>)] = &[
+            ("/", "/", Some(&[])),
+            ("/", "/a", None),
+            ("/a", "/a", Some(&[])),
+            ("/a", "/a/", None),
+            ("/a", "/b", None),
+            ("/a/:id", "/a/7", Some(&[("id", "7")])),
+            ("/a/:id", "/a/", None),
+            ("/a/:id", "/a", None),
+            ("/a/:id/b", "/a/7/b", Some(&[("id", "7")])),
+            ("/f/*rest", "/f/x/y/z", Some(&[("rest", "x/y/z")])),
+            ("/f/*rest", "/f/", Some(&[("rest", "")])),
+            ("/f/*rest", "/f", Some(&[("rest", "")])),
+            (
+                "/:a/:b/*c",
+                "/1/2/3/4",
+                Some(&[("a", "1"), ("b", "2"), ("c", "3/4")]),
+            ),
+            ("/a", "*", None),
+        ];
+        for &(pattern, path, expected) in cases {
+            let expected = expected.map(|e| {
+                e.iter()
+                    .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect::<Vec<_>>()
+            });
+            assert_eq!(params(pattern, path), expected, "{pattern} vs {path}");
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_patterns() {
+        for pattern in ["", "a", "/:", "/*", "/*a/b", "/:a/:b/:c/:d/:e/:f/:g/:h/:i"] {
+            assert!(parse_pattern(pattern).is_err(), "{pattern}");
+        }
+    }
+
+    #[test]
+    fn allow_lists_methods_of_matching_routes() {
+        let mut router = Router::new();
+        let nop = |_: &Request<'_>, _: &mut Response| {};
+        router
+            .get("/a", nop)
+            .post("/a", nop)
+            .put("/:x", nop)
+            .delete("/b", nop);
+        assert_eq!(router.allow("/a").as_str(), "GET, HEAD, POST, PUT");
+        assert!(matches!(router.find("DELETE", "/a"), Err(true)));
+        assert!(matches!(router.find("GET", "/zz/zz"), Err(false)));
+        assert!(router.find("HEAD", "/a").is_ok());
+    }
+}
