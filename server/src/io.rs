@@ -52,7 +52,7 @@ struct Shared {
 
 /// Stops a [`Server`] gracefully from any thread: it stops accepting, finishes the requests in
 /// flight (answering them with `Connection: close`), closes idle connections, and
-/// [`Server::serve`] returns within [`ServerConfig::shutdown_timeout`] (plus a short linger).
+/// [`Server::serve`] returns within [`ServerConfig::shutdown_timeout`] (plus one tick).
 #[derive(Clone, Debug)]
 pub struct ShutdownHandle {
     shared: Arc<Shared>,
@@ -272,7 +272,7 @@ impl<H: Handler> Worker<H> {
                 }
             }
             if let Some(deadline) = drain_deadline {
-                if self.slots.iter().all(Option::is_none) || now >= deadline + LINGER {
+                if self.slots.iter().all(Option::is_none) || now >= deadline {
                     return Ok(());
                 }
             }

@@ -1,0 +1,179 @@
+//! Helpers for the end-to-end tests: a server on 127.0.0.1:0 with a test router, and a tiny
+//! HTTP/1.1 response reader over a raw `TcpStream`.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use h1_server::{Handler, Request, Response, Router, Server, ServerConfig, ShutdownHandle};
+
+/// A running test server; shut down (and joined) on drop.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub handle: ShutdownHandle,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub fn start(config: ServerConfig) -> TestServer {
+        TestServer::with_handler(config, router())
+    }
+
+    pub fn with_handler(config: ServerConfig, handler: impl Handler) -> TestServer {
+        let server = Server::bind("127.0.0.1:0", config).expect("bind 127.0.0.1:0");
+        let addr = server.local_addr();
+        let handle = server.shutdown_handle();
+        let thread = std::thread::spawn(move || server.serve(handler));
+        TestServer {
+            addr,
+            handle,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("read timeout");
+        stream.set_nodelay(true).expect("nodelay");
+        stream
+    }
+
+    /// Shuts down and waits for `serve` to return.
+    pub fn stop(&mut self) -> std::io::Result<()> {
+        self.handle.shutdown();
+        match self.thread.take() {
+            Some(thread) => thread.join().expect("serve panicked"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}
+
+/// A small test config: one worker, short timeouts so that nothing hangs.
+pub fn config() -> ServerConfig {
+    ServerConfig::new()
+        .threads(1)
+        .head_timeout(Duration::from_secs(3))
+        .idle_timeout(Duration::from_secs(3))
+        .body_timeout(Duration::from_secs(3))
+        .shutdown_timeout(Duration::from_secs(2))
+}
+
+/// The routes the tests use.
+pub fn router() -> Router {
+    let mut router = Router::new();
+    router
+        .get("/", |_: &Request, res: &mut Response| {
+            res.set_body("Hello, world!");
+        })
+        .post("/echo", |req: &Request, res: &mut Response| {
+            res.set_body(req.body());
+        })
+        .put("/echo", |req: &Request, res: &mut Response| {
+            res.set_body(req.body());
+        })
+        .get("/users/:id", |req: &Request, res: &mut Response| {
+            res.set_body(req.param("id").unwrap_or("?"));
+        })
+        .get("/files/*rest", |req: &Request, res: &mut Response| {
+            res.set_body(req.param("rest").unwrap_or("?"));
+        })
+        .delete("/users/:id", |_: &Request, res: &mut Response| {
+            res.set_status(204);
+        })
+        .get("/query", |req: &Request, res: &mut Response| {
+            res.set_body(req.query().unwrap_or(""));
+        })
+        .get("/slow", |_: &Request, res: &mut Response| {
+            std::thread::sleep(Duration::from_millis(300));
+            res.set_body("slow");
+        })
+        .get("/panic", |_: &Request, _: &mut Response| {
+            panic!("handler panic (expected by the test)");
+        });
+    router
+}
+
+/// A parsed response.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
+/// Reads one response (head, then Content-Length bytes of body unless `head_only`). Bytes
+/// after it stay in `pending` for the next call.
+pub fn read_response(stream: &mut TcpStream, pending: &mut Vec<u8>, head_only: bool) -> Resp {
+    let head_end = loop {
+        if let Some(i) = find(pending, b"\r\n\r\n") {
+            break i + 4;
+        }
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).expect("read response head");
+        assert!(n > 0, "EOF before a response head; got {:?}", String::from_utf8_lossy(pending));
+        pending.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8(pending[..head_end].to_vec()).expect("ASCII head");
+    pending.drain(..head_end);
+    let status = head[9..12].parse().expect("status");
+    let mut resp = Resp {
+        status,
+        head,
+        body: Vec::new(),
+    };
+    let length: usize = if head_only {
+        0
+    } else {
+        resp.header("content-length").map_or(0, |v| v.parse().expect("length"))
+    };
+    while pending.len() < length {
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).expect("read response body");
+        assert!(n > 0, "EOF in a response body");
+        pending.extend_from_slice(&chunk[..n]);
+    }
+    resp.body = pending.drain(..length).collect();
+    resp
+}
+
+/// Sends `request` on a new connection and reads one response.
+pub fn exchange(server: &TestServer, request: &[u8]) -> (Resp, TcpStream) {
+    let mut stream = server.connect();
+    stream.write_all(request).expect("write");
+    let resp = read_response(&mut stream, &mut Vec::new(), false);
+    (resp, stream)
+}
+
+/// True when the server closed the connection: the next read is EOF or a reset (not a
+/// timeout, which means the connection is still open).
+pub fn is_closed(stream: &mut TcpStream) -> bool {
+    let mut byte = [0u8; 1];
+    match stream.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
+    }
+}
+
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
