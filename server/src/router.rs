@@ -270,7 +270,12 @@ mod tests {
 
     #[test]
     fn matches_patterns_as_a_table() {
-        let cases: &[(&str, &str, Option<&[(&str, &str)]>)] = &[
+        type Case = (
+            &'static str,
+            &'static str,
+            Option<&'static [(&'static str, &'static str)]>,
+        );
+        let cases: &[Case] = &[
             ("/", "/", Some(&[])),
             ("/", "/a", None),
             ("/a", "/a", Some(&[])),

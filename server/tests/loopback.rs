@@ -82,8 +82,10 @@ fn method_not_allowed_lists_allow() {
 #[test]
 fn connection_close_is_honoured() {
     let server = TestServer::start(config());
-    let (resp, mut stream) =
-        exchange(&server, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    let (resp, mut stream) = exchange(
+        &server,
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    );
     assert_eq!(resp.status, 200);
     assert_eq!(resp.header("connection"), Some("close"));
     assert!(is_closed(&mut stream));
@@ -99,7 +101,9 @@ fn http10_closes_unless_keep_alive() {
 
     let (resp, mut stream) = exchange(&server, b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     assert_eq!(resp.header("connection"), Some("keep-alive"));
-    stream.write_all(b"GET /users/2 HTTP/1.0\r\n\r\n").expect("write");
+    stream
+        .write_all(b"GET /users/2 HTTP/1.0\r\n\r\n")
+        .expect("write");
     let resp = read_response(&mut stream, &mut Vec::new(), false);
     assert_eq!(resp.body, b"2");
     assert!(is_closed(&mut stream));
@@ -126,7 +130,9 @@ fn expect_100_continue_is_answered_before_the_body() {
     let server = TestServer::start(config());
     let mut stream = server.connect();
     stream
-        .write_all(b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        .write_all(
+            b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n",
+        )
         .expect("write");
     let mut pending = Vec::new();
     let interim = read_response(&mut stream, &mut pending, true);
@@ -159,8 +165,12 @@ fn a_large_content_length_body_arrives_in_pieces() {
     let server = TestServer::start(config());
     let mut stream = server.connect();
     let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-    write!(stream, "PUT /echo HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\n", body.len())
-        .expect("write head");
+    write!(
+        stream,
+        "PUT /echo HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .expect("write head");
     let writer = {
         let mut stream = stream.try_clone().expect("clone");
         let body = body.clone();
@@ -183,7 +193,10 @@ fn malformed_requests_get_their_status_and_a_closed_connection() {
     );
     let server = TestServer::start(config);
     let long_target = format!("GET /{} HTTP/1.1\r\nHost: a\r\n\r\n", "a".repeat(2000));
-    let big_head = format!("GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n", "b".repeat(5000));
+    let big_head = format!(
+        "GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(5000)
+    );
     let cases: Vec<(&[u8], u16)> = vec![
         (b"GET / HTTP/1.1\r\n\r\n", 400),                                 // no Host
         (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),           // two Hosts
@@ -275,8 +288,10 @@ fn idle_keep_alive_connections_are_closed() {
 fn a_stalled_body_times_out_with_408() {
     let config = config().body_timeout(Duration::from_millis(200));
     let server = TestServer::start(config);
-    let (resp, mut stream) =
-        exchange(&server, b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+    let (resp, mut stream) = exchange(
+        &server,
+        b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc",
+    );
     assert_eq!(resp.status, 408);
     assert!(is_closed(&mut stream));
 }
@@ -331,7 +346,8 @@ fn graceful_shutdown_finishes_requests_in_flight_and_closes_idle_ones() {
         .expect("write");
     // ...and one whose handler is running.
     let mut busy = server.connect();
-    busy.write_all(b"GET /slow HTTP/1.1\r\nHost: a\r\n\r\n").expect("write");
+    busy.write_all(b"GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+        .expect("write");
     std::thread::sleep(Duration::from_millis(100));
     let started = Instant::now();
     server.handle.shutdown();
@@ -348,17 +364,27 @@ fn graceful_shutdown_finishes_requests_in_flight_and_closes_idle_ones() {
 
     assert!(is_closed(&mut idle));
     server.stop().expect("serve returns Ok");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
 fn shutdown_is_bounded_when_a_client_never_finishes() {
     let mut server = TestServer::start(config().shutdown_timeout(Duration::from_millis(300)));
     let mut stuck = server.connect();
-    stuck.write_all(b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\na").expect("write");
+    stuck
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\na")
+        .expect("write");
     std::thread::sleep(Duration::from_millis(50));
     let started = Instant::now();
     server.stop().expect("serve returns Ok");
     // shutdown_timeout plus at most the 2 s linger.
-    assert!(started.elapsed() < Duration::from_millis(2500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
 }

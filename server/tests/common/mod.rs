@@ -129,7 +129,11 @@ pub fn read_response(stream: &mut TcpStream, pending: &mut Vec<u8>, head_only: b
         }
         let mut chunk = [0u8; 8192];
         let n = stream.read(&mut chunk).expect("read response head");
-        assert!(n > 0, "EOF before a response head; got {:?}", String::from_utf8_lossy(pending));
+        assert!(
+            n > 0,
+            "EOF before a response head; got {:?}",
+            String::from_utf8_lossy(pending)
+        );
         pending.extend_from_slice(&chunk[..n]);
     };
     let head = String::from_utf8(pending[..head_end].to_vec()).expect("ASCII head");
@@ -143,7 +147,8 @@ pub fn read_response(stream: &mut TcpStream, pending: &mut Vec<u8>, head_only: b
     let length: usize = if head_only {
         0
     } else {
-        resp.header("content-length").map_or(0, |v| v.parse().expect("length"))
+        resp.header("content-length")
+            .map_or(0, |v| v.parse().expect("length"))
     };
     while pending.len() < length {
         let mut chunk = [0u8; 8192];

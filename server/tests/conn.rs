@@ -1,0 +1,203 @@
+//! The socket-free core, driven directly: splits, pipelining, limits and timeouts with a fake
+//! clock.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use h1_server::conn::Connection;
+
+use common::{config, router};
+
+/// Feeds `pieces` in order, consuming all output; returns the output with Date lines blanked.
+fn drive(pieces: &[&[u8]]) -> (String, bool) {
+    let handler = router();
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    let mut out = Vec::new();
+    for piece in pieces {
+        let taken = conn.feed(piece, &handler, now);
+        out.extend_from_slice(conn.output());
+        conn.consume_output(conn.output().len(), now);
+        if taken < piece.len() {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&out)
+        .lines()
+        .map(|line| {
+            if line.starts_with("Date: ") {
+                "Date: -"
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, conn.is_finished())
+}
+
+const WIRE: &[u8] = b"GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\n\
+POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello\
+POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nT: 1\r\n\r\n\
+HEAD / HTTP/1.1\r\nHost: a\r\n\r\n\
+GET /files/x/y HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+
+#[test]
+fn any_two_way_split_gives_the_one_shot_output() {
+    let whole = drive(&[WIRE]);
+    assert!(whole.1, "Connection: close ends the connection");
+    assert_eq!(whole.0.matches("HTTP/1.1 200 OK").count(), 5, "{}", whole.0);
+    for split in 1..WIRE.len() {
+        let (a, b) = WIRE.split_at(split);
+        assert_eq!(drive(&[a, b]), whole, "split at {split}");
+    }
+}
+
+#[test]
+fn byte_by_byte_gives_the_one_shot_output() {
+    let pieces: Vec<&[u8]> = WIRE.chunks(1).collect();
+    assert_eq!(drive(&pieces), drive(&[WIRE]));
+}
+
+#[test]
+fn bytes_after_connection_close_are_not_taken() {
+    let handler = router();
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    let wire =
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    conn.feed(wire, &handler, now);
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert_eq!(out.matches("HTTP/1.1 ").count(), 1, "{out}");
+    assert!(!conn.wants_read());
+}
+
+#[test]
+fn pipelining_stops_while_output_waits() {
+    let handler = router();
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    let one = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let wire: Vec<u8> = one
+        .iter()
+        .copied()
+        .cycle()
+        .take(one.len() * 10_000)
+        .collect();
+    // Without consuming output, the connection stops taking input at the high-water mark.
+    let taken = conn.feed(&wire, &handler, now);
+    assert!(taken < wire.len());
+    assert!(
+        conn.output().len() < 64 * 1024 + 1024,
+        "{}",
+        conn.output().len()
+    );
+    assert!(!conn.wants_read());
+}
+
+#[test]
+fn head_deadline_counts_from_the_first_byte() {
+    let handler = router();
+    let start = Instant::now();
+    let config = config().head_timeout(Duration::from_secs(1));
+    let mut conn = Connection::new(&config, start);
+    conn.feed(b"GET / HTTP/1.1\r\n", &handler, start);
+    // Progress does not move the head deadline.
+    conn.feed(b"X-A: b\r\n", &handler, start + Duration::from_millis(900));
+    assert!(!conn.handle_timeout(start + Duration::from_millis(999)));
+    assert!(conn.handle_timeout(start + Duration::from_millis(1000)));
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert!(out.starts_with("HTTP/1.1 408 Request Timeout\r\n"), "{out}");
+    conn.consume_output(conn.output().len(), start);
+    assert!(conn.is_finished());
+}
+
+#[test]
+fn idle_and_body_deadlines() {
+    let handler = router();
+    let t0 = Instant::now();
+    let config = config()
+        .idle_timeout(Duration::from_secs(5))
+        .body_timeout(Duration::from_secs(2));
+    let mut conn = Connection::new(&config, t0);
+    assert_eq!(conn.deadline(), Some(t0 + Duration::from_secs(5)));
+    conn.feed(
+        b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab",
+        &handler,
+        t0,
+    );
+    assert_eq!(conn.deadline(), Some(t0 + Duration::from_secs(2)));
+    // Each body read restarts the body clock.
+    let t1 = t0 + Duration::from_secs(1);
+    conn.feed(b"c", &handler, t1);
+    assert_eq!(conn.deadline(), Some(t1 + Duration::from_secs(2)));
+    assert!(conn.handle_timeout(t1 + Duration::from_secs(2)));
+    assert!(String::from_utf8_lossy(conn.output()).starts_with("HTTP/1.1 408"));
+
+    let mut idle = Connection::new(&config, t0);
+    assert!(idle.handle_timeout(t0 + Duration::from_secs(5)));
+    assert!(idle.is_finished());
+    assert!(
+        idle.output().is_empty(),
+        "an idle connection closes silently"
+    );
+}
+
+#[test]
+fn eof_mid_request_closes_without_answer() {
+    let handler = router();
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    conn.feed(b"GET / HTTP/1.1\r\nHo", &handler, now);
+    conn.read_eof();
+    conn.process(&handler, now);
+    assert!(conn.is_finished());
+    assert!(conn.output().is_empty());
+}
+
+#[test]
+fn arbitrary_garbage_never_panics_and_always_ends() {
+    // A cheap deterministic fuzz: xorshift bytes mixed with request fragments.
+    let handler = router();
+    let fragments: [&[u8]; 8] = [
+        b"GET / HTTP/1.1\r\n",
+        b"Host: a\r\n",
+        b"\r\n",
+        b"Transfer-Encoding: chunked\r\n",
+        b"Content-Length: 3\r\n",
+        b"0\r\n\r\n",
+        b"ff\r\n",
+        b"\n",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..2_000 {
+        let now = Instant::now();
+        let mut conn = Connection::new(&config(), now);
+        let mut input = Vec::new();
+        for _ in 0..(next() % 12) {
+            let r = next();
+            if r % 3 == 0 {
+                input.extend((0..r % 7).map(|_| next() as u8));
+            } else {
+                input.extend_from_slice(fragments[(r % 8) as usize]);
+            }
+        }
+        for piece in input.chunks((next() % 9 + 1) as usize) {
+            conn.feed(piece, &handler, now);
+            let n = conn.output().len();
+            conn.consume_output(n, now);
+        }
+        conn.read_eof();
+        conn.process(&handler, now);
+        let n = conn.output().len();
+        conn.consume_output(n, now);
+        assert!(conn.is_finished() || conn.handle_timeout(now + Duration::from_secs(3600)));
+    }
+}
