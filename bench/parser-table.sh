@@ -64,11 +64,11 @@ if os.path.isdir(base):
 if not groups:
     sys.exit(f"no criterion results under {base}: run without --table-only first")
 
-rows = [["input", "h1", "httparse", "pico", "h1/httparse", "h1/pico"]]
+rows = [["input", "h1", "httparse", "pico", "h1/httparse", "h1/pico", "copy"]]
 for g in groups:
-    t = {p: median_ns(g, p) for p in peers}
+    t = {p: median_ns(g, p) for p in peers + ["copy"]}
     rows.append([g] + [fmt_time(t[p]) for p in peers]
-                + [ratio(t["h1"], t["httparse"]), ratio(t["h1"], t["pico"])])
+                + [ratio(t["h1"], t["httparse"]), ratio(t["h1"], t["pico"]), fmt_time(t["copy"])])
 
 widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
 for n, r in enumerate(rows):
@@ -76,4 +76,5 @@ for n, r in enumerate(rows):
     if n == 0:
         print("  ".join("-" * w for w in widths))
 print("\nmedian time per input (criterion); ratio = h1 time / peer time, below 1.00 means h1 is faster")
+print("copy: the memcpy of the encoded body that h1 and pico both include in the chunked rows")
 PY

@@ -53,11 +53,20 @@ command -v taskset >/dev/null || { log "taskset (util-linux) missing"; exit 1; }
 # ---- cleanup: the one server running (by its pid) and the temp dir, on any exit -----------
 tmp=$(mktemp -d)
 server_pid=
+# SIGTERM (a graceful shutdown for all three), then SIGKILL if it is still there after 5 s.
+stop_server() {
+    [ -n "$server_pid" ] || return 0
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+}
 cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    stop_server
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -151,12 +160,6 @@ start_server() {
         "HTTP/1.1 200"*"Hello, world!") ;;
         *) log "$server answered unexpectedly:"; log "$reply"; exit 1 ;;
     esac
-}
-
-stop_server() {
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
 }
 
 # wrk for one scenario; prints "req/s p99" (p99 as wrk prints it, e.g. 1.23ms).
