@@ -94,6 +94,8 @@ pub struct Connection {
     write_since: Instant,
     read_eof: bool,
     closing: bool,
+    /// The connection closes right after a response (an error, `Connection: close`, …).
+    closes_after_response: bool,
     shutting_down: bool,
 }
 
@@ -131,6 +133,7 @@ impl Connection {
             write_since: now,
             read_eof: false,
             closing: false,
+            closes_after_response: false,
             shutting_down: false,
         }
     }
@@ -381,6 +384,7 @@ impl Connection {
         }
         if !keep_alive {
             self.closing = true;
+            self.closes_after_response = true;
         }
     }
 
@@ -395,6 +399,7 @@ impl Connection {
         response.body_mut().push(b'\n');
         write_response(&mut self.out, response, false, false);
         self.closing = true;
+        self.closes_after_response = true;
     }
 
     /// The bytes to send.
@@ -437,6 +442,15 @@ impl Connection {
     /// I/O layer closes the socket then.
     pub fn is_finished(&self) -> bool {
         self.closing && self.output_pending() == 0
+    }
+
+    /// Whether the I/O layer should linger when it closes: the connection ends right after a
+    /// response while the client may still be sending (a pipelined request, an unread body).
+    /// Closing a socket with unread input sends a reset, which can destroy the response in
+    /// flight; so the I/O layer half-closes, reads and drops input for a moment, then closes.
+    /// False for idle, timed-out or shut-down connections, and once the client closed its side.
+    pub fn should_linger(&self) -> bool {
+        self.closes_after_response && !self.read_eof
     }
 
     /// True between requests, with nothing received and nothing to send: safe to close.

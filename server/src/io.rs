@@ -515,6 +515,9 @@ fn drive_slot<H: Handler + ?Sized>(
         }
     }
     if conn.is_finished() {
+        if !conn.should_linger() {
+            return false;
+        }
         // Everything is sent: half-close, then linger to read what the client still sends.
         let _ = slot.stream.shutdown(Shutdown::Write);
         slot.linger = Some((now + LINGER, 0));

@@ -1,0 +1,184 @@
+//! The `h1-server` binary: flags, `--echo` JSON, graceful exit on SIGTERM, and (ignored by
+//! default, run on demand) 10,000 idle keep-alive connections with their RSS.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::read_response;
+
+/// The binary on a free port; returns the child and the address it printed.
+fn spawn(args: &[&str]) -> (Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_h1-server"))
+        .args(["--addr", "127.0.0.1:0"])
+        .args(args)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn h1-server");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines.next().expect("a line").expect("utf-8");
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("listening on http://ADDR")
+        .parse()
+        .expect("an address");
+    // Keep draining stderr (the access log) so the server never blocks on it.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, addr)
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            panic!("h1-server did not exit after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    stream
+}
+
+#[test]
+fn help_explains_every_flag() {
+    let output = Command::new(env!("CARGO_BIN_EXE_h1-server"))
+        .arg("--help")
+        .output()
+        .expect("run --help");
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for flag in ["--addr", "--threads", "--echo", "--log", "--help"] {
+        assert!(help.contains(flag), "--help does not mention {flag}");
+    }
+    let bad = Command::new(env!("CARGO_BIN_EXE_h1-server"))
+        .arg("--nope")
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn serves_hello_world_and_exits_gracefully_on_sigterm() {
+    let (mut child, addr) = spawn(&["--threads", "2", "--log"]);
+    let mut stream = connect(addr);
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        .expect("write");
+    let resp = read_response(&mut stream, &mut Vec::new(), false);
+    assert_eq!((resp.status, &resp.body[..]), (200, &b"Hello, world!"[..]));
+    assert_eq!(resp.body.len(), 13);
+    let status = terminate(&mut child);
+    assert!(status.success(), "{status:?}");
+    // The idle keep-alive connection was closed by the shutdown.
+    let mut byte = [0u8; 1];
+    assert!(matches!(stream.read(&mut byte), Ok(0) | Err(_)));
+}
+
+#[test]
+fn echo_answers_with_the_exact_json() {
+    let (mut child, addr) = spawn(&["--echo"]);
+    let cases: &[(&[u8], &str)] = &[
+        (
+            b"POST /a?b=1 HTTP/1.1\r\nHost: example.com\r\nContent-Length: 3\r\n\r\nabc",
+            r#"{"method":"POST","target":"/a?b=1","version":"HTTP/1.1","headers":[["Host","example.com"],["Content-Length","3"]],"body_base64":"YWJj"}"#,
+        ),
+        (
+            b"PUT /x HTTP/1.1\r\nhost: h\r\nX-Latin: caf\xe9 \"q\" \\\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n1\r\n!\r\n0\r\n\r\n",
+            "{\"method\":\"PUT\",\"target\":\"/x\",\"version\":\"HTTP/1.1\",\"headers\":[[\"host\",\"h\"],[\"X-Latin\",\"caf\u{e9} \\\"q\\\" \\\\\"],[\"Transfer-Encoding\",\"chunked\"]],\"body_base64\":\"aGkh\"}",
+        ),
+        (
+            b"GET / HTTP/1.0\r\n\r\n",
+            r#"{"method":"GET","target":"/","version":"HTTP/1.0","headers":[],"body_base64":""}"#,
+        ),
+    ];
+    for (request, expected) in cases {
+        let mut stream = connect(addr);
+        stream.write_all(request).expect("write");
+        let resp = read_response(&mut stream, &mut Vec::new(), false);
+        assert_eq!(resp.status, 200);
+        assert_eq!(resp.header("content-type"), Some("application/json"));
+        assert_eq!(String::from_utf8(resp.body).expect("UTF-8 JSON"), *expected);
+    }
+    assert!(terminate(&mut child).success());
+}
+
+/// Bounded: 10,000 connections, each answered once and then left idle; prints the server's
+/// RSS. Run with `cargo test --release -p h1-server --test binary -- --ignored --nocapture`.
+#[test]
+#[ignore = "opens 10,000 sockets; run on demand"]
+fn holds_10k_idle_keep_alive_connections() {
+    const CONNECTIONS: usize = 10_000;
+    rlimit::increase_nofile_limit(u64::MAX).expect("raise RLIMIT_NOFILE");
+    let (mut child, addr) = spawn(&[]);
+    let rss = |pid: u32| -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let before = rss(child.id());
+    let started = Instant::now();
+    let mut streams = Vec::with_capacity(CONNECTIONS);
+    for _ in 0..CONNECTIONS {
+        let mut stream = connect(addr);
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            .expect("write");
+        streams.push(stream);
+    }
+    let mut pending = Vec::new();
+    for stream in &mut streams {
+        pending.clear();
+        let resp = read_response(stream, &mut pending, false);
+        assert_eq!(resp.status, 200);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let after = rss(child.id());
+    eprintln!(
+        "{CONNECTIONS} idle keep-alive connections (each served once) in {:?}: server RSS {} KiB \
+         before, {} KiB after: {:.1} KiB per connection",
+        started.elapsed(),
+        before,
+        after,
+        (after.saturating_sub(before)) as f64 / CONNECTIONS as f64
+    );
+    // Every connection is still open and still served.
+    for stream in streams.iter_mut().step_by(997) {
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            .expect("write");
+        let resp = read_response(stream, &mut Vec::new(), false);
+        assert_eq!(resp.status, 200);
+    }
+    let shutdown = Instant::now();
+    assert!(terminate(&mut child).success());
+    eprintln!(
+        "graceful shutdown with {CONNECTIONS} idle connections took {:?}",
+        shutdown.elapsed()
+    );
+    assert!(after < 256 * 1024, "RSS {after} KiB");
+}
