@@ -63,8 +63,9 @@ struct Exchange {
     head_len: usize,
     keep_alive: bool,
     is_head: bool,
-    /// A Content-Length body already complete in the read buffer: its end offset.
-    in_place_end: Option<usize>,
+    /// A Content-Length body already complete in the read buffer, right after the head: its
+    /// length (relative, so that moving the buffer's contents cannot stale it).
+    in_place_len: Option<usize>,
 }
 
 /// One HTTP/1.1 connection as a value: read buffer, parser, body decoder, response and write
@@ -94,6 +95,8 @@ pub struct Connection {
     write_since: Instant,
     read_eof: bool,
     closing: bool,
+    /// `process` stopped because of waiting output, with input left to process.
+    stalled: bool,
     /// The connection closes right after a response (an error, `Connection: close`, …).
     closes_after_response: bool,
     shutting_down: bool,
@@ -121,7 +124,7 @@ impl Connection {
                 head_len: 0,
                 keep_alive: false,
                 is_head: false,
-                in_place_end: None,
+                in_place_len: None,
             },
             decoder: BodyDecoder::new(Framing::None, &config.parser),
             body_at: 0,
@@ -133,6 +136,7 @@ impl Connection {
             write_since: now,
             read_eof: false,
             closing: false,
+            stalled: false,
             closes_after_response: false,
             shutting_down: false,
         }
@@ -216,8 +220,13 @@ impl Connection {
     }
 
     fn run<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
+        self.stalled = false;
         loop {
-            if self.closing || self.output_pending() > OUTPUT_HIGH_WATER {
+            if self.closing {
+                return;
+            }
+            if self.output_pending() > OUTPUT_HIGH_WATER {
+                self.stalled = true;
                 return;
             }
             match self.state {
@@ -268,7 +277,7 @@ impl Connection {
                                     Version::Http10 => keep_alive && !close,
                                 },
                                 is_head: request.method() == Method::Head,
-                                in_place_end: None,
+                                in_place_len: None,
                             };
                             self.begin_body(framing, expect_continue, now);
                         }
@@ -299,7 +308,7 @@ impl Connection {
         match framing {
             Framing::Length(length) if length <= available as u64 => {
                 // The whole body is here: hand the handler the read buffer's bytes, no copy.
-                self.exchange.in_place_end = Some(body_start + length as usize);
+                self.exchange.in_place_len = Some(length as usize);
             }
             Framing::None | Framing::Length(0) => {}
             Framing::Length(_) | Framing::Chunked => {
@@ -313,8 +322,8 @@ impl Connection {
 
     /// Decodes what is buffered of the body; true once it is complete.
     fn decode_body(&mut self) -> Result<bool, Error> {
-        if let Some(end) = self.exchange.in_place_end {
-            self.body_at = end;
+        if let Some(length) = self.exchange.in_place_len {
+            self.body_at = self.start + self.exchange.head_len + length;
             return Ok(true);
         }
         loop {
@@ -348,10 +357,10 @@ impl Connection {
         let Some(head) = self.parser.request(message) else {
             return self.fail(500, "request lost");
         };
-        let body = match exchange.in_place_end {
-            Some(end) => self
+        let body = match exchange.in_place_len {
+            Some(_) => self
                 .buf
-                .get(self.start + exchange.head_len..end)
+                .get(self.start + exchange.head_len..body_end)
                 .unwrap_or_default(),
             None => &self.body[..],
         };
@@ -435,7 +444,7 @@ impl Connection {
     /// Whether [`Connection::process`] has buffered requests it left for later because of
     /// waiting output: call it again once the output is written.
     pub fn has_buffered_requests(&self) -> bool {
-        !self.closing && self.state != State::Body && self.start < self.filled
+        !self.closing && self.stalled
     }
 
     /// True once the connection is done: it is closing and all its output was consumed. The

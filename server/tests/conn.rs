@@ -201,3 +201,36 @@ fn arbitrary_garbage_never_panics_and_always_ends() {
         assert!(conn.is_finished() || conn.handle_timeout(now + Duration::from_secs(3600)));
     }
 }
+
+#[test]
+fn pipelined_requests_resume_after_output_drains() {
+    let handler = router();
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    let one = b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
+    let count = 3_000;
+    let wire: Vec<u8> = one
+        .iter()
+        .copied()
+        .cycle()
+        .take(one.len() * count)
+        .collect();
+    let (mut taken, mut out) = (0, Vec::new());
+    for _ in 0..10_000 {
+        taken += conn.feed(&wire[taken..], &handler, now);
+        out.extend_from_slice(conn.output());
+        conn.consume_output(conn.output().len(), now);
+        // What the I/O layer does once the output is written.
+        while conn.has_buffered_requests() {
+            conn.process(&handler, now);
+            out.extend_from_slice(conn.output());
+            conn.consume_output(conn.output().len(), now);
+        }
+        if taken == wire.len() && conn.is_idle() {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&out);
+    assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), count);
+    assert_eq!(text.matches("\r\n\r\nhello").count(), count);
+}
