@@ -1,0 +1,451 @@
+//! The conformance corpus, `tests/cases/*.txt` (format: `tests/cases/README.md`), run against
+//! the parser: each case whole and one byte at a time, which must agree with each other and
+//! with the case's expectations. Every failure is collected and printed before the test fails.
+//!
+//! `cargo test -p h1-parser --test conformance -- --nocapture` prints the count per file.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use h1_parser::{BodyDecoder, Config, Decoded, Framing, Parser, Request, Status, TargetForm};
+
+/// One case of a corpus file.
+struct Case {
+    file: String,
+    line: usize,
+    name: String,
+    config: Config,
+    raw: Vec<u8>,
+    /// One result per request, in order; each result is its canonical lines.
+    expect: Vec<Vec<String>>,
+    known_failing: Option<String>,
+}
+
+#[test]
+fn corpus() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/cases")
+        .map(|entry| entry.expect("dir entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
+        .collect();
+    files.sort();
+
+    let (mut total, mut failures, mut known) = (0, Vec::new(), Vec::new());
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("corpus file");
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let cases = parse_file(&file, &text);
+        println!("{file:>28}: {:3} cases", cases.len());
+        total += cases.len();
+        for case in &cases {
+            let verdict = check(case);
+            match (&case.known_failing, verdict) {
+                (None, Ok(())) => {}
+                (None, Err(report)) => failures.push(report),
+                (Some(reason), Err(report)) => {
+                    known.push(format!("{report}  known-failing: {reason}\n"))
+                }
+                (Some(_), Ok(())) => failures.push(format!(
+                    "{}:{} {}: passes now; remove its known-failing line\n",
+                    case.file, case.line, case.name
+                )),
+            }
+        }
+    }
+    println!("{:>28}: {total:3} cases", "total");
+    for report in &known {
+        println!("KNOWN FAILING {report}");
+    }
+    for report in &failures {
+        println!("FAILED {report}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed (printed above)",
+        failures.len()
+    );
+    assert!(
+        total >= 250,
+        "the corpus must hold at least 250 cases, it holds {total}"
+    );
+}
+
+/// Runs a case whole and byte by byte; both must give its expected results.
+fn check(case: &Case) -> Result<(), String> {
+    let whole = run(case, false);
+    let trickle = run(case, true);
+    let header = format!("{}:{} {}", case.file, case.line, case.name);
+    if whole != trickle {
+        return Err(format!(
+            "{header}: whole and 1-byte trickle differ\n  whole:   {}\n  trickle: {}\n",
+            show(&whole),
+            show(&trickle)
+        ));
+    }
+    let actual = project(&whole, &case.expect);
+    if actual != case.expect {
+        return Err(format!(
+            "{header}\n  expected: {}\n  actual:   {}\n",
+            show(&case.expect),
+            show(&actual)
+        ));
+    }
+    Ok(())
+}
+
+fn show(results: &[Vec<String>]) -> String {
+    let each: Vec<String> = results.iter().map(|lines| lines.join(" | ")).collect();
+    each.join("\n          then: ")
+}
+
+/// Keeps, of each actual result, the lines its expectation checks: the optional keys only when
+/// the expectation names them, an error's offset only when it gives one.
+fn project(actual: &[Vec<String>], expect: &[Vec<String>]) -> Vec<Vec<String>> {
+    const ALWAYS: [&str; 8] = [
+        "complete",
+        "error",
+        "partial",
+        "header",
+        "framing",
+        "trailer",
+        "body-error",
+        "body-incomplete",
+    ];
+    let empty = Vec::new();
+    actual
+        .iter()
+        .enumerate()
+        .map(|(i, lines)| {
+            let wanted = expect.get(i).unwrap_or(&empty);
+            let keys: BTreeSet<&str> = wanted.iter().map(|l| key(l)).collect();
+            lines
+                .iter()
+                .filter(|l| ALWAYS.contains(&key(l)) || keys.contains(key(l)))
+                .map(|l| {
+                    // `error *`: any error; `error Variant`: without its offset.
+                    let wanted = wanted.iter().find(|w| key(w) == key(l));
+                    let is_error = key(l).ends_with("error");
+                    match (l.split_once(" at ").filter(|_| is_error), wanted) {
+                        (Some(_), Some(w)) if w.ends_with(" *") => format!("{} *", key(l)),
+                        (Some((error, _)), Some(w)) if !w.contains(" at ") => error.to_owned(),
+                        _ => l.clone(),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn key(line: &str) -> &str {
+    line.split(' ').next().unwrap_or(line)
+}
+
+// ---- running a case ----
+
+/// Parses every request in `case.raw`, with its body: whole, or fed one byte at a time.
+fn run(case: &Case, trickle: bool) -> Vec<Vec<String>> {
+    let raw = &case.raw[..];
+    let mut parser: Parser = Parser::with_config(case.config);
+    let (mut results, mut pos) = (Vec::new(), 0);
+    while pos < raw.len() || results.is_empty() {
+        parser.reset();
+        let rest = &raw[pos..];
+        let mut end = if trickle {
+            rest.len().min(1)
+        } else {
+            rest.len()
+        };
+        let head = loop {
+            match parser.parse(&rest[..end]) {
+                Ok(Status::Partial) if end < rest.len() => end += 1,
+                Ok(Status::Partial) => break None,
+                Ok(Status::Complete(request)) => break Some(Ok(describe(&request))),
+                Err(error) => break Some(Err(error)),
+            }
+        };
+        let (mut lines, framing, head_len) = match head {
+            None => {
+                results.push(vec!["partial".to_owned()]);
+                break;
+            }
+            Some(Err(error)) => {
+                let at = pos + parser.error_offset().expect("an error has an offset");
+                results.push(vec![format!("error {error:?} at {at}")]);
+                break;
+            }
+            Some(Ok(described)) => described,
+        };
+        let body_start = pos + head_len;
+        let (body_lines, consumed) = body(
+            framing,
+            &case.config,
+            &raw[body_start..],
+            trickle,
+            body_start,
+        );
+        lines.extend(body_lines);
+        results.push(lines);
+        match consumed {
+            Some(consumed) => pos = body_start + consumed,
+            None => break,
+        }
+    }
+    results
+}
+
+/// A complete head as canonical lines, with its framing and length.
+fn describe(request: &Request<'_>) -> (Vec<String>, Framing, usize) {
+    let form = match request.target_form() {
+        TargetForm::Origin => "origin",
+        TargetForm::Absolute => "absolute",
+        TargetForm::Authority => "authority",
+        TargetForm::Asterisk => "asterisk",
+    };
+    let framing = match request.framing() {
+        Framing::None => "none".to_owned(),
+        Framing::Length(n) => format!("length {n}"),
+        Framing::Chunked => "chunked".to_owned(),
+    };
+    let mut lines = vec![
+        "complete".to_owned(),
+        line("method", request.method().as_str().as_bytes()),
+        line("target", request.target_bytes()),
+        line("form", form.as_bytes()),
+        line("version", request.version().as_str().as_bytes()),
+    ];
+    for header in request.headers() {
+        lines.push(line("header", &field(header.name, header.value)));
+    }
+    lines.push(line("framing", framing.as_bytes()));
+    lines.push(format!("head_len {}", request.head_len()));
+    (lines, request.framing(), request.head_len())
+}
+
+fn field(name: &str, value: &[u8]) -> Vec<u8> {
+    let mut bytes = name.as_bytes().to_vec();
+    bytes.push(b':');
+    if !value.is_empty() {
+        bytes.push(b' ');
+        bytes.extend_from_slice(value);
+    }
+    bytes
+}
+
+/// Decodes the body at the start of `input` (at offset `base` of the raw bytes), as a caller
+/// with a buffer does: unconsumed bytes stay in front, new ones are appended. Returns its lines
+/// and the bytes it took, or `None` when the connection cannot go on (error, input ended).
+fn body(
+    framing: Framing,
+    config: &Config,
+    input: &[u8],
+    trickle: bool,
+    base: usize,
+) -> (Vec<String>, Option<usize>) {
+    let mut decoder = BodyDecoder::new(framing, config);
+    let (mut pending, mut data, mut trailers) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut fed, mut consumed) = (0, 0);
+    let ending = loop {
+        match decoder.decode(&pending) {
+            Err(error) => {
+                let at = base as u64 + decoder.error_offset().expect("an error has an offset");
+                break Some(format!("body-error {error:?} at {at}"));
+            }
+            Ok((n, found)) => {
+                consumed += n;
+                match found {
+                    Decoded::Data(bytes) => data.extend_from_slice(bytes),
+                    Decoded::Trailer(header) => {
+                        trailers.push(line("trailer", &field(header.name, header.value)))
+                    }
+                    Decoded::Done => break None,
+                    Decoded::NeedMore if fed == input.len() => {
+                        break Some("body-incomplete".to_owned())
+                    }
+                    Decoded::NeedMore => {
+                        let next = if trickle { fed + 1 } else { input.len() };
+                        pending.extend_from_slice(&input[fed..next]);
+                        fed = next;
+                    }
+                }
+                pending.drain(..n);
+            }
+        }
+    };
+    let mut lines = vec![line("body", &data)];
+    lines.extend(trailers);
+    let go_on = ending.is_none().then_some(consumed);
+    lines.extend(ending);
+    (lines, go_on)
+}
+
+// ---- the corpus format ----
+
+fn parse_file(file: &str, text: &str) -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut block: Vec<(usize, &str)> = Vec::new();
+    for (index, text_line) in text.lines().enumerate().chain([(usize::MAX, "===")]) {
+        if text_line.trim_end() == "===" {
+            if !block.is_empty() {
+                cases.push(parse_case(file, &block));
+            }
+            block.clear();
+        } else if !text_line.starts_with('#') && !text_line.trim().is_empty() {
+            block.push((index + 1, text_line));
+        }
+    }
+    cases
+}
+
+fn parse_case(file: &str, block: &[(usize, &str)]) -> Case {
+    let at = |n: usize, msg: &str| fail(file, n, msg);
+    let mut case = Case {
+        file: file.to_owned(),
+        line: block[0].0,
+        name: String::new(),
+        config: Config::new(),
+        raw: Vec::new(),
+        expect: Vec::new(),
+        known_failing: None,
+    };
+    let (mut raw, mut field) = (String::new(), "");
+    for &(n, text) in block {
+        let (key, value) = if text.starts_with([' ', '\t']) {
+            (field, text.trim())
+        } else {
+            let Some((key, value)) = text.split_once(':') else {
+                at(n, "expected `key: value`")
+            };
+            field = key.trim();
+            if field == "expect" {
+                case.expect.push(Vec::new());
+            }
+            (field, value.trim())
+        };
+        match key {
+            "name" => case.name.push_str(value),
+            "rule" | "note" => {}
+            "known-failing" => case.known_failing = Some(value.to_owned()),
+            "raw" => raw.push_str(value),
+            "config" => {
+                for word in value.split([',', ' ']).filter(|w| !w.is_empty()) {
+                    case.config =
+                        configure(case.config, word).unwrap_or_else(|| at(n, "unknown config"));
+                }
+            }
+            "expect" if !value.is_empty() => {
+                let (k, rest) = value.split_once(' ').unwrap_or((value, ""));
+                let bytes = unescape(rest.trim()).unwrap_or_else(|e| at(n, &e));
+                case.expect.last_mut().unwrap().push(line(k, &bytes));
+            }
+            "expect" => {}
+            _ => at(n, "unknown key"),
+        }
+    }
+    case.raw = unescape(&raw).unwrap_or_else(|e| at(case.line, &e));
+    if case.name.is_empty() || case.expect.is_empty() {
+        at(case.line, "a case needs a name and an expect");
+    }
+    case
+}
+
+fn fail(file: &str, line: usize, msg: &str) -> ! {
+    panic!("{file}:{line}: {msg}")
+}
+
+fn configure(config: Config, word: &str) -> Option<Config> {
+    let (key, value) = word.split_once('=').unwrap_or((word, ""));
+    let n = || value.parse::<usize>().ok();
+    Some(match key {
+        "bare_lf" => config.allow_bare_lf(true),
+        "obs_fold" => config.allow_obs_fold(true),
+        "max_head_size" => config.max_head_size(n()?),
+        "max_target_len" => config.max_target_len(n()?),
+        "max_headers" => config.max_headers(n()?),
+        "max_body_size" => config.max_body_size(n()? as u64),
+        "max_chunk_extensions" => config.max_chunk_extensions(n()?),
+        "max_trailers_size" => config.max_trailers_size(n()?),
+        _ => return None,
+    })
+}
+
+/// `key` and the escaped bytes: the one spelling both expectations and results use.
+fn line(key: &str, bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{key} {}", escape(bytes))
+    }
+}
+
+/// `\r \n \t \\ \xNN`, and `\[N]c` (the byte `c`, or one escape, N times).
+fn unescape(text: &str) -> Result<Vec<u8>, String> {
+    let (mut out, mut rest) = (Vec::new(), text.as_bytes());
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        let mut count = 1;
+        if let [b'[', tail @ ..] = rest {
+            let close = tail.iter().position(|&b| b == b']').ok_or("unclosed \\[")?;
+            let digits = std::str::from_utf8(&tail[..close]).map_err(|e| e.to_string())?;
+            count = digits
+                .parse::<usize>()
+                .map_err(|_| format!("bad count \\[{digits}]"))?;
+            rest = &tail[close + 1..];
+            if let [b'\\', tail @ ..] = rest {
+                rest = tail;
+            } else {
+                let (&b, tail) = rest.split_first().ok_or("nothing to repeat")?;
+                rest = tail;
+                out.extend(std::iter::repeat(b).take(count));
+                continue;
+            }
+        }
+        let (byte, tail) = match rest {
+            [b'r', tail @ ..] => (b'\r', tail),
+            [b'n', tail @ ..] => (b'\n', tail),
+            [b't', tail @ ..] => (b'\t', tail),
+            [b'\\', tail @ ..] => (b'\\', tail),
+            [b'x', hi, lo, tail @ ..] => {
+                let hex = std::str::from_utf8(&[*hi, *lo])
+                    .map_err(|e| e.to_string())?
+                    .to_owned();
+                (
+                    u8::from_str_radix(&hex, 16).map_err(|_| format!("bad \\x{hex}"))?,
+                    tail,
+                )
+            }
+            _ => return Err(format!("unknown escape in {text:?}")),
+        };
+        rest = tail;
+        out.extend(std::iter::repeat(byte).take(count));
+    }
+    Ok(out)
+}
+
+/// The inverse of `unescape`; runs of 16 or more equal bytes are written `\[N]c`.
+fn escape(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let run = bytes[i..].iter().take_while(|&&c| c == b).count();
+        if run >= 16 {
+            write!(out, "\\[{run}]").unwrap();
+        }
+        match b {
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(b as char),
+            _ => write!(out, "\\x{b:02X}").unwrap(),
+        }
+        i += if run >= 16 { run } else { 1 };
+    }
+    out
+}
