@@ -153,11 +153,14 @@ impl Reader<'_> {
             return self.fail(Error::InvalidChunkSize);
         }
         let mut size: u64 = 0;
+        let mut digits = 0;
         while let Some(digit) = hex(self.peek()?) {
-            size = match size.checked_mul(16).and_then(|s| s.checked_add(digit)) {
-                Some(size) => size,
-                None => return self.fail(Error::ChunkSizeOverflow),
-            };
+            // At most 16 digits, leading zeros included (picohttpparser#81).
+            digits += 1;
+            if digits > 16 {
+                return self.fail(Error::ChunkSizeOverflow);
+            }
+            size = size * 16 + digit;
             self.pos += 1;
         }
         // After the digits: CR, or the BWS / ";" of an extension.

@@ -39,10 +39,11 @@ pub(crate) fn is_tchar(b: u8) -> bool {
     TCHAR[b as usize]
 }
 
-/// `VCHAR`, RFC 5234 B.1: visible ASCII, the bytes of a request-target (RFC 9112 §3.2).
+/// A byte of a request-target as sent: `VCHAR` (RFC 9112 §3.2) except `#`, because a fragment
+/// is never part of a target (RFC 9112 §3.2.1: origin-form = absolute-path [ "?" query ]).
 #[inline(always)]
-pub(crate) fn is_vchar(b: u8) -> bool {
-    (0x21..=0x7e).contains(&b)
+pub(crate) fn is_target_char(b: u8) -> bool {
+    (0x21..=0x7e).contains(&b) && b != b'#'
 }
 
 /// `qdtext` / `quoted-pair` content, RFC 9110 §5.6.4: HTAB, SP, visible ASCII and obs-text.
@@ -133,15 +134,15 @@ fn skip_while_inside(
     at
 }
 
-/// The index of the first byte at or after `at` that is not a `VCHAR` (the end of a
-/// request-target), or `buf.len()`.
+/// The index of the first byte at or after `at` that cannot be in a request-target (see
+/// [`is_target_char`]), or `buf.len()`.
 #[inline]
-pub(crate) fn skip_vchars(buf: &[u8], at: usize) -> usize {
+pub(crate) fn skip_target_chars(buf: &[u8], at: usize) -> usize {
     skip_while_inside(
         buf,
         at,
-        |b| !is_vchar(b),
-        |x| below(x, 0x21) | (x & HIGH) | equal(x, 0x7f),
+        |b| !is_target_char(b),
+        |x| below(x, 0x21) | (x & HIGH) | equal(x, 0x7f) | equal(x, b'#'),
     )
 }
 
@@ -179,8 +180,12 @@ mod tests {
             for b in 0..=255u8 {
                 let mut buf = [b'a'; 16];
                 buf[lane] = b;
-                let target_end = if is_vchar(b) { 16 } else { lane };
-                assert_eq!(skip_vchars(&buf, 0), target_end, "vchar {b:#x} at {lane}");
+                let target_end = if is_target_char(b) { 16 } else { lane };
+                assert_eq!(
+                    skip_target_chars(&buf, 0),
+                    target_end,
+                    "target {b:#x} at {lane}"
+                );
                 let text_end = if b < 0x20 || b == 0x7f { lane } else { 16 };
                 assert_eq!(skip_field_text(&buf, 0), text_end, "text {b:#x} at {lane}");
             }

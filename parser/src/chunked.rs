@@ -60,6 +60,8 @@ pub(crate) struct Chunked {
     state: State,
     /// The chunk-size being read, or the data bytes left in the current chunk.
     size: u64,
+    /// HEXDIGs of the chunk-size read so far.
+    digits: u8,
     /// Body bytes announced so far, against `max_body_size`.
     total: u64,
     extensions: usize,
@@ -75,6 +77,39 @@ pub(crate) struct Chunked {
     max_trailers: usize,
 }
 
+/// The most HEXDIGs a chunk-size may have: 16 hold any `u64`.
+const MAX_SIZE_DIGITS: u8 = 16;
+
+/// A chunk-size line without extensions, read in one go.
+struct SizeLine {
+    size: u64,
+    digits: u8,
+    /// Bytes up to and including the LF.
+    len: usize,
+}
+
+/// `1*16HEXDIG CRLF` at the start of `input`, when all of it is there.
+#[inline(always)]
+fn plain_size_line(input: Option<&[u8]>) -> Option<SizeLine> {
+    let input = input?;
+    let mut size = 0u64;
+    let mut digits = 0u8;
+    for &b in input.iter().take(usize::from(MAX_SIZE_DIGITS)) {
+        let Some(value) = hex_value(b) else { break };
+        size = size << 4 | u64::from(value);
+        digits += 1;
+    }
+    let end = usize::from(digits);
+    if digits == 0 || input.get(end..end + 2) != Some(b"\r\n") {
+        return None;
+    }
+    Some(SizeLine {
+        size,
+        digits,
+        len: end + 2,
+    })
+}
+
 /// One step's result: bytes consumed, and what they held.
 pub(crate) type Step<'a> = (usize, crate::body::Decoded<'a>);
 
@@ -83,6 +118,7 @@ impl Chunked {
         Chunked {
             state: State::SizeStart,
             size: 0,
+            digits: 0,
             total: 0,
             extensions: 0,
             trailers: 0,
@@ -131,7 +167,23 @@ impl Chunked {
                     };
                 }
                 State::Done => return Ok((at, Decoded::Done)),
+                State::DataCr if input.get(at..at + 2) == Some(b"\r\n") => {
+                    at += 2;
+                    self.state = State::SizeStart;
+                }
                 _ => {
+                    if self.state == State::SizeStart {
+                        if let Some(line) = plain_size_line(input.get(at..)) {
+                            // The common `1*HEXDIG CRLF` line in one step, up to its LF (which
+                            // decides what follows); anything else (extensions, a line cut
+                            // short, errors) goes byte by byte below, with the same outcome.
+                            self.size = line.size;
+                            self.digits = line.digits;
+                            self.state = State::SizeLf;
+                            at += line.len - 1;
+                            continue;
+                        }
+                    }
                     let Some(&b) = input.get(at) else {
                         return Ok((at, Decoded::NeedMore));
                     };
@@ -151,16 +203,17 @@ impl Chunked {
             // RFC 9112 §7.1: chunk-size = 1*HEXDIG; no sign, no `0x`, no empty size (hyper#3494).
             (SizeStart, _) => {
                 self.size = u64::from(hex_value(b).ok_or(Error::InvalidChunkSize)?);
+                self.digits = 1;
                 Size
             }
             (Size, _) if hex_value(b).is_some() => {
-                let digit = u64::from(hex_value(b).unwrap_or(0));
-                // Never wrap (hyper GHSA-5h46-h7hh-c6x9, httparse#25).
-                self.size = self
-                    .size
-                    .checked_mul(16)
-                    .and_then(|size| size.checked_add(digit))
-                    .ok_or(Error::ChunkSizeOverflow)?;
+                // Sixteen digits fill a u64, so the size never wraps (hyper GHSA-5h46-h7hh-c6x9,
+                // httparse#25), and zeros cannot pad a line without bound (picohttpparser#81).
+                if self.digits == MAX_SIZE_DIGITS {
+                    return Err(Error::ChunkSizeOverflow);
+                }
+                self.digits += 1;
+                self.size = self.size << 4 | u64::from(hex_value(b).unwrap_or(0));
                 Size
             }
             (Size, b';') => ExtNameStart,

@@ -17,7 +17,9 @@ pub enum Error {
     /// The request-line is not `method SP request-target SP HTTP-version CRLF` (RFC 9112 §3):
     /// a missing or doubled space, or more than one empty line before it (RFC 9112 §2.2).
     InvalidRequestLine,
-    /// The request-target is empty or holds a byte that is not visible ASCII (RFC 9112 §3.2).
+    /// The request-target is empty, holds a byte that is not visible ASCII (RFC 9112 §3.2) or a
+    /// fragment's `#` (§3.2.1), or is an `http(s)` URI without a host or with userinfo (RFC
+    /// 9110 §4.2.1, §4.2.4).
     InvalidTarget,
     /// The request-target's form does not fit the method (RFC 9112 §3.2.3, §3.2.4): `*` only
     /// with OPTIONS, authority-form only and always with CONNECT.
@@ -46,6 +48,9 @@ pub enum Error {
     MissingHost,
     /// More than one Host field (RFC 9112 §3.2).
     DuplicateHost,
+    /// A Host value that is not `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 9110 §7.2): a
+    /// list, a path, userinfo, whitespace inside, or a port that is not digits.
+    InvalidHost,
 
     // ---- framing, RFC 9112 §6 ----
     /// A Content-Length that is not `1*DIGIT` or does not fit in a `u64` (RFC 9110 §8.6).
@@ -66,7 +71,8 @@ pub enum Error {
     // ---- chunked bodies, RFC 9112 §7.1 ----
     /// A chunk-size that is not `1*HEXDIG`, or junk after it (RFC 9112 §7.1).
     InvalidChunkSize,
-    /// A chunk-size larger than a `u64` (RFC 9112 §7.1: never wrap).
+    /// A chunk-size of more than 16 hex digits: too large for a `u64` (RFC 9112 §7.1: never
+    /// wrap), or padded with zeros to make framing outweigh data (picohttpparser#81).
     ChunkSizeOverflow,
     /// A chunk extension that is not `BWS ";" BWS token [BWS "=" BWS (token / quoted-string)]`
     /// (RFC 9112 §7.1.1).
@@ -131,6 +137,7 @@ impl Error {
             Error::ObsFold => "obsolete line folding in a field (RFC 9112 §5.2)",
             Error::MissingHost => "HTTP/1.1 request without a Host field (RFC 9112 §3.2)",
             Error::DuplicateHost => "more than one Host field (RFC 9112 §3.2)",
+            Error::InvalidHost => "Host value is not uri-host [ \":\" port ] (RFC 9110 §7.2)",
             Error::InvalidContentLength => "invalid Content-Length (RFC 9110 §8.6)",
             Error::ConflictingContentLength => {
                 "Content-Length values differ (RFC 9112 §6.3)"
@@ -148,7 +155,7 @@ impl Error {
                 "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1)"
             }
             Error::InvalidChunkSize => "invalid chunk-size (RFC 9112 §7.1)",
-            Error::ChunkSizeOverflow => "chunk-size overflows 64 bits (RFC 9112 §7.1)",
+            Error::ChunkSizeOverflow => "chunk-size longer than 16 hex digits (RFC 9112 §7.1)",
             Error::InvalidChunkExtension => "invalid chunk extension (RFC 9112 §7.1.1)",
             Error::MissingChunkDataCrlf => {
                 "chunk data not followed by CRLF (RFC 9112 §7.1)"

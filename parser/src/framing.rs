@@ -56,6 +56,10 @@ impl FramingFields {
                 if self.hosts > 0 {
                     return Err(Error::DuplicateHost);
                 }
+                // RFC 9112 §3.2: a Host field with an invalid field value is a 400 too.
+                if !crate::uri::is_host(value) {
+                    return Err(Error::InvalidHost);
+                }
                 self.hosts += 1;
             }
             14 if name.eq_ignore_ascii_case(CONTENT_LENGTH) => {

@@ -5,9 +5,10 @@
 
 use arrayvec::ArrayVec;
 
-use crate::chars::{is_tchar, skip_field_text, skip_tchars, skip_vchars};
+use crate::chars::{is_tchar, skip_field_text, skip_target_chars, skip_tchars};
 use crate::framing::FramingFields;
 use crate::request::{RawHeader, RequestLine, Span};
+use crate::uri::{has_scheme, is_authority, is_http_authority_valid};
 use crate::{Config, Error, Method, Request, TargetForm, Version};
 
 /// What `parse` found.
@@ -254,7 +255,7 @@ impl<const N: usize> Parser<N> {
                     // Bytes past the length limit are never looked at.
                     let limit = self.mark.saturating_add(self.config.max_target_len);
                     let bounded = view.get(..limit.saturating_add(1)).unwrap_or(view);
-                    let end = skip_vchars(bounded, pos);
+                    let end = skip_target_chars(bounded, pos);
                     self.examined(end - pos);
                     pos = end;
                     if end > limit {
@@ -506,8 +507,10 @@ impl<const N: usize> Parser<N> {
         }
         let http11 = self.line.version == Version::Http11;
         self.line.framing = self.framing.finish(http11).map_err(|error| {
-            // The head's final empty line starts where the offending decision could be made.
-            let at = end.saturating_sub(2);
+            // The head's final empty line (CRLF, or LF under the bare-LF leniency) is where
+            // the offending decision could be made.
+            let crlf = end >= 2 && view.get(end - 2) == Some(&b'\r');
+            let at = end.saturating_sub(if crlf { 2 } else { 1 });
             (error, at)
         })?;
         self.line.head_len = end;
@@ -524,6 +527,8 @@ impl<const N: usize> Parser<N> {
             b"*" => TargetForm::Asterisk,
             _ if method == Some(Method::Connect) => TargetForm::Authority,
             _ if has_scheme(target) => TargetForm::Absolute,
+            // An authority without CONNECT: a well-formed target in the wrong place.
+            _ if is_authority(target) => return Err((Error::TargetFormMismatch, at)),
             _ => return Err((Error::InvalidTarget, at)),
         };
         let fits = match form {
@@ -532,8 +537,13 @@ impl<const N: usize> Parser<N> {
             _ if method == Some(Method::Connect) => false,
             // RFC 9112 §3.2.4: asterisk-form is only used for a server-wide OPTIONS.
             TargetForm::Asterisk => method == Some(Method::Options),
+            // RFC 9110 §4.2.1, §4.2.4: an http(s) URI has a host and no userinfo.
+            TargetForm::Absolute => is_http_authority_valid(target),
             _ => true,
         };
+        if !fits && form == TargetForm::Absolute {
+            return Err((Error::InvalidTarget, at));
+        }
         if fits {
             Ok(form)
         } else {
@@ -576,6 +586,10 @@ impl<const N: usize> Parser<N> {
                     _ => Err((Error::InvalidVersion, pos)),
                 };
             };
+            if index == 0 && b == b' ' {
+                // RFC 9112 §3: a doubled SP is a malformed line, not a malformed version.
+                return Err((Error::InvalidRequestLine, pos));
+            }
             let ok = if expected == b'x' {
                 b.is_ascii_digit()
             } else {
@@ -588,33 +602,6 @@ impl<const N: usize> Parser<N> {
         }
         Ok(pos)
     }
-}
-
-/// RFC 3986 §3.1: `scheme ":"` with `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
-fn has_scheme(target: &[u8]) -> bool {
-    let Some(colon) = target.iter().position(|&b| b == b':') else {
-        return false;
-    };
-    match &target[..colon] {
-        [first, rest @ ..] => {
-            first.is_ascii_alphabetic()
-                && rest
-                    .iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        }
-        [] => false,
-    }
-}
-
-/// RFC 9112 §3.2.3: `authority-form = uri-host ":" port`, no userinfo, no path.
-fn is_authority(target: &[u8]) -> bool {
-    let Some(colon) = target.iter().rposition(|&b| b == b':') else {
-        return false;
-    };
-    let (host, port) = (&target[..colon], &target[colon + 1..]);
-    !host.is_empty()
-        && !host.iter().any(|&b| matches!(b, b'/' | b'?' | b'#' | b'@'))
-        && port.iter().all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]

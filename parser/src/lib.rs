@@ -48,6 +48,7 @@ mod error;
 mod framing;
 mod head;
 mod request;
+mod uri;
 
 pub use body::{BodyDecoder, Decoded};
 pub use config::Config;

@@ -96,17 +96,24 @@ impl<'a> Request<'a> {
     }
 
     /// The path of the target: for origin-form the part before `?`, for absolute-form the path
-    /// after the authority (`/` when empty), `*` for asterisk-form, empty for authority-form.
+    /// after the authority (`/` when empty) or after the scheme when there is no authority,
+    /// `*` for asterisk-form, empty for authority-form.
     pub fn path(&self) -> &'a str {
         let target = self.target();
         let path = match self.line.form {
             TargetForm::Origin | TargetForm::Asterisk => target,
             TargetForm::Authority => return "",
             TargetForm::Absolute => {
-                let after_scheme = target.find("://").map_or(target, |i| &target[i + 3..]);
-                match after_scheme.find(['/', '?']) {
-                    Some(i) if after_scheme.as_bytes()[i] == b'/' => &after_scheme[i..],
-                    _ => return "/",
+                // The parser made sure of `scheme ":"`.
+                let after_scheme = target.split_once(':').map_or(target, |(_, rest)| rest);
+                match after_scheme.strip_prefix("//") {
+                    // RFC 3986 §3: "//" authority path-abempty.
+                    Some(authority) => match authority.find(['/', '?']) {
+                        Some(i) if authority.as_bytes()[i] == b'/' => &authority[i..],
+                        _ => return "/",
+                    },
+                    // No authority (`urn:isbn:...`): the path follows the scheme.
+                    None => after_scheme,
                 }
             }
         };

@@ -105,8 +105,29 @@ fn token(max: usize) -> impl Strategy<Value = String> {
     vec(select(TCHARS), 1..=max).prop_map(string)
 }
 
-fn vchars(max: usize) -> impl Strategy<Value = Vec<u8>> {
-    vec(0x21u8..=0x7e, 0..=max)
+/// Bytes of a request-target: VCHAR but `#` (a fragment is never sent, RFC 9112 §3.2.1).
+fn target_chars(max: usize) -> impl Strategy<Value = Vec<u8>> {
+    vec(
+        (0x21u8..=0x7e).prop_filter("not #", |&b| b != b'#'),
+        0..=max,
+    )
+}
+
+/// `uri-host` (RFC 3986 §3.2.2): reg-name (IPv4 included), or an IP-literal in brackets.
+fn uri_host() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "([a-zA-Z0-9._~!$&'()*+,;=-]|%[0-9a-fA-F]{2}){0,24}",
+        1 => "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+        1 => "\\[[0-9a-fA-F:.]{1,39}\\]",
+    ]
+}
+
+/// A Host field value (RFC 9110 §7.2): `uri-host [ ":" port ]`.
+fn host_value() -> impl Strategy<Value = Vec<u8>> {
+    (uri_host(), prop::option::of("[0-9]{0,5}")).prop_map(|(host, port)| match port {
+        Some(port) => format!("{host}:{port}").into_bytes(),
+        None => host.into_bytes(),
+    })
 }
 
 /// A method that is not CONNECT: standard or any token.
@@ -121,11 +142,13 @@ fn method() -> impl Strategy<Value = String> {
 fn method_and_target() -> impl Strategy<Value = (String, String, TargetForm)> {
     let scheme = ("[a-zA-Z]", "[a-zA-Z0-9+.-]{0,6}").prop_map(|(a, b)| a + &b);
     prop_oneof![
-        4 => (method(), vchars(40)).prop_map(|(m, rest)| {
+        4 => (method(), target_chars(40)).prop_map(|(m, rest)| {
             (m, string([b"/".to_vec(), rest].concat()), TargetForm::Origin)
         }),
-        2 => (method(), scheme, vchars(30)).prop_map(|(m, scheme, rest)| {
-            (m, format!("{scheme}://{}", string(rest)), TargetForm::Absolute)
+        // Whatever the scheme, an authority with a host: what an http(s) URI needs.
+        2 => (method(), scheme, uri_host(), target_chars(30)).prop_map(|(m, scheme, host, rest)| {
+            let host = if host.is_empty() { "h".to_owned() } else { host };
+            (m, format!("{scheme}://{host}/{}", string(rest)), TargetForm::Absolute)
         }),
         1 => ("[a-zA-Z0-9.-]{1,20}", "[0-9]{0,5}").prop_map(|(host, port)| {
             ("CONNECT".to_owned(), format!("{host}:{port}"), TargetForm::Authority)
@@ -187,7 +210,7 @@ fn head() -> impl Strategy<Value = Head> {
         (
             any::<bool>(),
             host_name,
-            field_value(),
+            host_value(),
             any::<prop::sample::Index>(),
         ),
         (framing, any::<prop::sample::Index>()),
@@ -396,6 +419,9 @@ proptest! {
         let (bytes, layout) = head.serialize();
         // Any position before the final LF: inside the head.
         let at = at.index(layout.head_len);
+        // An LF put right before the final LF completes the head one byte early (CRLF CRLF) and
+        // leaves itself after the head: that input is valid, not a corruption of the head.
+        prop_assume!(!(b == b'\n' && at == layout.head_len - 1));
         let corrupted = insert(&bytes, at, b);
         let (error, offset) = one_shot_error(&corrupted).unwrap();
         // The error is found at the inserted byte or, for a CR, at the byte after it.

@@ -233,6 +233,7 @@ fn status_of(variant: &str) -> Result<Option<u16>, String> {
         ObsFold,
         MissingHost,
         DuplicateHost,
+        InvalidHost,
         InvalidContentLength,
         ConflictingContentLength,
         ContentLengthWithTransferEncoding,
