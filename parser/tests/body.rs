@@ -165,7 +165,11 @@ fn rejects_chunked_malformations_with_their_rule() {
         (b"10000000000000000\r\n", ChunkSizeOverflow, 16),
         (b"fffffffffffffffff\r\n", ChunkSizeOverflow, 16),
         // picohttpparser#81: zeros may not pad a size line without bound (16 digits at most).
-        (b"00000000000000005\r\nhello\r\n0\r\n\r\n", ChunkSizeOverflow, 16),
+        (
+            b"00000000000000005\r\nhello\r\n0\r\n\r\n",
+            ChunkSizeOverflow,
+            16,
+        ),
         // picohttpparser#82: bare LF after the size.
         (b"5\nhello\r\n0\r\n\r\n", BareLf, 1),
         (b"5\rhello\r\n0\r\n\r\n", BareCr, 2),

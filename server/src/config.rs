@@ -13,7 +13,7 @@ use std::time::Duration;
 /// | `idle_timeout` | 60 s | a keep-alive connection waiting for its next request: then close |
 /// | `body_timeout` | 30 s | the wait for more body bytes (reset by each read): then `408` and close |
 /// | `write_timeout` | 30 s | a client that does not read its response: then close |
-/// | `max_connections` | 20 000 | open connections over all workers; more are accepted and closed at once |
+/// | `max_connections` | 20 000 | open connections over all workers; more get `503` and are closed at once |
 /// | `read_buffer_size` | 4 KiB | a connection's first read buffer; it grows up to the head limit and stays |
 /// | `shutdown_timeout` | 10 s | how long a graceful shutdown waits for requests in flight |
 /// | `backlog` | 1024 | the listen backlog |

@@ -36,6 +36,9 @@ const LISTENER: usize = usize::MAX - 1;
 /// Connections accepted per listener wake-up, so that a burst spreads over the workers.
 const ACCEPT_BATCH: usize = 8;
 
+/// The answer to a connection over `max_connections` (RFC 9110 §15.6.4: 503, try again soon).
+const OVER_CAPACITY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
 /// After the last response of a connection the server stops sending and reads (and drops)
 /// what the client still sends, for at most this long or this many bytes, before closing: a
 /// close with unread input would send a reset that can destroy the response in flight.
@@ -315,9 +318,12 @@ impl<H: Handler> Worker<H> {
             };
             let open = self.shared.open.fetch_add(1, Ordering::SeqCst);
             if open >= self.config.max_connections {
-                // Over the limit: close at once (the client sees the connection end).
+                // Over the limit: a 503 into the empty send buffer (it never blocks, and a
+                // short write only cuts the courtesy short), then close.
                 self.shared.open.fetch_sub(1, Ordering::SeqCst);
-                drop(stream);
+                let _ = stream.set_nonblocking(true);
+                let _ = (&stream).write(OVER_CAPACITY);
+                let _ = stream.shutdown(Shutdown::Write);
                 continue;
             }
             if self.register(stream, now).is_err() {

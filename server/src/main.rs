@@ -12,6 +12,7 @@ h1-server: a small, fast, hard-to-abuse HTTP/1.1 server
 
 USAGE:
     h1-server [--addr HOST:PORT] [--threads N] [--echo] [--log]
+              [--max-connections N] [--head-timeout SECONDS]
 
 FLAGS:
     --addr HOST:PORT  Address to listen on (default 127.0.0.1:5100).
@@ -25,6 +26,12 @@ FLAGS:
                       paths 404, other methods on / 405.
     --log             Print one access-log line per request to stderr
                       (method, target, version, status, body bytes). Off by default.
+    --max-connections N
+                      Most connections open at once; more get 503 and are
+                      closed (default 20000).
+    --head-timeout SECONDS
+                      Deadline for a whole request head from its first byte;
+                      a client still sending it then gets 408 (default 10).
     -h, --help        Print this help.
 
 SIGNALS:
@@ -37,6 +44,7 @@ struct Args {
     threads: usize,
     echo: bool,
     log: bool,
+    config: ServerConfig,
 }
 
 fn parse_args() -> Result<Option<Args>, lexopt::Error> {
@@ -46,6 +54,7 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
         threads: 0,
         echo: false,
         log: false,
+        config: ServerConfig::new(),
     };
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
@@ -54,6 +63,15 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
             Long("threads") => args.threads = parser.value()?.parse()?,
             Long("echo") => args.echo = true,
             Long("log") => args.log = true,
+            Long("max-connections") => {
+                args.config = args.config.max_connections(parser.value()?.parse()?);
+            }
+            Long("head-timeout") => {
+                let seconds: f64 = parser.value()?.parse()?;
+                let timeout = std::time::Duration::try_from_secs_f64(seconds)
+                    .map_err(|error| lexopt::Error::from(error.to_string()))?;
+                args.config = args.config.head_timeout(timeout);
+            }
             Short('h') | Long("help") => return Ok(None),
             _ => return Err(arg.unexpected()),
         }
@@ -78,7 +96,7 @@ fn main() -> ExitCode {
         eprintln!("h1-server: could not raise the open-file limit: {error}");
     }
 
-    let config = ServerConfig::new().threads(args.threads);
+    let config = args.config.threads(args.threads);
     let server = match Server::bind(args.addr.as_str(), config) {
         Ok(server) => server,
         Err(error) => {

@@ -3,55 +3,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::read_response;
-
-/// The binary on a free port; returns the child and the address it printed.
-fn spawn(args: &[&str]) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_h1-server"))
-        .args(["--addr", "127.0.0.1:0"])
-        .args(args)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn h1-server");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split(' ').next())
-        .expect("listening on http://ADDR")
-        .parse()
-        .expect("an address");
-    // Keep draining stderr (the access log) so the server never blocks on it.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, addr)
-}
-
-fn terminate(child: &mut Child) -> std::process::ExitStatus {
-    let pid = child.id().to_string();
-    let status = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        if started.elapsed() > Duration::from_secs(15) {
-            let _ = child.kill();
-            panic!("h1-server did not exit after SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use common::{read_response, spawn, terminate};
 
 fn connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect(addr).expect("connect");
@@ -69,7 +26,15 @@ fn help_explains_every_flag() {
         .expect("run --help");
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
-    for flag in ["--addr", "--threads", "--echo", "--log", "--help"] {
+    for flag in [
+        "--addr",
+        "--threads",
+        "--echo",
+        "--log",
+        "--max-connections",
+        "--head-timeout",
+        "--help",
+    ] {
         assert!(help.contains(flag), "--help does not mention {flag}");
     }
     let bad = Command::new(env!("CARGO_BIN_EXE_h1-server"))

@@ -327,13 +327,20 @@ fn vanished_clients_do_not_hurt_the_server() {
 }
 
 #[test]
-fn connections_over_the_limit_are_closed_at_once() {
+fn connections_over_the_limit_get_503_and_are_closed() {
     let config = config().max_connections(2);
     let server = TestServer::start(config);
     let (_, _first) = exchange(&server, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     let (_, _second) = exchange(&server, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     let mut third = server.connect();
+    let resp = read_response(&mut third, &mut Vec::new(), false);
+    assert_eq!((resp.status, resp.header("retry-after")), (503, Some("1")));
     assert!(is_closed(&mut third));
+    // Once a slot is free, the next connection is served.
+    drop(_first);
+    std::thread::sleep(Duration::from_millis(100));
+    let (resp, _) = exchange(&server, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert_eq!(resp.status, 200);
 }
 
 #[test]

@@ -2,10 +2,12 @@
 //! HTTP/1.1 response reader over a raw `TcpStream`.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::Duration;
+use std::time::Instant;
 
 use h1_server::{Handler, Request, Response, Router, Server, ServerConfig, ShutdownHandle};
 
@@ -181,4 +183,47 @@ pub fn is_closed(stream: &mut TcpStream) -> bool {
 
 pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The binary on a free port; returns the child and the address it printed.
+pub fn spawn(args: &[&str]) -> (Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_h1-server"))
+        .args(["--addr", "127.0.0.1:0"])
+        .args(args)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn h1-server");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines.next().expect("a line").expect("utf-8");
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("listening on http://ADDR")
+        .parse()
+        .expect("an address");
+    // Keep draining stderr (the access log) so the server never blocks on it.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, addr)
+}
+
+pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            panic!("h1-server did not exit after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
