@@ -71,12 +71,13 @@ pub(crate) fn is_http_authority_valid(target: &[u8]) -> bool {
 }
 
 /// The length of the `uri-host` at the start of `bytes` (0 when there is none).
+#[inline]
 fn host_len(bytes: &[u8]) -> usize {
     if bytes.first() == Some(&b'[') {
         // IP-literal = "[" ( IPv6address / IPvFuture ) "]": their bytes, not their structure.
         let inside = bytes[1..]
             .iter()
-            .take_while(|&&b| is_unreserved(b) || is_sub_delim(b) || b == b':')
+            .take_while(|&&b| HOST_BYTE[usize::from(b)] || b == b':')
             .count();
         return match bytes.get(1 + inside) {
             Some(b']') if inside > 0 => inside + 2,
@@ -85,17 +86,48 @@ fn host_len(bytes: &[u8]) -> usize {
     }
     // reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4address is one of them.
     let mut at = 0;
-    while let Some(&b) = bytes.get(at) {
-        if is_unreserved(b) || is_sub_delim(b) {
-            at += 1;
-        } else if b == b'%' && is_pct_digits(bytes.get(at + 1..at + 3)) {
+    loop {
+        let rest = bytes.get(at..).unwrap_or_default();
+        at += rest
+            .iter()
+            .position(|&b| !HOST_BYTE[usize::from(b)])
+            .unwrap_or(rest.len());
+        if bytes.get(at) == Some(&b'%') && is_pct_digits(bytes.get(at + 1..at + 3)) {
             at += 3;
         } else {
-            break;
+            return at;
         }
     }
-    at
 }
+
+/// `unreserved / sub-delims` (RFC 3986 §2.3, §2.2): the bytes a reg-name takes as they are.
+static HOST_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+            );
+        b += 1;
+    }
+    table
+};
 
 /// RFC 3986 §3.2.3: `port = *DIGIT`.
 fn is_port(port: &[u8]) -> bool {
@@ -104,19 +136,6 @@ fn is_port(port: &[u8]) -> bool {
 
 fn is_pct_digits(digits: Option<&[u8]>) -> bool {
     matches!(digits, Some(&[a, b]) if hex_value(a).is_some() && hex_value(b).is_some())
-}
-
-/// RFC 3986 §2.3: `unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"`.
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
-/// RFC 3986 §2.2: `sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="`.
-fn is_sub_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-    )
 }
 
 #[cfg(test)]
