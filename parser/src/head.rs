@@ -479,7 +479,7 @@ impl<const N: usize> Parser<N> {
     }
 
     /// A field line is complete: framing rules see it, and it joins the table.
-    #[inline]
+    #[inline(always)]
     fn finish_field(&mut self, view: &[u8]) -> Result<(), (Error, usize)> {
         self.field_pending = false;
         let field = self.field;
