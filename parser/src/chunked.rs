@@ -139,6 +139,7 @@ impl Chunked {
 
     /// Decodes from `input`, the bytes after what earlier calls consumed. Errors carry the index
     /// of the offending byte in `input`.
+    #[inline(always)]
     pub(crate) fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Step<'a>, (Error, usize)> {
         use crate::body::Decoded;
         let mut at = 0;
@@ -174,13 +175,15 @@ impl Chunked {
                 _ => {
                     if self.state == State::SizeStart {
                         if let Some(line) = plain_size_line(input.get(at..)) {
-                            // The common `1*HEXDIG CRLF` line in one step, up to its LF (which
-                            // decides what follows); anything else (extensions, a line cut
-                            // short, errors) goes byte by byte below, with the same outcome.
+                            // The common `1*HEXDIG CRLF` line in one step; anything else
+                            // (extensions, a line cut short, errors) goes byte by byte below,
+                            // with the same outcome.
                             self.size = line.size;
                             self.digits = line.digits;
                             self.state = State::SizeLf;
                             at += line.len - 1;
+                            self.end_size_line().map_err(|error| (error, at))?;
+                            at += 1;
                             continue;
                         }
                     }
@@ -246,18 +249,8 @@ impl Chunked {
                 _,
             ) => return Err(Error::InvalidChunkExtension),
             (SizeLf, b'\n') => {
-                if self.size == 0 {
-                    // The last chunk: the trailer section follows.
-                    Trailers
-                } else {
-                    // The body limit is checked before any data of the chunk is read.
-                    self.total = self
-                        .total
-                        .checked_add(self.size)
-                        .filter(|&total| total <= self.max_body_size)
-                        .ok_or(Error::BodyTooLarge)?;
-                    Data
-                }
+                self.end_size_line()?;
+                return Ok(());
             }
             // RFC 9112 §2.2: CR must be followed by LF.
             (SizeLf, _) => return Err(Error::BareCr),
@@ -287,6 +280,23 @@ impl Chunked {
             }
         }
         self.state = next;
+        Ok(())
+    }
+
+    /// The LF of a chunk-size line: data follows, or the trailer section after the last chunk.
+    #[inline(always)]
+    fn end_size_line(&mut self) -> Result<(), Error> {
+        self.state = if self.size == 0 {
+            State::Trailers
+        } else {
+            // The body limit is checked before any data of the chunk is read.
+            self.total = self
+                .total
+                .checked_add(self.size)
+                .filter(|&total| total <= self.max_body_size)
+                .ok_or(Error::BodyTooLarge)?;
+            State::Data
+        };
         Ok(())
     }
 
