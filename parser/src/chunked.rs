@@ -80,12 +80,10 @@ pub(crate) struct Chunked {
 /// The most HEXDIGs a chunk-size may have: 16 hold any `u64`.
 const MAX_SIZE_DIGITS: u8 = 16;
 
-/// A chunk-size line without extensions, read in one go.
+/// A chunk-size line without extensions, read in one go: `digits` HEXDIGs, then CRLF.
 struct SizeLine {
     size: u64,
     digits: u8,
-    /// Bytes up to and including the LF.
-    len: usize,
 }
 
 /// `1*16HEXDIG CRLF` at the start of `input`, when all of it is there.
@@ -103,11 +101,7 @@ fn plain_size_line(input: Option<&[u8]>) -> Option<SizeLine> {
     if digits == 0 || input.get(end..end + 2) != Some(b"\r\n") {
         return None;
     }
-    Some(SizeLine {
-        size,
-        digits,
-        len: end + 2,
-    })
+    Some(SizeLine { size, digits })
 }
 
 /// One step's result: bytes consumed, and what they held.
@@ -180,10 +174,9 @@ impl Chunked {
                             // with the same outcome.
                             self.size = line.size;
                             self.digits = line.digits;
-                            self.state = State::SizeLf;
-                            at += line.len - 1;
-                            self.end_size_line().map_err(|error| (error, at))?;
-                            at += 1;
+                            let lf = at + usize::from(line.digits) + 1;
+                            self.end_size_line().map_err(|error| (error, lf))?;
+                            at = lf + 1;
                             continue;
                         }
                     }
