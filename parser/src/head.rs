@@ -170,6 +170,9 @@ impl<const N: usize> Parser<N> {
         if let Some((error, _)) = self.error {
             return Err(error);
         }
+        if self.extend_run(buf) {
+            return Ok(Status::Partial);
+        }
         if self.state != State::Done {
             if let Err((error, offset)) = self.advance(buf) {
                 self.error = Some((error, offset));
@@ -180,6 +183,31 @@ impl<const N: usize> Parser<N> {
             Some(request) => Status::Complete(request),
             None => Status::Partial,
         })
+    }
+
+    /// Input arriving in small pieces mostly extends the field value or name in progress.
+    /// Their plain bytes are classified here without entering the machine; true when the
+    /// new bytes held nothing else, so the head is still partial. Otherwise the machine
+    /// resumes after the bytes classified here.
+    #[inline(always)]
+    fn extend_run(&mut self, buf: &[u8]) -> bool {
+        let in_value = match self.state {
+            State::Value => true,
+            State::Name => false,
+            _ => return false,
+        };
+        // The head limit is the machine's to report.
+        if buf.len() > self.config.max_head_size || self.pos > buf.len() {
+            return false;
+        }
+        let end = if in_value {
+            skip_field_text(buf, self.pos)
+        } else {
+            skip_tchars(buf, self.pos)
+        };
+        self.examined(end - self.pos);
+        self.pos = end;
+        end == buf.len()
     }
 
     #[inline(always)]
