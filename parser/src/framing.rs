@@ -32,6 +32,14 @@ const CONTENT_LENGTH: &[u8] = b"content-length";
 const TRANSFER_ENCODING: &[u8] = b"transfer-encoding";
 const HOST: &[u8] = b"host";
 
+/// Case-insensitive equality of a field name with a lowercase name of letters and `-`. Setting
+/// bit 5 lowercases a letter; the only other byte it maps onto a letter or `-` is the other
+/// case of that letter, or CR for `-`, and CR is never in a token.
+#[inline(always)]
+fn is_token_named(name: &[u8], lowercase: &[u8]) -> bool {
+    name.len() == lowercase.len() && name.iter().zip(lowercase).all(|(&b, &l)| b | 0x20 == l)
+}
+
 impl FramingFields {
     /// Whether a field name of this length can be one `observe` looks at: the hot path skips
     /// the others without slicing them.
@@ -51,7 +59,7 @@ impl FramingFields {
     ) -> Result<(), Error> {
         match name.len() {
             // Keep in step with `may_frame`.
-            4 if name.eq_ignore_ascii_case(HOST) => {
+            4 if is_token_named(name, HOST) => {
                 // RFC 9112 §3.2: a request with more than one Host field is invalid.
                 if self.hosts > 0 {
                     return Err(Error::DuplicateHost);
@@ -62,7 +70,7 @@ impl FramingFields {
                 }
                 self.hosts += 1;
             }
-            14 if name.eq_ignore_ascii_case(CONTENT_LENGTH) => {
+            14 if is_token_named(name, CONTENT_LENGTH) => {
                 // RFC 9112 §6.1: a sender MUST NOT send Content-Length with Transfer-Encoding,
                 // and a request with both is treated as an error (smuggling, hyper#4123).
                 if self.transfer_encoding {
@@ -74,7 +82,7 @@ impl FramingFields {
                 }
                 self.content_length = Some(length);
             }
-            17 if name.eq_ignore_ascii_case(TRANSFER_ENCODING) => {
+            17 if is_token_named(name, TRANSFER_ENCODING) => {
                 // RFC 9112 §6.1: a server MUST NOT accept Transfer-Encoding from HTTP/1.0.
                 if http10 {
                     return Err(Error::TransferEncodingInHttp10);
@@ -192,6 +200,32 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn framing_names_match_exactly_their_tokens_in_any_case() {
+        for name in [
+            &b"Content-Length"[..],
+            b"CONTENT-LENGTH",
+            b"content-length",
+            b"cOnTeNt-LeNgTh",
+        ] {
+            assert!(is_token_named(name, CONTENT_LENGTH));
+        }
+        // Every other token byte in every position: no false match.
+        let tchars = (0..=255u8).filter(|&b| is_tchar(b));
+        for b in tchars {
+            for at in 0..HOST.len() {
+                let mut name = *b"Host";
+                name[at] = b;
+                let same = b.eq_ignore_ascii_case(&HOST[at]);
+                assert_eq!(is_token_named(&name, HOST), same, "{}", name.escape_ascii());
+            }
+            let mut name = *b"Content-Length";
+            name[7] = b;
+            assert_eq!(is_token_named(&name, CONTENT_LENGTH), b == b'-');
+        }
+        assert!(!is_token_named(b"Hos", HOST));
+    }
 
     #[test]
     fn content_length_lists_of_equal_values_are_one_value() {

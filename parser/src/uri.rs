@@ -39,6 +39,10 @@ pub(crate) fn is_authority(target: &[u8]) -> bool {
 /// RFC 9110 §7.2: `Host = uri-host [ ":" port ]`; the value may be empty (RFC 9112 §3.2: when
 /// the target has no authority).
 pub(crate) fn is_host(value: &[u8]) -> bool {
+    // The common case, a name or an IPv4 address without a port, in one pass.
+    if all_reg_name_bytes(value) {
+        return true;
+    }
     let host = host_len(value);
     match &value[host..] {
         [] => true,
@@ -128,6 +132,15 @@ static HOST_BYTE: [bool; 256] = {
     }
     table
 };
+
+/// True when every byte is `unreserved / sub-delims`: four table lookups per branch.
+#[inline]
+fn all_reg_name_bytes(bytes: &[u8]) -> bool {
+    let is = |b: u8| HOST_BYTE[usize::from(b)];
+    let mut quads = bytes.chunks_exact(4);
+    quads.all(|q| is(q[0]) & is(q[1]) & is(q[2]) & is(q[3]))
+        && quads.remainder().iter().all(|&b| is(b))
+}
 
 /// RFC 3986 §3.2.3: `port = *DIGIT`.
 fn is_port(port: &[u8]) -> bool {
