@@ -185,25 +185,23 @@ impl<const N: usize> Parser<N> {
         })
     }
 
-    /// Input arriving in small pieces mostly extends the field value or name in progress.
-    /// Their plain bytes are classified here without entering the machine; true when the
-    /// new bytes held nothing else, so the head is still partial. Otherwise the machine
-    /// resumes after the bytes classified here.
+    /// Input arriving in small pieces mostly extends the run in progress: a field value, a
+    /// field name or the target. Their plain bytes are classified here without entering the
+    /// machine; true when the new bytes held nothing else, so the head is still partial.
+    /// Otherwise the machine resumes after the bytes classified here.
     #[inline(always)]
     fn extend_run(&mut self, buf: &[u8]) -> bool {
-        let in_value = match self.state {
-            State::Value => true,
-            State::Name => false,
+        // The limits are the machine's to report.
+        let within = buf.len() <= self.config.max_head_size && self.pos <= buf.len();
+        let end = match self.state {
+            State::Value if within => skip_field_text(buf, self.pos),
+            State::Name if within => skip_tchars(buf, self.pos),
+            State::Target
+                if within && buf.len() <= self.mark.saturating_add(self.config.max_target_len) =>
+            {
+                skip_target_chars(buf, self.pos)
+            }
             _ => return false,
-        };
-        // The head limit is the machine's to report.
-        if buf.len() > self.config.max_head_size || self.pos > buf.len() {
-            return false;
-        }
-        let end = if in_value {
-            skip_field_text(buf, self.pos)
-        } else {
-            skip_tchars(buf, self.pos)
         };
         self.examined(end - self.pos);
         self.pos = end;
