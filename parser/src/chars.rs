@@ -108,6 +108,15 @@ fn skip_while_inside(
     outside: impl Fn(u8) -> bool,
     flags: impl Fn(u64) -> u64,
 ) -> usize {
+    // Most runs (field values, paths) are short: two words before committing to blocks.
+    for _ in 0..2 {
+        let Some(x) = word_at(buf, at) else { break };
+        let found = flags(x);
+        if found != 0 {
+            return first_flagged(at, found);
+        }
+        at += 8;
+    }
     while let Some(block) = buf.get(at..).and_then(|rest| rest.first_chunk::<16>()) {
         let mut hit = false;
         for &b in block {
