@@ -4,34 +4,24 @@
 //! leaves a class. Each test below flags, per byte, whether it is outside the class; a borrow
 //! can only spill from a flagged byte into the bytes above it, so the lowest flag is exact.
 
-/// `tchar`, RFC 9110 §5.6.2: the bytes of a token (method, field name, coding, extension).
-pub(crate) static TCHAR: [bool; 256] = {
+/// The class of ASCII letters and digits plus the bytes of `extra`, as a table.
+pub(crate) const fn alphanumeric_and(extra: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            );
+        table[b] = (b as u8).is_ascii_alphanumeric();
         b += 1;
     }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
     table
-};
+}
+
+/// `tchar`, RFC 9110 §5.6.2: the bytes of a token (method, field name, coding, extension).
+pub(crate) static TCHAR: [bool; 256] = alphanumeric_and(b"!#$%&'*+-.^_`|~");
 
 /// True for a `tchar` (RFC 9110 §5.6.2).
 #[inline(always)]

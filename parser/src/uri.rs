@@ -7,7 +7,7 @@
 //! uri-host       = IP-literal / IPv4address / reg-name     RFC 3986 §3.2.2
 //! ```
 
-use crate::chars::hex_value;
+use crate::chars::{alphanumeric_and, hex_value};
 
 /// RFC 3986 §3.1: the target starts with `scheme ":"`, where
 /// `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
@@ -105,33 +105,7 @@ fn host_len(bytes: &[u8]) -> usize {
 }
 
 /// `unreserved / sub-delims` (RFC 3986 §2.3, §2.2): the bytes a reg-name takes as they are.
-static HOST_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'-' | b'.'
-                    | b'_'
-                    | b'~'
-                    | b'!'
-                    | b'$'
-                    | b'&'
-                    | b'\''
-                    | b'('
-                    | b')'
-                    | b'*'
-                    | b'+'
-                    | b','
-                    | b';'
-                    | b'='
-            );
-        b += 1;
-    }
-    table
-};
+static HOST_BYTE: [bool; 256] = alphanumeric_and(b"-._~!$&'()*+,;=");
 
 /// True when every byte is `unreserved / sub-delims`: four table lookups per branch.
 #[inline]
