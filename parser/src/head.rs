@@ -166,6 +166,7 @@ impl<const N: usize> Parser<N> {
     ///
     /// An error is final: later calls return it again until [`Parser::reset`]. A `buf` shorter
     /// than what an earlier call examined breaks that contract and gets `Partial`.
+    #[inline]
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
         if let Some((error, _)) = self.error {
             return Err(error);
@@ -173,6 +174,13 @@ impl<const N: usize> Parser<N> {
         if self.extend_run(buf) {
             return Ok(Status::Partial);
         }
+        self.resume(buf)
+    }
+
+    /// `parse` past its fast path: the machine, then the outcome. Out of line, so that the
+    /// fast path inlines into the caller's read loop.
+    #[inline(never)]
+    fn resume<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
         if self.state != State::Done {
             if let Err((error, offset)) = self.advance(buf) {
                 self.error = Some((error, offset));
