@@ -8,7 +8,7 @@ use arrayvec::ArrayVec;
 use crate::chars::{is_tchar, skip_field_text, skip_target_chars, skip_tchars};
 use crate::framing::FramingFields;
 use crate::request::{RawHeader, RequestLine, Span};
-use crate::uri::{has_scheme, is_authority, is_http_authority_valid};
+use crate::uri::{absolute_target, is_authority};
 use crate::{Config, Error, Method, Request, TargetForm, Version};
 
 /// What `parse` found.
@@ -327,7 +327,7 @@ impl<const N: usize> Parser<N> {
                     }
                     pos += 1;
                     if self.state == State::HeadLf {
-                        return self.finish_head(view, pos);
+                        return self.finish_head(view, pos - 2, pos);
                     }
                     self.state = State::LineStart;
                 }
@@ -387,12 +387,12 @@ impl<const N: usize> Parser<N> {
                             if lf != b'\n' {
                                 return Err((Error::BareCr, pos + 1));
                             }
-                            self.finish_head(view, pos + 2)?;
+                            self.finish_head(view, pos, pos + 2)?;
                             return Ok(pos + 2);
                         }
                         b'\n' => {
                             self.bare_lf(pos)?;
-                            self.finish_head(view, pos + 1)?;
+                            self.finish_head(view, pos, pos + 1)?;
                             return Ok(pos + 1);
                         }
                         _ => {
@@ -534,19 +534,22 @@ impl<const N: usize> Parser<N> {
             .map_err(|_| (Error::TooManyHeaders, field.name.start as usize))
     }
 
-    /// The final empty line is complete at `end`: decide the framing.
-    fn finish_head(&mut self, view: &[u8], end: usize) -> Result<(), (Error, usize)> {
+    /// The final empty line, starting at `final_line`, is complete at `end`: decide the framing.
+    fn finish_head(
+        &mut self,
+        view: &[u8],
+        final_line: usize,
+        end: usize,
+    ) -> Result<(), (Error, usize)> {
         if self.field_pending {
             self.finish_field(view)?;
         }
         let http11 = self.line.version == Version::Http11;
-        self.line.framing = self.framing.finish(http11).map_err(|error| {
-            // The head's final empty line (CRLF, or LF under the bare-LF leniency) is where
-            // the offending decision could be made.
-            let crlf = end >= 2 && view.get(end - 2) == Some(&b'\r');
-            let at = end.saturating_sub(if crlf { 2 } else { 1 });
-            (error, at)
-        })?;
+        // The final empty line is where the offending decision could be made.
+        self.line.framing = self
+            .framing
+            .finish(http11)
+            .map_err(|error| (error, final_line))?;
         self.line.head_len = end;
         self.pos = end;
         self.state = State::Done;
@@ -560,10 +563,14 @@ impl<const N: usize> Parser<N> {
             [b'/', ..] => TargetForm::Origin,
             b"*" => TargetForm::Asterisk,
             _ if method == Some(Method::Connect) => TargetForm::Authority,
-            _ if has_scheme(target) => TargetForm::Absolute,
-            // An authority without CONNECT: a well-formed target in the wrong place.
-            _ if is_authority(target) => return Err((Error::TargetFormMismatch, at)),
-            _ => return Err((Error::InvalidTarget, at)),
+            _ => match absolute_target(target) {
+                Some(true) => TargetForm::Absolute,
+                // RFC 9110 §4.2.1, §4.2.4: an http(s) URI without a host, or with userinfo.
+                Some(false) => return Err((Error::InvalidTarget, at)),
+                // An authority without CONNECT: a well-formed target in the wrong place.
+                None if is_authority(target) => return Err((Error::TargetFormMismatch, at)),
+                None => return Err((Error::InvalidTarget, at)),
+            },
         };
         let fits = match form {
             // RFC 9112 §3.2.3: authority-form is only used for CONNECT, and CONNECT only uses it.
@@ -571,13 +578,8 @@ impl<const N: usize> Parser<N> {
             _ if method == Some(Method::Connect) => false,
             // RFC 9112 §3.2.4: asterisk-form is only used for a server-wide OPTIONS.
             TargetForm::Asterisk => method == Some(Method::Options),
-            // RFC 9110 §4.2.1, §4.2.4: an http(s) URI has a host and no userinfo.
-            TargetForm::Absolute => is_http_authority_valid(target),
             _ => true,
         };
-        if !fits && form == TargetForm::Absolute {
-            return Err((Error::InvalidTarget, at));
-        }
         if fits {
             Ok(form)
         } else {

@@ -9,12 +9,29 @@
 
 use crate::chars::{alphanumeric_and, hex_value};
 
-/// RFC 3986 §3.1: the target starts with `scheme ":"`, where
-/// `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
-pub(crate) fn has_scheme(target: &[u8]) -> bool {
-    scheme_len(target).is_some()
+/// An absolute-form target (RFC 9112 §3.2.2): `None` when it does not start with
+/// `scheme ":"` (RFC 3986 §3.1), else whether it is acceptable. An `http` or `https` one needs
+/// `"//" authority` with a host (RFC 9110 §4.2.1: an empty host MUST be rejected) and no
+/// userinfo (§4.2.4: SHOULD be treated as an error, because `http://trusted@evil/` fools people
+/// and filters); other schemes are not checked further.
+pub(crate) fn absolute_target(target: &[u8]) -> Option<bool> {
+    let scheme = scheme_len(target)?;
+    let name = &target[..scheme];
+    if !name.eq_ignore_ascii_case(b"http") && !name.eq_ignore_ascii_case(b"https") {
+        return Some(true);
+    }
+    // RFC 9110 §4.2.1: http-URI = "http" "://" authority path-abempty [ "?" query ].
+    let Some(rest) = target[scheme + 1..].strip_prefix(b"//") else {
+        return Some(false);
+    };
+    let end = rest
+        .iter()
+        .position(|&b| b == b'/' || b == b'?')
+        .unwrap_or(rest.len());
+    Some(matches!(host_and_port(&rest[..end]), Some((host, _)) if host > 0))
 }
 
+/// `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` followed by `:`: its length.
 fn scheme_len(target: &[u8]) -> Option<usize> {
     let colon = target.iter().position(|&b| b == b':')?;
     match &target[..colon] {
@@ -32,46 +49,25 @@ fn scheme_len(target: &[u8]) -> Option<usize> {
 
 /// RFC 9112 §3.2.3: `authority-form = uri-host ":" port`, with a host (no userinfo, no path).
 pub(crate) fn is_authority(target: &[u8]) -> bool {
-    let host = host_len(target);
-    host > 0 && matches!(&target[host..], [b':', port @ ..] if is_port(port))
+    matches!(host_and_port(target), Some((host, true)) if host > 0)
 }
 
 /// RFC 9110 §7.2: `Host = uri-host [ ":" port ]`; the value may be empty (RFC 9112 §3.2: when
 /// the target has no authority).
 pub(crate) fn is_host(value: &[u8]) -> bool {
     // The common case, a name or an IPv4 address without a port, in one pass.
-    if all_reg_name_bytes(value) {
-        return true;
-    }
-    let host = host_len(value);
-    match &value[host..] {
-        [] => true,
-        [b':', port @ ..] => is_port(port),
-        _ => false,
-    }
+    all_reg_name_bytes(value) || host_and_port(value).is_some()
 }
 
-/// For an `http` or `https` absolute-form target: the authority has a host (RFC 9110 §4.2.1: an
-/// empty host MUST be rejected) and no userinfo (§4.2.4: SHOULD be treated as an error, because
-/// `http://trusted@evil/` fools people and filters). Other schemes are not checked.
-pub(crate) fn is_http_authority_valid(target: &[u8]) -> bool {
-    let Some(scheme) = scheme_len(target) else {
-        return false;
-    };
-    let name = &target[..scheme];
-    if !name.eq_ignore_ascii_case(b"http") && !name.eq_ignore_ascii_case(b"https") {
-        return true;
+/// `uri-host [ ":" port ]` as the whole of `bytes`: the host's length, and whether a port
+/// (`":" *DIGIT`) follows it.
+fn host_and_port(bytes: &[u8]) -> Option<(usize, bool)> {
+    let host = host_len(bytes);
+    match &bytes[host..] {
+        [] => Some((host, false)),
+        [b':', port @ ..] if is_port(port) => Some((host, true)),
+        _ => None,
     }
-    // RFC 9110 §4.2.1: http-URI = "http" "://" authority path-abempty [ "?" query ].
-    let Some(rest) = target[scheme + 1..].strip_prefix(b"//") else {
-        return false;
-    };
-    let end = rest
-        .iter()
-        .position(|&b| b == b'/' || b == b'?')
-        .unwrap_or(rest.len());
-    let authority = &rest[..end];
-    host_len(authority) > 0 && is_host(authority)
 }
 
 /// The length of the `uri-host` at the start of `bytes` (0 when there is none).
@@ -173,13 +169,15 @@ mod tests {
 
     #[test]
     fn http_uris_need_a_host_and_no_userinfo() {
-        assert!(is_http_authority_valid(b"http://a.example/x?y"));
-        assert!(is_http_authority_valid(b"HTTPS://a.example:8443"));
-        assert!(is_http_authority_valid(b"http://a.example?q"));
-        assert!(is_http_authority_valid(b"urn:isbn:0451450523"));
-        assert!(!is_http_authority_valid(b"http:///x"));
-        assert!(!is_http_authority_valid(b"http://user:pass@a.example/"));
-        assert!(!is_http_authority_valid(b"http:a.example/"));
-        assert!(!is_http_authority_valid(b"http://a b/"));
+        assert_eq!(absolute_target(b"http://a.example/x?y"), Some(true));
+        assert_eq!(absolute_target(b"HTTPS://a.example:8443"), Some(true));
+        assert_eq!(absolute_target(b"http://a.example?q"), Some(true));
+        assert_eq!(absolute_target(b"urn:isbn:0451450523"), Some(true));
+        assert_eq!(absolute_target(b"http:///x"), Some(false));
+        assert_eq!(absolute_target(b"http://user:pass@a.example/"), Some(false));
+        assert_eq!(absolute_target(b"http:a.example/"), Some(false));
+        assert_eq!(absolute_target(b"http://a b/"), Some(false));
+        assert_eq!(absolute_target(b"127.0.0.1:80"), None);
+        assert_eq!(absolute_target(b"/a:b"), None);
     }
 }
