@@ -41,7 +41,6 @@ SIGNALS:
 
 struct Args {
     addr: String,
-    threads: usize,
     echo: bool,
     log: bool,
     config: ServerConfig,
@@ -51,7 +50,6 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
     use lexopt::prelude::*;
     let mut args = Args {
         addr: "127.0.0.1:5100".to_owned(),
-        threads: 0,
         echo: false,
         log: false,
         config: ServerConfig::new(),
@@ -60,7 +58,7 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
     while let Some(arg) = parser.next()? {
         match arg {
             Long("addr") => args.addr = parser.value()?.string()?,
-            Long("threads") => args.threads = parser.value()?.parse()?,
+            Long("threads") => args.config = args.config.threads(parser.value()?.parse()?),
             Long("echo") => args.echo = true,
             Long("log") => args.log = true,
             Long("max-connections") => {
@@ -96,8 +94,7 @@ fn main() -> ExitCode {
         eprintln!("h1-server: could not raise the open-file limit: {error}");
     }
 
-    let config = args.config.threads(args.threads);
-    let server = match Server::bind(args.addr.as_str(), config) {
+    let server = match Server::bind(args.addr.as_str(), args.config) {
         Ok(server) => server,
         Err(error) => {
             eprintln!("h1-server: cannot listen on {}: {error}", args.addr);
