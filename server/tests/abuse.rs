@@ -11,34 +11,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use common::{read_response, spawn, terminate};
-
-/// What /proc says about the server process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Usage {
-    threads: usize,
-    descriptors: usize,
-    rss_kib: u64,
-}
-
-fn usage(pid: u32) -> Usage {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    let field = |name: &str| -> u64 {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect(name)
-    };
-    let descriptors = std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .expect("proc fd")
-        .count();
-    Usage {
-        threads: field("Threads:") as usize,
-        descriptors,
-        rss_kib: field("VmRSS:"),
-    }
-}
+use common::{connect, read_response, spawn, terminate, usage, Usage};
 
 /// The binary under attack, with the usage it settled at after serving one request.
 struct Target {
@@ -66,11 +39,7 @@ impl Target {
     }
 
     fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(self.addr).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .expect("read timeout");
-        stream
+        connect(self.addr)
     }
 
     /// A normal client gets its answer on a new connection.

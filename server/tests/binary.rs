@@ -4,19 +4,10 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{read_response, spawn, terminate};
-
-fn connect(addr: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .expect("timeout");
-    stream
-}
+use common::{connect, read_response, spawn, terminate, usage};
 
 #[test]
 fn help_explains_every_flag() {
@@ -97,15 +88,7 @@ fn holds_10k_idle_keep_alive_connections() {
     const CONNECTIONS: usize = 10_000;
     rlimit::increase_nofile_limit(u64::MAX).expect("raise RLIMIT_NOFILE");
     let (mut child, addr) = spawn(&[]);
-    let rss = |pid: u32| -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-            .unwrap_or(0)
-    };
-    let before = rss(child.id());
+    let before = usage(child.id()).rss_kib;
     let started = Instant::now();
     let mut streams = Vec::with_capacity(CONNECTIONS);
     for _ in 0..CONNECTIONS {
@@ -122,7 +105,7 @@ fn holds_10k_idle_keep_alive_connections() {
         assert_eq!(resp.status, 200);
     }
     std::thread::sleep(Duration::from_millis(500));
-    let after = rss(child.id());
+    let after = usage(child.id()).rss_kib;
     eprintln!(
         "{CONNECTIONS} idle keep-alive connections (each served once) in {:?}: server RSS {} KiB \
          before, {} KiB after: {:.1} KiB per connection",
