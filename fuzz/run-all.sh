@@ -2,8 +2,8 @@
 # Fuzz every target for SECONDS each (default 60), one target at a time:
 #   fuzz/run-all.sh [SECONDS]
 # First replays fuzz/regressions/<target>/ and the seed corpus fuzz/corpus/<target>/, then
-# fuzzes with libFuzzer (-max_total_time=SECONDS). New corpus entries go to a scratch
-# directory, so the committed corpus stays small. Exits non-zero if any target crashed; the
+# fuzzes with libFuzzer (-max_total_time=SECONDS). Both run on scratch copies of the committed
+# corpus and regressions, so new entries never land in the checkout and the corpus stays small. Exits non-zero if any target crashed; the
 # crashing input is in fuzz/artifacts/<target>/ (reproduce: cargo +nightly fuzz run <target>
 # <artifact>). Without a nightly toolchain it prints a note and exits 0.
 set -euo pipefail
@@ -32,9 +32,13 @@ trap 'rm -rf "$scratch"' EXIT
 
 failed=()
 for target in $(cargo +nightly fuzz list); do
-    mkdir -p "$scratch/$target" "corpus/$target" "regressions/$target"
+    # libFuzzer writes new inputs into the first corpus directory it is given: only copies.
+    work="$scratch/$target"
+    mkdir -p "$work/new" "$work/seeds" "$work/regressions"
+    cp -R "corpus/$target/." "$work/seeds/" 2>/dev/null || true
+    cp -R "regressions/$target/." "$work/regressions/" 2>/dev/null || true
     echo "==> $target: regressions and seeds"
-    if ! cargo +nightly fuzz run "$target" "regressions/$target" "corpus/$target" -- \
+    if ! cargo +nightly fuzz run "$target" "$work/regressions" "$work/seeds" -- \
         -runs=0 -rss_limit_mb=2048 -timeout=10 >"$scratch/$target.replay.log" 2>&1; then
         tail -n 40 "$scratch/$target.replay.log"
         failed+=("$target (replay)")
@@ -44,7 +48,7 @@ for target in $(cargo +nightly fuzz list); do
         continue
     fi
     echo "==> $target: fuzzing for ${per_target}s"
-    if cargo +nightly fuzz run "$target" "$scratch/$target" "corpus/$target" -- \
+    if cargo +nightly fuzz run "$target" "$work/new" "$work/seeds" -- \
         -max_total_time="$per_target" -rss_limit_mb=2048 -timeout=10 \
         -print_final_stats=1 >"$scratch/$target.log" 2>&1; then
         grep -E '^Done|stat::number_of_executed_units|stat::average_exec_per_sec' \

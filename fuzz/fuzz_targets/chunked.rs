@@ -12,7 +12,7 @@
 //! - `consumed` never passes the end of the body (no over-read into a pipelined request), nor
 //!   the offending byte of an error;
 //! - each Data is a non-empty slice of the caller's buffer, each Data or Trailer step consumes
-//!   at least one byte, and after NeedMore the bytes left unconsumed are at most a trailer line
+//!   at least one byte, and after Partial the bytes left unconsumed are at most a trailer line
 //!   within `max_trailers_size` (the caller's buffer stays bounded);
 //! - Done and errors are final.
 
@@ -52,7 +52,7 @@ fn decode_in_pieces(
         End::Failed(_, at) => at as usize,
         End::Incomplete => wire.len(),
     };
-    let mut decoder = BodyDecoder::new(framing, config);
+    let mut decoder = BodyDecoder::new(framing, *config);
     let (mut pending, mut data, mut trailers) = (Vec::new(), Vec::new(), Vec::new());
     let (mut fed, mut consumed) = (0, 0);
     for &cut in cuts {
@@ -84,7 +84,7 @@ fn decode_in_pieces(
                     assert!(n > 0 && within(&pending[..n], field.value));
                     trailers.push((field.name.to_owned(), field.value.to_vec()));
                 }
-                Decoded::NeedMore => {
+                Decoded::Partial => {
                     let left = pending.len() - n;
                     assert!(left <= config.max_trailers_size, "{left} bytes left unconsumed");
                     pending.drain(..n);

@@ -197,6 +197,6 @@ fn check_complete(config: &Config, input: &[u8], request: &h1_parser::Request) {
                 }
             }
         }
-        Framing::None => assert!(!transfer_encoding && lengths.is_empty()),
+        Framing::NoBody => assert!(!transfer_encoding && lengths.is_empty()),
     }
 }

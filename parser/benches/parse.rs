@@ -277,7 +277,7 @@ type DecodedBody = (usize, usize);
 /// h1's `BodyDecoder` over a copy of `wire`, in a loop advancing by the bytes consumed.
 fn h1_chunked(scratch: &mut [u8], wire: &[u8]) -> DecodedBody {
     scratch.copy_from_slice(wire);
-    let mut decoder = BodyDecoder::new(Framing::Chunked, &Config::new());
+    let mut decoder = BodyDecoder::new(Framing::Chunked, Config::new());
     let (mut at, mut body) = (0, 0);
     loop {
         let (consumed, found) = match decoder.decode(&scratch[at..]) {
@@ -288,7 +288,7 @@ fn h1_chunked(scratch: &mut [u8], wire: &[u8]) -> DecodedBody {
         match found {
             Decoded::Data(data) => body += black_box(data).len(),
             Decoded::Trailer(_) => {}
-            Decoded::NeedMore => panic!("h1: incomplete"),
+            Decoded::Partial => panic!("h1: incomplete"),
             Decoded::Done => return (at, body),
         }
     }

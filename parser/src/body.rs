@@ -12,7 +12,7 @@ pub enum Decoded<'a> {
     Trailer(Header<'a>),
     /// Everything useful in the input was consumed: call again with the bytes not consumed
     /// (a trailer line received in part stays unconsumed) followed by more.
-    NeedMore,
+    Partial,
     /// The body is complete. The bytes consumed are exact: a pipelined request starts after.
     Done,
 }
@@ -32,7 +32,7 @@ enum Kind {
 /// use h1_parser::{BodyDecoder, Config, Decoded, Framing};
 ///
 /// let wire: &[u8] = b"3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nExpires: never\r\n\r\nGET /next";
-/// let mut decoder = BodyDecoder::new(Framing::Chunked, &Config::new());
+/// let mut decoder = BodyDecoder::new(Framing::Chunked, Config::new());
 /// let (mut at, mut body, mut trailers) = (0, Vec::new(), Vec::new());
 /// loop {
 ///     let (consumed, found) = decoder.decode(&wire[at..])?;
@@ -40,7 +40,7 @@ enum Kind {
 ///     match found {
 ///         Decoded::Data(data) => body.extend_from_slice(data),
 ///         Decoded::Trailer(field) => trailers.push(field.name),
-///         Decoded::NeedMore => unreachable!("the whole body is here"),
+///         Decoded::Partial => unreachable!("the whole body is here"),
 ///         Decoded::Done => break,
 ///     }
 /// }
@@ -59,12 +59,12 @@ pub struct BodyDecoder {
 
 impl BodyDecoder {
     /// A decoder for a body with `framing`, bounded by `config`'s body, extension and trailer
-    /// limits. [`Framing::None`] is an empty body: the first call returns `Done`.
-    pub fn new(framing: Framing, config: &Config) -> BodyDecoder {
+    /// limits. [`Framing::NoBody`] is an empty body: the first call returns `Done`.
+    pub fn new(framing: Framing, config: Config) -> BodyDecoder {
         let kind = match framing {
-            Framing::None => Kind::Length { remaining: 0 },
+            Framing::NoBody => Kind::Length { remaining: 0 },
             Framing::Length(length) => Kind::Length { remaining: length },
-            Framing::Chunked => Kind::Chunked(Chunked::new(config)),
+            Framing::Chunked => Kind::Chunked(Chunked::new(&config)),
         };
         BodyDecoder {
             kind,
@@ -81,7 +81,7 @@ impl BodyDecoder {
         }
         let step = match &mut self.kind {
             Kind::Length { remaining: 0 } => Ok((0, Decoded::Done)),
-            Kind::Length { .. } if input.is_empty() => Ok((0, Decoded::NeedMore)),
+            Kind::Length { .. } if input.is_empty() => Ok((0, Decoded::Partial)),
             Kind::Length { remaining } => {
                 // Bounded by `input.len()`, so the cast back to usize is lossless.
                 let take = (*remaining).min(input.len() as u64) as usize;

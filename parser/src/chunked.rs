@@ -142,7 +142,7 @@ impl Chunked {
                 State::Data => {
                     let available = input.len() - at;
                     if available == 0 {
-                        return Ok((at, Decoded::NeedMore));
+                        return Ok((at, Decoded::Partial));
                     }
                     // Bounded by `available`, so the cast back to usize is lossless.
                     let take = self.size.min(available as u64) as usize;
@@ -157,7 +157,7 @@ impl Chunked {
                     let line = input.get(at..).unwrap_or_default();
                     return match self.trailer_line(line) {
                         Ok(Some((len, found))) => Ok((at + len, found)),
-                        Ok(None) => Ok((at, Decoded::NeedMore)),
+                        Ok(None) => Ok((at, Decoded::Partial)),
                         Err((error, index)) => Err((error, at + index)),
                     };
                 }
@@ -181,7 +181,7 @@ impl Chunked {
                         }
                     }
                     let Some(&b) = input.get(at) else {
-                        return Ok((at, Decoded::NeedMore));
+                        return Ok((at, Decoded::Partial));
                     };
                     self.framing_byte(b).map_err(|error| (error, at))?;
                     at += 1;

@@ -8,7 +8,7 @@ use crate::Error;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Framing {
     /// No body: neither Content-Length nor Transfer-Encoding (RFC 9112 §6.3 item 6).
-    None,
+    NoBody,
     /// A body of exactly this many bytes (RFC 9112 §6.3 item 5).
     Length(u64),
     /// A chunked body, ended by the last chunk and a trailer section (RFC 9112 §7.1).
@@ -154,7 +154,7 @@ impl FramingFields {
         }
         Ok(match self.content_length {
             Some(length) => Framing::Length(length),
-            None => Framing::None,
+            None => Framing::NoBody,
         })
     }
 }

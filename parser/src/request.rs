@@ -54,7 +54,7 @@ impl RequestLine {
         form: TargetForm::Origin,
         version: Version::Http11,
         head_len: 0,
-        framing: Framing::None,
+        framing: Framing::NoBody,
     };
 }
 

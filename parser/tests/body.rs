@@ -21,7 +21,7 @@ enum Outcome {
 /// Feeds `wire` to a decoder in `pieces` as a caller with a buffer does: the bytes not consumed
 /// stay at the front of the buffer, new bytes are appended.
 fn decode_in_pieces(framing: Framing, config: &Config, wire: &[u8], pieces: &[usize]) -> Outcome {
-    let mut decoder = BodyDecoder::new(framing, config);
+    let mut decoder = BodyDecoder::new(framing, *config);
     let (mut pending, mut body, mut trailers) = (Vec::new(), Vec::new(), Vec::new());
     let (mut fed, mut consumed) = (0, 0);
     let mut cuts = pieces.iter().copied().chain(core::iter::once(wire.len()));
@@ -46,7 +46,7 @@ fn decode_in_pieces(framing: Framing, config: &Config, wire: &[u8], pieces: &[us
                             trailers.push((field.name.to_owned(), field.value.to_vec()));
                             false
                         }
-                        Decoded::NeedMore => {
+                        Decoded::Partial => {
                             pending.drain(..n);
                             break;
                         }
@@ -114,7 +114,7 @@ fn accepts_content_length_body_and_stops_at_its_end() {
         done(b"", &[], 0)
     );
     assert_eq!(
-        decode_whole(Framing::None, &Config::new(), b"GET"),
+        decode_whole(Framing::NoBody, &Config::new(), b"GET"),
         done(b"", &[], 0)
     );
     assert_eq!(
@@ -285,7 +285,7 @@ fn limits_trailer_section_size() {
 
 #[test]
 fn errors_are_final() {
-    let mut decoder = BodyDecoder::new(Framing::Chunked, &Config::new());
+    let mut decoder = BodyDecoder::new(Framing::Chunked, Config::new());
     assert_eq!(decoder.decode(b"z"), Err(Error::InvalidChunkSize));
     assert_eq!(decoder.decode(b"5\r\n"), Err(Error::InvalidChunkSize));
     assert_eq!(decoder.error_offset(), Some(0));
@@ -294,7 +294,7 @@ fn errors_are_final() {
 #[test]
 fn data_is_handed_out_as_input_slices() {
     let wire = b"10\r\n0123456789abcdef\r\n0\r\n\r\n";
-    let mut decoder = BodyDecoder::new(Framing::Chunked, &Config::new());
+    let mut decoder = BodyDecoder::new(Framing::Chunked, Config::new());
     let (consumed, found) = decoder.decode(wire).unwrap();
     assert_eq!(consumed, 20);
     let Decoded::Data(data) = found else {

@@ -136,7 +136,7 @@ type Decoding = Result<(Vec<u8>, Vec<(String, Vec<u8>)>, usize), (Error, u64)>;
 
 /// Decodes `wire` arriving in pieces ending at `cuts`; `None` if it never completes.
 fn decode(wire: &[u8], cuts: &[usize]) -> Option<Decoding> {
-    let mut decoder = BodyDecoder::new(Framing::Chunked, &Config::new());
+    let mut decoder = BodyDecoder::new(Framing::Chunked, Config::new());
     let (mut pending, mut body, mut trailers) = (Vec::new(), Vec::new(), Vec::new());
     let (mut fed, mut consumed) = (0, 0);
     let mut cuts: Vec<usize> = cuts.iter().map(|&c| c.min(wire.len())).collect();
@@ -152,7 +152,7 @@ fn decode(wire: &[u8], cuts: &[usize]) -> Option<Decoding> {
             };
             consumed += n;
             let found_done = found == Decoded::Done;
-            let need_more = found == Decoded::NeedMore;
+            let need_more = found == Decoded::Partial;
             match found {
                 Decoded::Data(data) => body.extend_from_slice(data),
                 Decoded::Trailer(field) => {

@@ -181,7 +181,7 @@ fn describe(request: &Request<'_>) -> (Vec<String>, Framing, usize) {
         TargetForm::Asterisk => "asterisk",
     };
     let framing = match request.framing() {
-        Framing::None => "none".to_owned(),
+        Framing::NoBody => "none".to_owned(),
         Framing::Length(n) => format!("length {n}"),
         Framing::Chunked => "chunked".to_owned(),
     };
@@ -220,7 +220,7 @@ fn body(
     trickle: bool,
     base: usize,
 ) -> (Vec<String>, Option<usize>) {
-    let mut decoder = BodyDecoder::new(framing, config);
+    let mut decoder = BodyDecoder::new(framing, *config);
     let (mut pending, mut data, mut trailers) = (Vec::new(), Vec::new(), Vec::new());
     let (mut fed, mut consumed) = (0, 0);
     let ending = loop {
@@ -237,10 +237,10 @@ fn body(
                         trailers.push(line("trailer", &field(header.name, header.value)))
                     }
                     Decoded::Done => break None,
-                    Decoded::NeedMore if fed == input.len() => {
+                    Decoded::Partial if fed == input.len() => {
                         break Some("body-incomplete".to_owned())
                     }
-                    Decoded::NeedMore => {
+                    Decoded::Partial => {
                         let next = if trickle { fed + 1 } else { input.len() };
                         pending.extend_from_slice(&input[fed..next]);
                         fed = next;

@@ -225,13 +225,13 @@ fn head() -> impl Strategy<Value = Head> {
                 let (framing, framing_at) = framing;
                 let framing = match framing {
                     // Transfer-Encoding in HTTP/1.0 is an error: not a valid request.
-                    Some((_, _, Framing::Chunked)) if version == Version::Http10 => Framing::None,
+                    Some((_, _, Framing::Chunked)) if version == Version::Http10 => Framing::NoBody,
                     Some((name, value, framing)) => {
                         let at = framing_at.index(fields.len() + 1);
                         fields.insert(at, (name.to_owned(), vec![b' '], value, vec![]));
                         framing
                     }
-                    None => Framing::None,
+                    None => Framing::NoBody,
                 };
                 Head {
                     leading_empty_line,

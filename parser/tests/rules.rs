@@ -1052,7 +1052,7 @@ fn accepts_content_length_of_digits() {
             "{cl:?}"
         );
     }
-    assert_eq!(framing_of(STRICT, &post("")), Framing::None);
+    assert_eq!(framing_of(STRICT, &post("")), Framing::NoBody);
 }
 
 #[test]
@@ -1424,7 +1424,7 @@ fn headers_iterate_in_received_order_with_names_as_received() {
 
 #[test]
 fn framing_is_none_length_or_chunked() {
-    assert_eq!(framing_of(STRICT, &post("")), Framing::None);
+    assert_eq!(framing_of(STRICT, &post("")), Framing::NoBody);
     assert_eq!(
         framing_of(STRICT, &post("Content-Length: 42\r\n")),
         Framing::Length(42)

@@ -126,7 +126,7 @@ impl Connection {
                 is_head: false,
                 in_place_len: None,
             },
-            decoder: BodyDecoder::new(Framing::None, &config.parser),
+            decoder: BodyDecoder::new(Framing::NoBody, config.parser),
             body_at: 0,
             body: Vec::new(),
             response: Response::new(),
@@ -304,13 +304,13 @@ impl Connection {
         self.since = now;
         self.body_at = body_start;
         self.body.clear();
-        self.decoder = BodyDecoder::new(framing, &self.config.parser);
+        self.decoder = BodyDecoder::new(framing, self.config.parser);
         match framing {
             Framing::Length(length) if length <= available as u64 => {
                 // The whole body is here: hand the handler the read buffer's bytes, no copy.
                 self.exchange.in_place_len = Some(length as usize);
             }
-            Framing::None | Framing::Length(0) => {}
+            Framing::NoBody | Framing::Length(0) => {}
             Framing::Length(_) | Framing::Chunked => {
                 // RFC 9110 §10.1.1: answer 100-continue before reading a body not yet sent.
                 if expect_continue && available == 0 {
@@ -334,7 +334,7 @@ impl Connection {
                 Decoded::Data(data) if consumed > 0 => self.body.extend_from_slice(data),
                 Decoded::Trailer(_) if consumed > 0 => {}
                 Decoded::Done => return Ok(true),
-                Decoded::Data(_) | Decoded::Trailer(_) | Decoded::NeedMore => {
+                Decoded::Data(_) | Decoded::Trailer(_) | Decoded::Partial => {
                     // Drop the decoded bytes from the read buffer: keep the head, move what is
                     // left (a partial trailer line at most) right after it.
                     let body_start = self.start + self.exchange.head_len;

@@ -27,7 +27,7 @@ pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
         Ok(Status::Complete(request)) => (request.framing(), request.head_len()),
         _ => return 1,
     };
-    let mut decoder = BodyDecoder::new(framing.0, &Config::new());
+    let mut decoder = BodyDecoder::new(framing.0, Config::new());
     match decoder.decode(&wire[framing.1..]) {
         Ok((_, Decoded::Data(b"x"))) => 0,
         _ => 2,
