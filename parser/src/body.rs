@@ -19,14 +19,26 @@ pub enum Decoded<'a> {
 
 #[derive(Clone, Debug)]
 enum Kind {
-    Length { remaining: u64 },
+    Length {
+        remaining: u64,
+    },
     Chunked(Chunked),
+    /// A body delimited by the end of the input, which only `finish` announces.
+    UntilClose {
+        received: u64,
+        max: u64,
+        ended: bool,
+    },
 }
 
-/// A push decoder for a request body, zero-copy and resumable.
+/// A push decoder for a message body, zero-copy and resumable.
 ///
 /// Feed it the bytes after what it consumed so far; each call returns how many it consumed and
 /// what they held. It never copies body bytes and never reads past the end of the body.
+///
+/// When the input ends (the peer closed the connection), call [`BodyDecoder::finish`]: it
+/// completes a [`Framing::UntilClose`] body, and is [`Error::IncompleteBody`] for a length or
+/// chunked body that is not complete, so a body cut short is never taken for a whole one.
 ///
 /// ```
 /// use h1_parser::{BodyDecoder, Config, Decoded, Framing};
@@ -59,12 +71,19 @@ pub struct BodyDecoder {
 
 impl BodyDecoder {
     /// A decoder for a body with `framing`, bounded by `config`'s body, extension and trailer
-    /// limits. [`Framing::NoBody`] is an empty body: the first call returns `Done`.
+    /// limits. [`Framing::NoBody`] is an empty body: the first call returns `Done`; so is
+    /// [`Framing::Tunnel`], whose bytes after the head are not an HTTP body at all.
+    /// [`Framing::UntilClose`] takes every byte until [`BodyDecoder::finish`].
     pub fn new(framing: Framing, config: Config) -> BodyDecoder {
         let kind = match framing {
-            Framing::NoBody => Kind::Length { remaining: 0 },
+            Framing::NoBody | Framing::Tunnel => Kind::Length { remaining: 0 },
             Framing::Length(length) => Kind::Length { remaining: length },
             Framing::Chunked => Kind::Chunked(Chunked::new(&config)),
+            Framing::UntilClose => Kind::UntilClose {
+                received: 0,
+                max: config.max_body_size,
+                ended: false,
+            },
         };
         BodyDecoder {
             kind,
@@ -89,6 +108,18 @@ impl BodyDecoder {
                 Ok((take, Decoded::Data(input.get(..take).unwrap_or_default())))
             }
             Kind::Chunked(chunked) => chunked.decode(input),
+            Kind::UntilClose { ended: true, .. } => Ok((0, Decoded::Done)),
+            Kind::UntilClose { .. } if input.is_empty() => Ok((0, Decoded::Partial)),
+            Kind::UntilClose { received, max, .. } => {
+                let room = max.saturating_sub(*received);
+                if input.len() as u64 > room {
+                    // The first byte past the limit; bounded by `input.len()`.
+                    Err((Error::BodyTooLarge, room as usize))
+                } else {
+                    *received += input.len() as u64;
+                    Ok((input.len(), Decoded::Data(input)))
+                }
+            }
         };
         match step {
             Ok((consumed, found)) => {
@@ -103,12 +134,33 @@ impl BodyDecoder {
     }
 
     /// True once the body is complete: every body byte was handed out and, for a chunked body,
-    /// the trailer section and its final CRLF were consumed.
+    /// the trailer section and its final CRLF were consumed; for a body delimited by the end of
+    /// the input, once [`BodyDecoder::finish`] was called.
     pub fn is_done(&self) -> bool {
         match &self.kind {
             Kind::Length { remaining } => *remaining == 0,
             Kind::Chunked(chunked) => chunked.is_done(),
+            Kind::UntilClose { ended, .. } => *ended,
         }
+    }
+
+    /// The input ended: the peer closed the connection, and no byte will follow what was passed
+    /// to `decode`. Completes a [`Framing::UntilClose`] body (`decode` returns `Done` from now
+    /// on). For a body delimited by Content-Length or by chunked framing that is not complete,
+    /// this is [`Error::IncompleteBody`] (RFC 9112 §8), at the offset of the first byte not
+    /// consumed, and final like every error. For a complete body it does nothing.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        if let Some((error, _)) = self.error {
+            return Err(error);
+        }
+        if let Kind::UntilClose { ended, .. } = &mut self.kind {
+            *ended = true;
+        }
+        if self.is_done() {
+            return Ok(());
+        }
+        self.error = Some((Error::IncompleteBody, self.consumed));
+        Err(Error::IncompleteBody)
     }
 
     /// Where the error returned by `decode` was found: the offset of the offending byte,

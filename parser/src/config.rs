@@ -20,7 +20,7 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Config {
-    /// Largest request head (request-line, fields and the final empty line), in bytes.
+    /// Largest head (request-line or status-line, fields and the final empty line), in bytes.
     pub max_head_size: usize,
     /// Longest request-target, in bytes.
     pub max_target_len: usize,
@@ -39,6 +39,12 @@ pub struct Config {
     /// default (CVE-2024-27982). When on, the value keeps its raw bytes, fold included; see
     /// [`crate::Header::unfolded`].
     pub allow_obs_fold: bool,
+    /// Leniency, responses only: accept a status-line that ends right after the status code,
+    /// with no SP before the line end (`HTTP/1.1 200\r\n`); the reason phrase is then empty.
+    /// RFC 9112 §4 requires the SP, but servers that leave it out exist, and httparse, h11,
+    /// llhttp and picohttpparser all accept it (h11 cites scrapy#345 and httparse#29). Off by
+    /// default like every leniency; no framing depends on it.
+    pub allow_missing_reason_sp: bool,
 }
 
 impl Config {
@@ -53,6 +59,7 @@ impl Config {
             max_trailers_size: 16 * 1024,
             allow_bare_lf: false,
             allow_obs_fold: false,
+            allow_missing_reason_sp: false,
         }
     }
 
@@ -101,6 +108,12 @@ impl Config {
     /// Sets the obs-fold-to-space leniency, [`Config::allow_obs_fold`].
     pub const fn allow_obs_fold(mut self, allow: bool) -> Config {
         self.allow_obs_fold = allow;
+        self
+    }
+
+    /// Sets the status-line leniency, [`Config::allow_missing_reason_sp`].
+    pub const fn allow_missing_reason_sp(mut self, allow: bool) -> Config {
+        self.allow_missing_reason_sp = allow;
         self
     }
 }

@@ -1,8 +1,9 @@
-//! `Error`: one variant per rule a request broke, with the HTTP status a server should answer.
+//! `Error`: one variant per rule a message broke, with the HTTP status a server should answer.
 
 use core::fmt;
 
-/// A rule of RFC 9112 / RFC 9110 (or a configured limit) that the input broke.
+/// A rule of RFC 9112 / RFC 9110 (or a configured limit) that the input broke: a request or a
+/// response.
 ///
 /// Errors are plain data: `Copy`, no strings built at runtime. [`Error::status`] gives the
 /// status code a server should answer with before closing the connection, and the parser that
@@ -28,6 +29,17 @@ pub enum Error {
     InvalidVersion,
     /// A well-formed HTTP-version other than 1.0 or 1.1 (RFC 9110 §15.6.6: 505).
     UnsupportedVersion,
+
+    // ---- status-line, RFC 9112 §4 (responses) ----
+    /// The status-line is not `HTTP-version SP status-code SP [ reason-phrase ] CRLF` (RFC 9112
+    /// §4): no SP or a doubled SP after the version, or no SP after the status code (see
+    /// [`crate::Config::allow_missing_reason_sp`]).
+    InvalidStatusLine,
+    /// The status code is not three digits from 100 to 999 (RFC 9112 §4, RFC 9110 §15).
+    InvalidStatusCode,
+    /// The reason phrase holds a control byte other than HTAB (RFC 9112 §4:
+    /// `reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )`).
+    InvalidReasonPhrase,
 
     // ---- line endings, RFC 9112 §2.2 ----
     /// A CR not followed by LF (RFC 9112 §2.2); the error offset is the byte after the CR.
@@ -79,6 +91,9 @@ pub enum Error {
     InvalidChunkExtension,
     /// Chunk data not followed by exactly CRLF (RFC 9112 §7.1).
     MissingChunkDataCrlf,
+    /// The input ended (the caller called [`crate::BodyDecoder::finish`]) inside a body
+    /// delimited by Content-Length or by chunked framing (RFC 9112 §8: an incomplete message).
+    IncompleteBody,
 
     // ---- limits ----
     /// The request head (request-line and fields) is larger than the configured limit.
@@ -98,9 +113,12 @@ pub enum Error {
 
 impl Error {
     /// The status code a server should answer with (RFC 9110 §15), before closing the
-    /// connection.
+    /// connection. The status-line errors, which only a response can have, give 502: what a
+    /// gateway answers for an invalid response (RFC 9110 §15.6.3). A gateway answers 502 for
+    /// any error in a response, whatever this says.
     pub const fn status(self) -> u16 {
         match self {
+            Error::InvalidStatusLine | Error::InvalidStatusCode | Error::InvalidReasonPhrase => 502,
             Error::TargetTooLong => 414,
             Error::HeadTooLarge | Error::TooManyHeaders | Error::TrailersTooLarge => 431,
             Error::BodyTooLarge => 413,
@@ -125,6 +143,13 @@ impl Error {
             }
             Error::InvalidVersion => "invalid HTTP-version (RFC 9112 §2.3)",
             Error::UnsupportedVersion => "HTTP version not supported (RFC 9110 §15.6.6)",
+            Error::InvalidStatusLine => {
+                "invalid status-line: expected HTTP-version SP status-code SP [ reason-phrase ] CRLF (RFC 9112 §4)"
+            }
+            Error::InvalidStatusCode => "invalid status code: not 3 digits, 100 to 999 (RFC 9112 §4)",
+            Error::InvalidReasonPhrase => {
+                "invalid reason-phrase: control character (RFC 9112 §4)"
+            }
             Error::BareCr => "CR not followed by LF (RFC 9112 §2.2)",
             Error::BareLf => "line ended by a bare LF (RFC 9112 §2.2)",
             Error::InvalidHeaderName => "invalid field name: not a token (RFC 9110 §5.1)",
@@ -159,6 +184,9 @@ impl Error {
             Error::InvalidChunkExtension => "invalid chunk extension (RFC 9112 §7.1.1)",
             Error::MissingChunkDataCrlf => {
                 "chunk data not followed by CRLF (RFC 9112 §7.1)"
+            }
+            Error::IncompleteBody => {
+                "input ended inside a body of known length or a chunked body (RFC 9112 §8)"
             }
             Error::HeadTooLarge => "request head larger than the configured limit",
             Error::TargetTooLong => "request-target longer than the configured limit",

@@ -1,18 +1,47 @@
-//! RFC 9112 §6: which body follows a request head, and the smuggling conflicts that make the
-//! answer unreliable (and the request an error).
+//! RFC 9112 §6: which body follows a request head or a response head, and the smuggling
+//! conflicts that make the answer unreliable (and the message an error).
 
 use crate::chars::is_tchar;
-use crate::Error;
+use crate::{Error, Method};
 
-/// How the body of a request is delimited (RFC 9112 §6.3).
+/// How the body of a message is delimited (RFC 9112 §6.3).
+///
+/// A request is always `NoBody`, `Length` or `Chunked`; `UntilClose` and `Tunnel` are
+/// answers for responses only ([`crate::Response::framing`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Framing {
-    /// No body: neither Content-Length nor Transfer-Encoding (RFC 9112 §6.3 item 6).
+    /// No body: a request with neither Content-Length nor Transfer-Encoding (RFC 9112 §6.3 item
+    /// 6), or a response to HEAD, a 1xx, 204 or 304 response (item 1).
     NoBody,
     /// A body of exactly this many bytes (RFC 9112 §6.3 item 5).
     Length(u64),
     /// A chunked body, ended by the last chunk and a trailer section (RFC 9112 §7.1).
     Chunked,
+    /// A response body that runs until the server closes the connection (RFC 9112 §6.3 items 4
+    /// and 8): only the caller knows when that happened, and says so with
+    /// [`crate::BodyDecoder::finish`].
+    UntilClose,
+    /// No body, and the connection stops speaking HTTP/1.1 after the head: a 2xx response to
+    /// CONNECT (RFC 9112 §6.3 item 2) or 101 Switching Protocols (RFC 9110 §15.2.2). The bytes
+    /// after the head belong to the tunnel or the new protocol.
+    Tunnel,
+}
+
+/// RFC 9112 §6.3: the framing of a response with status `code` that answers a request with
+/// `method`, given the framing its own fields say (`message`, from
+/// [`FramingFields::finish_response`]).
+pub(crate) fn response_framing(code: u16, method: Method<'_>, message: Framing) -> Framing {
+    match code {
+        // RFC 9110 §15.2.2: after 101 the connection speaks the protocol it switched to.
+        101 => Framing::Tunnel,
+        // RFC 9112 §6.3 item 2: a 2xx response to CONNECT turns the connection into a tunnel.
+        200..=299 if method == Method::Connect => Framing::Tunnel,
+        // RFC 9112 §6.3 item 1: no body after HEAD, nor in a 1xx, 204 or 304 response, whatever
+        // Content-Length or Transfer-Encoding say.
+        _ if method == Method::Head => Framing::NoBody,
+        100..=199 | 204 | 304 => Framing::NoBody,
+        _ => message,
+    }
 }
 
 /// What the framing fields of a head said so far; fed one complete field at a time.
@@ -25,6 +54,8 @@ pub(crate) struct FramingFields {
     chunked_count: u32,
     unsupported_coding: bool,
     hosts: u32,
+    /// The head is a response's: Host means nothing there (RFC 9112 §3.2 is a request rule).
+    response: bool,
 }
 
 /// Field names are matched by length first, so most fields cost one comparison.
@@ -41,6 +72,14 @@ fn is_token_named(name: &[u8], lowercase: &[u8]) -> bool {
 }
 
 impl FramingFields {
+    /// The empty state for a response head: the Host rules do not apply.
+    pub(crate) fn for_response() -> FramingFields {
+        FramingFields {
+            response: true,
+            ..FramingFields::default()
+        }
+    }
+
     /// Whether a field name of this length can be one `observe` looks at: the hot path skips
     /// the others without slicing them.
     #[inline(always)]
@@ -48,7 +87,9 @@ impl FramingFields {
         matches!(name_len as usize, 4 | 14 | 17)
     }
 
-    /// Takes one complete field of a head (`http10`: the request is HTTP/1.0).
+    /// Takes one complete field of a head (`http10`: the message is HTTP/1.0). A response
+    /// breaks the same Content-Length and Transfer-Encoding rules as a request: response
+    /// splitting is request smuggling from the other side.
     #[inline]
     pub(crate) fn observe(
         &mut self,
@@ -59,7 +100,7 @@ impl FramingFields {
     ) -> Result<(), Error> {
         match name.len() {
             // Keep in step with `may_frame`.
-            4 if is_token_named(name, HOST) => {
+            4 if !self.response && is_token_named(name, HOST) => {
                 // RFC 9112 §3.2: a request with more than one Host field is invalid.
                 if self.hosts > 0 {
                     return Err(Error::DuplicateHost);
@@ -156,6 +197,29 @@ impl FramingFields {
             Some(length) => Framing::Length(length),
             None => Framing::NoBody,
         })
+    }
+}
+
+impl FramingFields {
+    /// The framing a complete response head's own fields say, before its status code and the
+    /// request's method are considered ([`response_framing`]). Never an error: the conflicts
+    /// were errors when the fields arrived.
+    pub(crate) fn finish_response(&self) -> Framing {
+        if self.transfer_encoding {
+            // RFC 9112 §6.3 item 4: in a response whose final coding is not chunked, the body
+            // runs until the connection closes. Codings before a final chunked (`gzip,
+            // chunked`) stay on the data; the caller reads Transfer-Encoding for them.
+            return if self.chunked_last {
+                Framing::Chunked
+            } else {
+                Framing::UntilClose
+            };
+        }
+        match self.content_length {
+            Some(length) => Framing::Length(length),
+            // RFC 9112 §6.3 item 8: neither field: the body runs until the connection closes.
+            None => Framing::UntilClose,
+        }
     }
 }
 

@@ -1,13 +1,19 @@
-//! The resumable request-head machine: `Parser` and its `parse`.
+//! The resumable head machine: `Parser` and its `parse`.
 //!
 //! Progress is a state and offsets into the caller's buffer. A call continues at the first byte
 //! no earlier call classified, so a head arriving in pieces costs one parse in total.
+//!
+//! One machine reads request heads and response heads: the start line has two front ends (the
+//! request-line states and the status-line states, chosen by [`StartLine`]), and both lead into
+//! the same field-line states. [`crate::ResponseParser`] drives a `Parser` started at the
+//! status-line.
 
 use arrayvec::ArrayVec;
 
 use crate::chars::{is_tchar, skip_field_text, skip_target_chars, skip_tchars};
 use crate::framing::FramingFields;
 use crate::request::{RawHeader, RequestLine, Span};
+use crate::response::StatusLine;
 use crate::uri::{absolute_target, is_authority};
 use crate::{Config, Error, Method, Request, TargetForm, Version};
 
@@ -35,6 +41,14 @@ impl<T> Status<T> {
     }
 }
 
+/// Which start line a head begins with (RFC 9112 §2.1: `start-line = request-line /
+/// status-line`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StartLine {
+    Request,
+    Response,
+}
+
 /// Where the machine stands; each state names the next thing it expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -47,7 +61,13 @@ enum State {
     Method,
     Target,
     Version,
-    /// After the CR that ends the request-line.
+    /// The HTTP-version at the start of a status-line, and the SP after it (RFC 9112 §4).
+    StatusVersion,
+    /// The three digits of the status code, and the SP after them.
+    StatusCode,
+    /// The reason phrase, up to the CR that ends the status-line.
+    Reason,
+    /// After the CR that ends the start line (request-line or status-line).
     RequestLineLf,
     /// At the start of a field line or of the final empty line.
     LineStart,
@@ -68,16 +88,20 @@ enum State {
 #[derive(Clone, Debug)]
 pub struct Parser<const N: usize = 100> {
     config: Config,
+    start: StartLine,
     state: State,
     /// The first byte no call has classified yet.
     pos: usize,
     /// Where the token being scanned began (method, target, version, field name).
     mark: usize,
-    line: RequestLine,
+    /// The request-line; for a response, its version, head length and framing.
+    pub(crate) line: RequestLine,
+    /// The status code and reason phrase of a response.
+    pub(crate) status: StatusLine,
     /// The field line being read: complete only when the next line does not fold it.
     field: RawHeader,
     field_pending: bool,
-    headers: ArrayVec<RawHeader, N>,
+    pub(crate) headers: ArrayVec<RawHeader, N>,
     framing: FramingFields,
     error: Option<(Error, usize)>,
     #[cfg(test)]
@@ -106,16 +130,23 @@ impl<const N: usize> Parser<N> {
     /// A parser with `config` and room for `N` header fields:
     /// `Parser::<32>::with_capacity(Config::new())`. `config.max_headers` still applies.
     pub fn with_capacity(config: Config) -> Parser<N> {
+        Parser::starting(StartLine::Request, config)
+    }
+
+    /// A parser for heads that begin with `start`.
+    pub(crate) fn starting(start: StartLine, config: Config) -> Parser<N> {
         Parser {
             config,
-            state: State::Start,
+            start,
+            state: start.first_state(),
             pos: 0,
             mark: 0,
             line: RequestLine::EMPTY,
+            status: StatusLine::EMPTY,
             field: RawHeader::default(),
             field_pending: false,
             headers: ArrayVec::new(),
-            framing: FramingFields::default(),
+            framing: start.framing_fields(),
             error: None,
             #[cfg(test)]
             examined: 0,
@@ -130,14 +161,15 @@ impl<const N: usize> Parser<N> {
     /// Forgets the current message, keeping the configuration: ready for the next request.
     pub fn reset(&mut self) {
         // Field by field: rebuilding the whole value would copy the header table's storage.
-        self.state = State::Start;
+        self.state = self.start.first_state();
         self.pos = 0;
         self.mark = 0;
         self.line = RequestLine::EMPTY;
+        self.status = StatusLine::EMPTY;
         self.field = RawHeader::default();
         self.field_pending = false;
         self.headers.clear();
-        self.framing = FramingFields::default();
+        self.framing = self.start.framing_fields();
         self.error = None;
         #[cfg(test)]
         {
@@ -181,16 +213,48 @@ impl<const N: usize> Parser<N> {
     /// fast path inlines into the caller's read loop.
     #[inline(never)]
     fn resume<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
+        self.run(buf)?;
+        Ok(match self.request(buf) {
+            Some(request) => Status::Complete(request),
+            None => Status::Partial,
+        })
+    }
+
+    /// The machine over the new bytes; an error is kept, so that it is final.
+    #[inline(always)]
+    fn run(&mut self, buf: &[u8]) -> Result<(), Error> {
         if self.state != State::Done {
             if let Err((error, offset)) = self.advance(buf) {
                 self.error = Some((error, offset));
                 return Err(error);
             }
         }
-        Ok(match self.request(buf) {
-            Some(request) => Status::Complete(request),
-            None => Status::Partial,
-        })
+        Ok(())
+    }
+
+    /// `parse` for a [`crate::ResponseParser`]: the same fast path and machine; true once the
+    /// head is complete within `buf`.
+    #[inline]
+    pub(crate) fn parse_head(&mut self, buf: &[u8]) -> Result<bool, Error> {
+        if let Some((error, _)) = self.error {
+            return Err(error);
+        }
+        if self.extend_run(buf) {
+            return Ok(false);
+        }
+        self.resume_head(buf)
+    }
+
+    #[inline(never)]
+    fn resume_head(&mut self, buf: &[u8]) -> Result<bool, Error> {
+        self.run(buf)?;
+        Ok(self.is_done(buf))
+    }
+
+    /// True when a head is complete and `buf` still holds it.
+    #[inline]
+    pub(crate) fn is_done(&self, buf: &[u8]) -> bool {
+        self.state == State::Done && buf.len() >= self.line.head_len
     }
 
     /// Input arriving in small pieces mostly extends the run in progress: a field value, a
@@ -315,6 +379,16 @@ impl<const N: usize> Parser<N> {
                 State::Version => {
                     pos = self.version(view, pos)?;
                     if self.state == State::Version {
+                        break;
+                    }
+                }
+                State::StatusVersion | State::StatusCode | State::Reason => {
+                    // The parts of the status-line run in sequence, like a field line's.
+                    pos = self.status_line(view, pos)?;
+                    if matches!(
+                        self.state,
+                        State::StatusVersion | State::StatusCode | State::Reason
+                    ) {
                         break;
                     }
                 }
@@ -545,11 +619,13 @@ impl<const N: usize> Parser<N> {
             self.finish_field(view)?;
         }
         let http11 = self.line.version == Version::Http11;
-        // The final empty line is where the offending decision could be made.
-        self.line.framing = self
-            .framing
-            .finish(http11)
-            .map_err(|error| (error, final_line))?;
+        // The final empty line is where the offending decision could be made. A response's
+        // framing also depends on its status and on the request's method: `Response::framing`.
+        self.line.framing = match self.start {
+            StartLine::Request => self.framing.finish(http11),
+            StartLine::Response => Ok(self.framing.finish_response()),
+        }
+        .map_err(|error| (error, final_line))?;
         self.line.head_len = end;
         self.pos = end;
         self.state = State::Done;
@@ -636,6 +712,168 @@ impl<const N: usize> Parser<N> {
             }
             pos += 1;
         }
+        Ok(pos)
+    }
+}
+
+impl StartLine {
+    /// The state a head of this kind starts in.
+    #[inline]
+    fn first_state(self) -> State {
+        match self {
+            StartLine::Request => State::Start,
+            StartLine::Response => State::StatusVersion,
+        }
+    }
+
+    /// What the framing fields start from: the Host rules are for requests only.
+    #[inline]
+    fn framing_fields(self) -> FramingFields {
+        match self {
+            StartLine::Request => FramingFields::default(),
+            StartLine::Response => FramingFields::for_response(),
+        }
+    }
+}
+
+// ---- the status-line front end (responses) ----
+impl<const N: usize> Parser<N> {
+    /// RFC 9112 §4: `status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF`. Runs
+    /// its parts in sequence until the line ends (then the field lines follow) or the view does.
+    fn status_line(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        if self.state == State::StatusVersion {
+            pos = self.status_version(view, pos)?;
+            if self.state == State::StatusVersion {
+                return Ok(pos);
+            }
+        }
+        if self.state == State::StatusCode {
+            pos = self.status_code(view, pos)?;
+            if self.state == State::StatusCode {
+                return Ok(pos);
+            }
+        }
+        if self.state == State::Reason {
+            pos = self.reason(view, pos)?;
+        }
+        Ok(pos)
+    }
+
+    /// RFC 9112 §2.3 and §4: `HTTP-version SP` at the start of the head (no empty line may
+    /// come first: RFC 9112 §2.2 lets only a server skip one, before a request-line).
+    fn status_version(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        const PATTERN: &[u8; 8] = b"HTTP/x.x";
+        // The common case in one comparison.
+        if pos == self.mark {
+            let word = view.get(pos..).and_then(|rest| rest.first_chunk::<9>());
+            if let Some(b"HTTP/1.1 " | b"HTTP/1.0 ") = word {
+                self.examined(9);
+                pos += 9;
+                self.line.version = if view.get(pos - 2) == Some(&b'1') {
+                    Version::Http11
+                } else {
+                    Version::Http10
+                };
+                self.mark = pos;
+                self.state = State::StatusCode;
+                return Ok(pos);
+            }
+        }
+        while let Some(&b) = view.get(pos) {
+            self.examined(1);
+            let index = pos - self.mark;
+            let Some(&expected) = PATTERN.get(index) else {
+                let version = match view.get(self.mark..pos) {
+                    Some(b"HTTP/1.1") => Version::Http11,
+                    Some(b"HTTP/1.0") => Version::Http10,
+                    _ => return Err((Error::UnsupportedVersion, self.mark)),
+                };
+                // RFC 9112 §4: exactly one SP between HTTP-version and status-code.
+                if b != b' ' {
+                    return Err((Error::InvalidStatusLine, pos));
+                }
+                self.line.version = version;
+                pos += 1;
+                self.mark = pos;
+                self.state = State::StatusCode;
+                return Ok(pos);
+            };
+            let ok = if expected == b'x' {
+                b.is_ascii_digit()
+            } else {
+                b == expected
+            };
+            if !ok {
+                return Err((Error::InvalidVersion, pos));
+            }
+            pos += 1;
+        }
+        Ok(pos)
+    }
+
+    /// RFC 9112 §4: `status-code = 3DIGIT`, then SP (or, under
+    /// [`Config::allow_missing_reason_sp`], the line end).
+    fn status_code(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        while let Some(&b) = view.get(pos) {
+            let index = pos - self.mark;
+            if index < 3 {
+                self.examined(1);
+                // RFC 9110 §15: a status code is a three-digit integer from 100 up; 600 to 999
+                // are not defined but are well-formed (the caller treats them as 5xx, §15).
+                let digit = match b {
+                    b'1'..=b'9' => b - b'0',
+                    b'0' if index > 0 => 0,
+                    // RFC 9112 §4: a doubled SP is a malformed line, not a malformed code.
+                    b' ' if index == 0 => return Err((Error::InvalidStatusLine, pos)),
+                    _ => return Err((Error::InvalidStatusCode, pos)),
+                };
+                self.status.code = self.status.code * 10 + u16::from(digit);
+                pos += 1;
+                continue;
+            }
+            match b {
+                b' ' => {
+                    self.examined(1);
+                    pos += 1;
+                }
+                // The line ends here, with no SP: the reason state ends it, reason empty.
+                b'\r' | b'\n' if self.config.allow_missing_reason_sp => {}
+                // RFC 9112 §4: status-code SP [ reason-phrase ]: the SP is not optional.
+                b'\r' | b'\n' => return Err((Error::InvalidStatusLine, pos)),
+                // A fourth digit, or anything else glued to the code.
+                _ => return Err((Error::InvalidStatusCode, pos)),
+            }
+            self.mark = pos;
+            self.state = State::Reason;
+            break;
+        }
+        Ok(pos)
+    }
+
+    /// RFC 9112 §4: `reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )`, then CRLF (or a bare
+    /// LF under its leniency). An empty reason phrase is allowed: `[ reason-phrase ]`.
+    fn reason(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        let end = loop {
+            let end = skip_field_text(view, pos);
+            self.examined(end - pos);
+            let Some(&b) = view.get(end) else {
+                return Ok(end);
+            };
+            self.examined(1);
+            pos = end + 1;
+            match b {
+                b'\t' => continue,
+                b'\r' => self.state = State::RequestLineLf,
+                b'\n' => {
+                    self.bare_lf(end)?;
+                    self.state = State::LineStart;
+                }
+                // RFC 9112 §4: no CTL but HTAB in a reason phrase.
+                _ => return Err((Error::InvalidReasonPhrase, end)),
+            }
+            break end;
+        };
+        self.status.reason = Span::new(self.mark, end);
         Ok(pos)
     }
 }

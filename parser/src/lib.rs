@@ -48,6 +48,7 @@ mod error;
 mod framing;
 mod head;
 mod request;
+mod response;
 mod uri;
 
 pub use body::{BodyDecoder, Decoded};
@@ -56,3 +57,4 @@ pub use error::Error;
 pub use framing::Framing;
 pub use head::{Parser, Status};
 pub use request::{Header, HeaderIter, Headers, Method, Request, TargetForm, Version};
+pub use response::{Response, ResponseParser};

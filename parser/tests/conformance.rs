@@ -11,15 +11,20 @@ use std::path::Path;
 mod corpus;
 
 use corpus::{key, line, Case};
-use h1_parser::{BodyDecoder, Config, Decoded, Framing, Parser, Request, Status, TargetForm};
+use h1_parser::{
+    BodyDecoder, Config, Decoded, Framing, Method, Parser, Request, Response, ResponseParser,
+    Status, TargetForm,
+};
 
 #[test]
 fn corpus() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     let (mut total, mut failures, mut known) = (0, Vec::new(), Vec::new());
+    let mut responses = 0;
     for (file, cases) in corpus::load(&dir) {
         println!("{file:>28}: {:3} cases", cases.len());
         total += cases.len();
+        responses += cases.iter().filter(|case| case.response.is_some()).count();
         for case in &cases {
             let verdict = check(case);
             match (&case.known_failing, verdict) {
@@ -36,6 +41,7 @@ fn corpus() {
         }
     }
     println!("{:>28}: {total:3} cases", "total");
+    println!("{:>28}: {responses:3} cases", "of which responses");
     for report in &known {
         println!("KNOWN FAILING {report}");
     }
@@ -55,8 +61,13 @@ fn corpus() {
 
 /// Runs a case whole and byte by byte; both must give its expected results.
 fn check(case: &Case) -> Result<(), String> {
-    let whole = run(case, false);
-    let trickle = run(case, true);
+    let (whole, trickle) = match &case.response {
+        None => (run(case, false), run(case, true)),
+        Some(methods) => (
+            run_responses(case, methods, false),
+            run_responses(case, methods, true),
+        ),
+    };
     let header = format!("{}:{} {}", case.file, case.line, case.name);
     if whole != trickle {
         return Err(format!(
@@ -161,6 +172,7 @@ fn run(case: &Case, trickle: bool) -> Vec<Vec<String>> {
             &raw[body_start..],
             trickle,
             body_start,
+            false,
         );
         lines.extend(body_lines);
         results.push(lines);
@@ -180,11 +192,7 @@ fn describe(request: &Request<'_>) -> (Vec<String>, Framing, usize) {
         TargetForm::Authority => "authority",
         TargetForm::Asterisk => "asterisk",
     };
-    let framing = match request.framing() {
-        Framing::NoBody => "none".to_owned(),
-        Framing::Length(n) => format!("length {n}"),
-        Framing::Chunked => "chunked".to_owned(),
-    };
+    let framing = framing_name(request.framing());
     let mut lines = vec![
         "complete".to_owned(),
         line("method", request.method().as_str().as_bytes()),
@@ -198,6 +206,118 @@ fn describe(request: &Request<'_>) -> (Vec<String>, Framing, usize) {
     lines.push(line("framing", framing.as_bytes()));
     lines.push(format!("head_len {}", request.head_len()));
     (lines, request.framing(), request.head_len())
+}
+
+fn framing_name(framing: Framing) -> String {
+    match framing {
+        Framing::NoBody => "none".to_owned(),
+        Framing::Length(n) => format!("length {n}"),
+        Framing::Chunked => "chunked".to_owned(),
+        Framing::UntilClose => "until-close".to_owned(),
+        Framing::Tunnel => "tunnel".to_owned(),
+    }
+}
+
+/// The method a `response:` word names.
+fn method(word: &str) -> Method<'_> {
+    match word {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        "CONNECT" => Method::Connect,
+        "OPTIONS" => Method::Options,
+        "TRACE" => Method::Trace,
+        "PATCH" => Method::Patch,
+        other => Method::Extension(other),
+    }
+}
+
+/// Parses every response in `case.raw`, with its body, as a client does: each final response
+/// answers the next of `methods` (a 1xx answers the same request as the response after it).
+/// The end of `raw` is the server closing the connection: `BodyDecoder::finish` is called there.
+fn run_responses(case: &Case, methods: &[String], trickle: bool) -> Vec<Vec<String>> {
+    let raw = &case.raw[..];
+    let mut parser: ResponseParser = ResponseParser::with_config(case.config);
+    let (mut results, mut pos, mut answered) = (Vec::new(), 0, 0);
+    while pos < raw.len() || results.is_empty() {
+        parser.reset();
+        let rest = &raw[pos..];
+        let word = methods.get(answered).or(methods.last()).expect("a method");
+        let method = method(word);
+        let mut end = if trickle {
+            rest.len().min(1)
+        } else {
+            rest.len()
+        };
+        let head = loop {
+            match parser.parse(&rest[..end]) {
+                Ok(Status::Partial) if end < rest.len() => end += 1,
+                Ok(Status::Partial) => break None,
+                Ok(Status::Complete(response)) => {
+                    break Some(Ok(describe_response(&response, method)))
+                }
+                Err(error) => break Some(Err(error)),
+            }
+        };
+        let (mut lines, framing, head_len, interim) = match head {
+            None => {
+                results.push(vec!["partial".to_owned()]);
+                break;
+            }
+            Some(Err(error)) => {
+                let at = pos + parser.error_offset().expect("an error has an offset");
+                results.push(vec![format!("error {error:?} at {at}")]);
+                break;
+            }
+            Some(Ok(described)) => described,
+        };
+        if !interim {
+            answered += 1;
+        }
+        let body_start = pos + head_len;
+        let (body_lines, consumed) = body(
+            framing,
+            &case.config,
+            &raw[body_start..],
+            trickle,
+            body_start,
+            true,
+        );
+        lines.extend(body_lines);
+        results.push(lines);
+        match consumed {
+            // After a tunnel or a body that ran to the close, the connection is no longer HTTP.
+            Some(consumed) if !matches!(framing, Framing::Tunnel | Framing::UntilClose) => {
+                pos = body_start + consumed
+            }
+            _ => break,
+        }
+    }
+    results
+}
+
+/// A complete response head as canonical lines, with its framing, length and whether it is
+/// interim (1xx other than 101).
+fn describe_response(
+    response: &Response<'_>,
+    method: Method<'_>,
+) -> (Vec<String>, Framing, usize, bool) {
+    let framing = response.framing(method);
+    let mut lines = vec![
+        "complete".to_owned(),
+        line("version", response.version().as_str().as_bytes()),
+        format!("status {}", response.code()),
+        line("reason", response.reason()),
+    ];
+    for header in response.headers() {
+        lines.push(line("header", &field(header.name, header.value)));
+    }
+    lines.push(line("framing", framing_name(framing).as_bytes()));
+    lines.push(format!("head_len {}", response.head_len()));
+    let interim = response.is_interim() && framing != Framing::Tunnel;
+    (lines, framing, response.head_len(), interim)
 }
 
 fn field(name: &str, value: &[u8]) -> Vec<u8> {
@@ -219,6 +339,7 @@ fn body(
     input: &[u8],
     trickle: bool,
     base: usize,
+    response: bool,
 ) -> (Vec<String>, Option<usize>) {
     let mut decoder = BodyDecoder::new(framing, *config);
     let (mut pending, mut data, mut trailers) = (Vec::new(), Vec::new(), Vec::new());
@@ -237,9 +358,19 @@ fn body(
                         trailers.push(line("trailer", &field(header.name, header.value)))
                     }
                     Decoded::Done => break None,
-                    Decoded::Partial if fed == input.len() => {
+                    // The input ended: a request's body is incomplete; for a response, the
+                    // server closed the connection, and the decoder decides.
+                    Decoded::Partial if fed == input.len() && !response => {
                         break Some("body-incomplete".to_owned())
                     }
+                    Decoded::Partial if fed == input.len() => match decoder.finish() {
+                        Ok(()) => break None,
+                        Err(error) => {
+                            let at = base as u64
+                                + decoder.error_offset().expect("an error has an offset");
+                            break Some(format!("body-error {error:?} at {at}"));
+                        }
+                    },
                     Decoded::Partial => {
                         let next = if trickle { fed + 1 } else { input.len() };
                         pending.extend_from_slice(&input[fed..next]);

@@ -310,7 +310,8 @@ impl Connection {
                 // The whole body is here: hand the handler the read buffer's bytes, no copy.
                 self.exchange.in_place_len = Some(length as usize);
             }
-            Framing::NoBody | Framing::Length(0) => {}
+            // A request is never framed UntilClose or Tunnel: those are response framings.
+            Framing::NoBody | Framing::Length(0) | Framing::UntilClose | Framing::Tunnel => {}
             Framing::Length(_) | Framing::Chunked => {
                 // RFC 9110 §10.1.1: answer 100-continue before reading a body not yet sent.
                 if expect_continue && available == 0 {

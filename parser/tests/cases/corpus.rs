@@ -14,6 +14,9 @@ pub struct Case {
     pub name: String,
     pub config: Config,
     pub raw: Vec<u8>,
+    /// For a response case (`response: METHOD...`): the methods of the requests the responses
+    /// answer, one per final response; the last one answers any further responses.
+    pub response: Option<Vec<String>>,
     /// One result per request, in order; each result is its canonical lines.
     pub expect: Vec<Vec<String>>,
     pub known_failing: Option<String>,
@@ -67,6 +70,7 @@ pub fn parse_case(file: &str, block: &[(usize, &str)]) -> Case {
         name: String::new(),
         config: Config::new(),
         raw: Vec::new(),
+        response: None,
         expect: Vec::new(),
         known_failing: None,
     };
@@ -89,6 +93,13 @@ pub fn parse_case(file: &str, block: &[(usize, &str)]) -> Case {
             "rule" | "note" => {}
             "known-failing" => case.known_failing = Some(value.to_owned()),
             "raw" => raw.push_str(value),
+            "response" => {
+                let methods: Vec<String> = value.split_whitespace().map(str::to_owned).collect();
+                if methods.is_empty() {
+                    at(n, "`response:` needs the request method")
+                }
+                case.response = Some(methods);
+            }
             "config" => {
                 for word in value.split([',', ' ']).filter(|w| !w.is_empty()) {
                     case.config =
@@ -121,6 +132,7 @@ pub fn configure(config: Config, word: &str) -> Option<Config> {
     Some(match key {
         "bare_lf" => config.allow_bare_lf(true),
         "obs_fold" => config.allow_obs_fold(true),
+        "missing_reason_sp" => config.allow_missing_reason_sp(true),
         "max_head_size" => config.max_head_size(n()?),
         "max_target_len" => config.max_target_len(n()?),
         "max_headers" => config.max_headers(n()?),

@@ -1,0 +1,243 @@
+//! Responses: `ResponseParser`, the head machine started at the status-line, and `Response`,
+//! its borrowed output.
+
+use crate::framing::response_framing;
+use crate::head::{Parser, StartLine};
+use crate::request::{RawHeader, RequestLine, Span};
+use crate::{Config, Error, Framing, Headers, Method, Status, Version};
+
+/// The status-line's own parts, as small values and offsets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StatusLine {
+    pub(crate) code: u16,
+    pub(crate) reason: Span,
+}
+
+impl StatusLine {
+    pub(crate) const EMPTY: StatusLine = StatusLine {
+        code: 0,
+        reason: Span { start: 0, end: 0 },
+    };
+}
+
+/// A resumable, strict HTTP/1.1 response-head parser with room for `N` header fields: the
+/// calling pattern of [`Parser`], for the other direction.
+///
+/// Hand [`ResponseParser::parse`] every byte received so far for a response; it answers
+/// [`Status::Partial`] or [`Status::Complete`] with a [`Response`] borrowing from your buffer.
+/// The field lines go through the same machine as a request's, under the same rules and
+/// leniencies; the status-line is RFC 9112 §4 (see [`Config::allow_missing_reason_sp`] for the
+/// one leniency of its own). Host rules do not apply to responses.
+///
+/// ```
+/// use h1_parser::{BodyDecoder, Config, Decoded, Framing, Method, ResponseParser, Status};
+///
+/// // The answer to a GET: an interim 100 Continue, then the final response, whose body runs
+/// // until the server closes the connection.
+/// let wire: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nServer: x\r\n\r\nhello";
+/// let mut parser = ResponseParser::new();
+/// let mut at = 0;
+/// let (framing, body_at) = loop {
+///     let Status::Complete(response) = parser.parse(&wire[at..])? else {
+///         unreachable!("the whole head is here")
+///     };
+///     let framing = response.framing(Method::Get);
+///     let head_len = response.head_len();
+///     if response.is_interim() {
+///         // RFC 9110 §15.2: a 1xx is complete in itself; the final response follows.
+///         assert_eq!((response.code(), framing), (100, Framing::NoBody));
+///         at += head_len;
+///         parser.reset();
+///         continue;
+///     }
+///     assert_eq!(response.code(), 200);
+///     assert_eq!(response.reason(), b"OK");
+///     assert_eq!(response.headers().get("server"), Some(&b"x"[..]));
+///     break (framing, at + head_len);
+/// };
+/// assert_eq!(framing, Framing::UntilClose);
+/// let mut decoder = BodyDecoder::new(framing, Config::new());
+/// let (consumed, found) = decoder.decode(&wire[body_at..])?;
+/// assert_eq!((consumed, found), (5, Decoded::Data(b"hello")));
+/// decoder.finish()?; // the connection closed: the body is complete
+/// assert!(decoder.is_done());
+/// # Ok::<(), h1_parser::Error>(())
+/// ```
+///
+/// **1xx responses.** Every 1xx is a complete message with no body (RFC 9112 §6.3 item 1).
+/// After a `100 Continue` (or `103 Early Hints`), call [`ResponseParser::reset`] and parse the
+/// bytes after its [`Response::head_len`]: the final response to the same request follows.
+/// After `101 Switching Protocols`, [`Response::framing`] is [`Framing::Tunnel`]: no more
+/// HTTP/1.1 on this connection; the bytes after the head belong to the new protocol.
+#[derive(Clone, Debug)]
+pub struct ResponseParser<const N: usize = 100> {
+    head: Parser<N>,
+}
+
+impl Default for ResponseParser {
+    fn default() -> ResponseParser {
+        ResponseParser::new()
+    }
+}
+
+impl ResponseParser {
+    /// A parser with the strict defaults of [`Config::new`] and room for 100 header fields.
+    pub fn new() -> ResponseParser {
+        ResponseParser::with_config(Config::new())
+    }
+
+    /// A parser with `config` and room for 100 header fields.
+    pub fn with_config(config: Config) -> ResponseParser {
+        ResponseParser::with_capacity(config)
+    }
+}
+
+impl<const N: usize> ResponseParser<N> {
+    /// A parser with `config` and room for `N` header fields:
+    /// `ResponseParser::<32>::with_capacity(Config::new())`. `config.max_headers` still applies.
+    pub fn with_capacity(config: Config) -> ResponseParser<N> {
+        ResponseParser {
+            head: Parser::starting(StartLine::Response, config),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        self.head.config()
+    }
+
+    /// Forgets the current response, keeping the configuration: ready for the next one (after
+    /// a 1xx, the final response to the same request).
+    pub fn reset(&mut self) {
+        self.head.reset();
+    }
+
+    /// Where the error returned by `parse` was found: the offset of the offending byte in the
+    /// buffer (for framing conflicts, the start of the field that caused it).
+    pub fn error_offset(&self) -> Option<usize> {
+        self.head.error_offset()
+    }
+
+    /// The response completed by an earlier `parse`, again, over the same buffer (which may
+    /// have grown or moved since): no bytes are examined.
+    pub fn response<'a>(&'a self, buf: &'a [u8]) -> Option<Response<'a>> {
+        self.head.is_done(buf).then(|| Response {
+            buf,
+            line: &self.head.line,
+            status: &self.head.status,
+            headers: &self.head.headers,
+        })
+    }
+
+    /// Parses the response head in `buf`: every byte received so far for this response, the
+    /// same prefix as the last call plus any new bytes. Returns `Partial` until the head is
+    /// complete.
+    ///
+    /// An error is final: later calls return it again until [`ResponseParser::reset`].
+    #[inline]
+    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Response<'a>>, Error> {
+        Ok(if self.head.parse_head(buf)? {
+            match self.response(buf) {
+                Some(response) => Status::Complete(response),
+                None => Status::Partial,
+            }
+        } else {
+            Status::Partial
+        })
+    }
+}
+
+/// A complete response head. Every slice borrows from the caller's buffer; the header table is
+/// borrowed from the parser, not copied.
+#[derive(Clone, Copy)]
+pub struct Response<'a> {
+    buf: &'a [u8],
+    line: &'a RequestLine,
+    status: &'a StatusLine,
+    headers: &'a [RawHeader],
+}
+
+impl<'a> Response<'a> {
+    /// The HTTP version of the status-line.
+    #[inline]
+    pub fn version(&self) -> Version {
+        self.line.version
+    }
+
+    /// The status code, 100 to 999 (RFC 9112 §4). RFC 9110 §15 defines 100 to 599; a client
+    /// treats a code above 599 as 5xx.
+    #[inline]
+    pub fn code(&self) -> u16 {
+        self.status.code
+    }
+
+    /// The reason phrase exactly as received, possibly empty: HTAB, SP, visible ASCII and
+    /// obs-text (RFC 9112 §4). RFC 9112 §4: a client should ignore it.
+    #[inline]
+    pub fn reason(&self) -> &'a [u8] {
+        self.status.reason.of(self.buf)
+    }
+
+    /// True for a 1xx response: an interim answer, complete in itself, after which the final
+    /// response to the same request follows (RFC 9110 §15.2). 101 ends HTTP/1.1 on the
+    /// connection instead ([`Framing::Tunnel`]).
+    #[inline]
+    pub fn is_interim(&self) -> bool {
+        (100..200).contains(&self.status.code)
+    }
+
+    /// The header fields, in the order received.
+    #[inline]
+    pub fn headers(&self) -> Headers<'a> {
+        Headers {
+            buf: self.buf,
+            raw: self.headers,
+        }
+    }
+
+    /// The length of the head, final empty line included: the body starts at this offset.
+    #[inline]
+    pub fn head_len(&self) -> usize {
+        self.line.head_len
+    }
+
+    /// How the body is delimited (RFC 9112 §6.3), which depends on the `method` of the request
+    /// this response answers:
+    ///
+    /// - [`Framing::Tunnel`] for 101 Switching Protocols and for a 2xx answer to CONNECT;
+    /// - [`Framing::NoBody`] for any answer to HEAD, and for 1xx, 204 and 304;
+    /// - otherwise [`Framing::Chunked`] when Transfer-Encoding ends in `chunked` (codings
+    ///   before it, such as `gzip`, stay on the data), [`Framing::UntilClose`] when it ends in
+    ///   another coding, [`Framing::Length`] for a Content-Length, and [`Framing::UntilClose`]
+    ///   when there is neither field.
+    ///
+    /// Conflicting or malformed Content-Length and Transfer-Encoding fields are errors of
+    /// [`ResponseParser::parse`], for any status and method.
+    #[inline]
+    pub fn framing(&self, method: Method<'_>) -> Framing {
+        response_framing(self.status.code, method, self.line.framing)
+    }
+}
+
+impl core::fmt::Debug for Response<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Response")
+            .field("version", &self.version())
+            .field("code", &self.code())
+            .field("reason", &self.reason().escape_ascii())
+            .field("headers", &self.headers())
+            .field("head_len", &self.head_len())
+            .finish()
+    }
+}
+
+impl PartialEq for Response<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.version() == other.version()
+            && self.code() == other.code()
+            && self.reason() == other.reason()
+            && self.headers() == other.headers()
+            && self.head_len() == other.head_len()
+            && self.line.framing == other.line.framing
+    }
+}
