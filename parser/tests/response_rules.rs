@@ -1,0 +1,725 @@
+//! Every response rule (RFC 9112 §4 status-line, §6.3 response framing, the close-delimited
+//! body), one test per rule named after it, with the accepted and the rejected side as tables:
+//! input → expected result, error variant and offset. Each input is parsed whole and one byte
+//! at a time; both must agree.
+//!
+//! Offsets are written as a needle, as in `rules.rs`: the offending byte is the *last* byte of
+//! the first occurrence of the needle in the input.
+
+use h1_parser::{
+    BodyDecoder, Config, Decoded, Error, Framing, Method, ResponseParser, Status, Version,
+};
+
+const STRICT: Config = Config::new();
+
+/// What one parse of a whole input must give.
+#[derive(Clone, Copy, Debug)]
+enum Want {
+    /// Complete, and the head is the whole input.
+    Head,
+    /// Complete, and the head ends after this many bytes.
+    HeadOf(usize),
+    /// Partial: the head is not complete yet.
+    Partial,
+    /// Rejected with this error at the last byte of the first occurrence of the needle.
+    Reject(Error, &'static [u8]),
+}
+
+fn reject(error: Error, needle: &'static (impl AsRef<[u8]> + ?Sized)) -> Want {
+    Want::Reject(error, needle.as_ref())
+}
+
+fn find(input: &[u8], needle: &[u8]) -> usize {
+    input
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap_or_else(|| {
+            panic!(
+                "needle {:?} not in the input",
+                needle.escape_ascii().to_string()
+            )
+        })
+        + needle.len()
+        - 1
+}
+
+/// One parse: the head length if complete, and the error offset.
+fn parse_whole(config: Config, input: &[u8]) -> (Result<Option<usize>, Error>, Option<usize>) {
+    let mut parser = ResponseParser::with_config(config);
+    let got = parser
+        .parse(input)
+        .map(|status| status.complete().map(|response| response.head_len()));
+    (got, parser.error_offset())
+}
+
+/// Growing prefixes, one byte more each time, until a final result or the whole input.
+fn parse_trickle(config: Config, input: &[u8]) -> (Result<Option<usize>, Error>, Option<usize>) {
+    let mut parser = ResponseParser::with_config(config);
+    for end in 1..=input.len() {
+        match parser.parse(&input[..end]) {
+            Ok(Status::Partial) if end < input.len() => continue,
+            outcome => {
+                let got = outcome.map(|status| status.complete().map(|r| r.head_len()));
+                return (got, parser.error_offset());
+            }
+        }
+    }
+    (Ok(None), None)
+}
+
+fn check(config: Config, cases: &[(&[u8], Want)]) {
+    for &(input, want) in cases {
+        let shown = input.escape_ascii().to_string();
+        let expected = match want {
+            Want::Head => (Ok(Some(input.len())), None),
+            Want::HeadOf(len) => (Ok(Some(len)), None),
+            Want::Partial => (Ok(None), None),
+            Want::Reject(error, needle) => (Err(error), Some(find(input, needle))),
+        };
+        assert_eq!(parse_whole(config, input), expected, "whole: {shown}");
+        assert_eq!(
+            parse_trickle(config, input),
+            expected,
+            "byte by byte: {shown}"
+        );
+        if let Err(error) = expected.0 {
+            // Errors are final.
+            let mut parser = ResponseParser::with_config(config);
+            let _ = parser.parse(input);
+            assert_eq!(parser.parse(input).err(), Some(error), "sticky {shown}");
+        }
+    }
+}
+
+/// Parses a complete head and hands the response to `f`.
+fn with_response<R>(config: Config, input: &[u8], f: impl FnOnce(&h1_parser::Response) -> R) -> R {
+    let mut parser = ResponseParser::with_config(config);
+    match parser.parse(input) {
+        Ok(Status::Complete(response)) => f(&response),
+        other => panic!("{}: {other:?}", input.escape_ascii()),
+    }
+}
+
+fn framing(input: &[u8], method: Method) -> Framing {
+    with_response(STRICT, input, |response| response.framing(method))
+}
+
+// ---- status-line, RFC 9112 §4 ----
+
+#[test]
+fn accepts_status_line_of_version_sp_code_sp_reason_crlf() {
+    check(
+        STRICT,
+        &[
+            (b"HTTP/1.1 200 OK\r\n\r\n", Want::Head),
+            (b"HTTP/1.0 404 Not Found\r\nServer: x\r\n\r\n", Want::Head),
+            (b"HTTP/1.1 200 OK\r\n\r\nbody", Want::HeadOf(19)),
+            (b"HTTP/1.1 200 OK\r\n", Want::Partial),
+            (b"HTTP/1.1 2", Want::Partial),
+        ],
+    );
+    with_response(STRICT, b"HTTP/1.0 404 Not Found\r\n\r\n", |response| {
+        assert_eq!(response.version(), Version::Http10);
+        assert_eq!(response.code(), 404);
+        assert_eq!(response.reason(), b"Not Found");
+        assert!(response.headers().is_empty());
+    });
+}
+
+#[test]
+fn accepts_empty_reason_phrase_after_sp() {
+    check(STRICT, &[(b"HTTP/1.1 200 \r\n\r\n", Want::Head)]);
+    with_response(STRICT, b"HTTP/1.1 200 \r\n\r\n", |response| {
+        assert_eq!(response.reason(), b"")
+    });
+}
+
+#[test]
+fn rejects_missing_sp_after_status_code() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.1 200\r\n\r\n",
+                reject(Error::InvalidStatusLine, "200\r"),
+            ),
+            (
+                b"HTTP/1.1 200\n\n",
+                reject(Error::InvalidStatusLine, "200\n"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn accepts_missing_sp_after_status_code_under_its_leniency() {
+    let lenient = STRICT.allow_missing_reason_sp(true);
+    check(
+        lenient,
+        &[
+            (b"HTTP/1.1 200\r\n\r\n", Want::Head),
+            (b"HTTP/1.1 204\r\nX: y\r\n\r\n", Want::Head),
+            // The leniency is only about the SP: the line end is still CRLF.
+            (b"HTTP/1.1 200\n\n", reject(Error::BareLf, "200\n")),
+        ],
+    );
+    with_response(lenient, b"HTTP/1.1 301\r\n\r\n", |response| {
+        assert_eq!((response.code(), response.reason()), (301, &b""[..]))
+    });
+}
+
+#[test]
+fn rejects_missing_or_doubled_sp_after_version() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.1  200 OK\r\n\r\n",
+                reject(Error::InvalidStatusLine, "1.1  "),
+            ),
+            (
+                b"HTTP/1.1\t200 OK\r\n\r\n",
+                reject(Error::InvalidStatusLine, "\t"),
+            ),
+            (b"HTTP/1.1\r\n\r\n", reject(Error::InvalidStatusLine, "\r")),
+            (
+                b"HTTP/1.10 200 OK\r\n\r\n",
+                reject(Error::InvalidStatusLine, "1.10"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn rejects_status_code_that_is_not_three_digits() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.1 2 OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, "2 "),
+            ),
+            (
+                b"HTTP/1.1 20 OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, "20 "),
+            ),
+            (
+                b"HTTP/1.1 2000 OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, "2000"),
+            ),
+            (
+                b"HTTP/1.1 20x OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, "x"),
+            ),
+            (
+                b"HTTP/1.1 +20 OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, "+"),
+            ),
+            (
+                b"HTTP/1.1 -200 OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, "-"),
+            ),
+            (
+                b"HTTP/1.1 OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, "O"),
+            ),
+            (
+                b"HTTP/1.1 200OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, "200O"),
+            ),
+            (
+                b"HTTP/1.1 \xd9\xa200 OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, b" \xd9"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn rejects_status_code_below_100() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.1 000 OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, " 0"),
+            ),
+            (
+                b"HTTP/1.1 099 OK\r\n\r\n",
+                reject(Error::InvalidStatusCode, " 0"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn accepts_status_codes_100_to_999() {
+    for code in [100u16, 101, 199, 200, 204, 304, 418, 599, 600, 999] {
+        let input = format!("HTTP/1.1 {code} X\r\n\r\n");
+        check(STRICT, &[(input.as_bytes(), Want::Head)]);
+        with_response(STRICT, input.as_bytes(), |response| {
+            assert_eq!(response.code(), code)
+        });
+    }
+}
+
+#[test]
+fn accepts_htab_sp_vchar_obs_text_in_reason_phrase() {
+    let input: &[u8] = b"HTTP/1.1 200 \tOK  fine\t\xe9t\xe9 ~!\r\n\r\n";
+    check(STRICT, &[(input, Want::Head)]);
+    // The reason phrase is kept exactly: leading and trailing whitespace included.
+    with_response(STRICT, b"HTTP/1.1 200  OK \r\n\r\n", |response| {
+        assert_eq!(response.reason(), b" OK ")
+    });
+}
+
+#[test]
+fn rejects_control_bytes_in_reason_phrase() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.1 200 O\x00K\r\n\r\n",
+                reject(Error::InvalidReasonPhrase, "O\x00"),
+            ),
+            (
+                b"HTTP/1.1 200 O\x7fK\r\n\r\n",
+                reject(Error::InvalidReasonPhrase, "O\x7f"),
+            ),
+            (
+                b"HTTP/1.1 200 O\x1bK\r\n\r\n",
+                reject(Error::InvalidReasonPhrase, "O\x1b"),
+            ),
+            (
+                b"HTTP/1.1 200 OK\rX\r\n\r\n",
+                reject(Error::BareCr, "OK\rX"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn rejects_invalid_http_version_in_status_line() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.x 200 OK\r\n\r\n",
+                reject(Error::InvalidVersion, "x"),
+            ),
+            (
+                b"http/1.1 200 OK\r\n\r\n",
+                reject(Error::InvalidVersion, "h"),
+            ),
+            (
+                b"HTTP/11 200 OK\r\n\r\n",
+                reject(Error::InvalidVersion, "HTTP/11"),
+            ),
+            (
+                b"ICE/1.1 200 OK\r\n\r\n",
+                reject(Error::InvalidVersion, "I"),
+            ),
+            (
+                b"HTTP 200 OK\r\n\r\n",
+                reject(Error::InvalidVersion, "HTTP "),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn rejects_unsupported_version_in_status_line() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/2.0 200 OK\r\n\r\n",
+                reject(Error::UnsupportedVersion, "H"),
+            ),
+            (
+                b"HTTP/0.9 200 OK\r\n\r\n",
+                reject(Error::UnsupportedVersion, "H"),
+            ),
+            (
+                b"HTTP/1.2 200 OK\r\n\r\n",
+                reject(Error::UnsupportedVersion, "H"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn rejects_empty_line_before_status_line() {
+    // RFC 9112 §2.2 lets a server skip an empty line before a request-line; a status-line
+    // comes first.
+    check(
+        STRICT,
+        &[
+            (
+                b"\r\nHTTP/1.1 200 OK\r\n\r\n",
+                reject(Error::InvalidVersion, "\r"),
+            ),
+            (
+                b" HTTP/1.1 200 OK\r\n\r\n",
+                reject(Error::InvalidVersion, " "),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn rejects_bare_cr_and_bare_lf_ending_status_line() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.1 200 OK\rX: y\r\n\r\n",
+                reject(Error::BareCr, "OK\rX"),
+            ),
+            (
+                b"HTTP/1.1 200 OK\nX: y\r\n\r\n",
+                reject(Error::BareLf, "OK\n"),
+            ),
+        ],
+    );
+    check(
+        STRICT.allow_bare_lf(true),
+        &[(b"HTTP/1.1 200 OK\nX: y\n\n", Want::Head)],
+    );
+}
+
+// ---- fields: the request rules, through the same machine ----
+
+#[test]
+fn applies_the_field_rules_of_requests_to_responses() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.1 200 OK\r\nX : y\r\n\r\n",
+                reject(Error::WhitespaceBeforeColon, "X "),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nX(: y\r\n\r\n",
+                reject(Error::InvalidHeaderName, "X("),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nX: a\x00b\r\n\r\n",
+                reject(Error::InvalidHeaderValue, "a\x00"),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\n X: y\r\n\r\n",
+                reject(Error::InvalidHeaderName, "OK\r\n "),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n",
+                reject(Error::ObsFold, "a\r\n "),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nX: a\r\r\n\r\n",
+                reject(Error::BareCr, "a\r\r"),
+            ),
+        ],
+    );
+    // obs-fold under its leniency, as for requests (the value keeps its raw bytes).
+    let fold = STRICT.allow_obs_fold(true);
+    check(
+        fold,
+        &[(b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", Want::Head)],
+    );
+    with_response(fold, b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", |response| {
+        let x = response.headers().nth(0).expect("a field");
+        assert_eq!(x.unfolded().collect::<Vec<u8>>(), b"a   b");
+    });
+}
+
+#[test]
+fn response_needs_no_host_and_host_rules_do_not_apply() {
+    check(
+        STRICT,
+        &[
+            (b"HTTP/1.1 200 OK\r\n\r\n", Want::Head),
+            (b"HTTP/1.1 200 OK\r\nHost: a\r\nHost: b\r\n\r\n", Want::Head),
+            (b"HTTP/1.1 200 OK\r\nHost: a b/c\r\n\r\n", Want::Head),
+        ],
+    );
+}
+
+#[test]
+fn bounds_response_heads_by_the_configured_limits() {
+    check(
+        STRICT.max_headers(2),
+        &[(
+            b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
+            reject(Error::TooManyHeaders, "\nC"),
+        )],
+    );
+    check(
+        STRICT.max_head_size(20),
+        &[(
+            b"HTTP/1.1 200 OK\r\nA: 1\r\n\r\n",
+            Want::Reject(Error::HeadTooLarge, b"A: 1"),
+        )],
+    );
+}
+
+// ---- framing, RFC 9112 §6.3 ----
+
+#[test]
+fn no_body_for_any_response_to_head() {
+    for input in [
+        &b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"[..],
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"HTTP/1.1 404 Not Found\r\n\r\n",
+    ] {
+        assert_eq!(framing(input, Method::Head), Framing::NoBody);
+    }
+}
+
+#[test]
+fn no_body_for_1xx_204_and_304() {
+    for code in ["100", "102", "103", "199", "204", "304"] {
+        let input = format!("HTTP/1.1 {code} X\r\nContent-Length: 10\r\n\r\n");
+        assert_eq!(
+            framing(input.as_bytes(), Method::Get),
+            Framing::NoBody,
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn tunnel_after_2xx_to_connect() {
+    assert_eq!(
+        framing(b"HTTP/1.1 200 OK\r\n\r\n", Method::Connect),
+        Framing::Tunnel
+    );
+    assert_eq!(
+        framing(
+            b"HTTP/1.1 299 X\r\nContent-Length: 5\r\n\r\n",
+            Method::Connect
+        ),
+        Framing::Tunnel
+    );
+    // A refused CONNECT has an ordinary body.
+    assert_eq!(
+        framing(
+            b"HTTP/1.1 407 Auth\r\nContent-Length: 5\r\n\r\n",
+            Method::Connect
+        ),
+        Framing::Length(5)
+    );
+}
+
+#[test]
+fn tunnel_after_101_switching_protocols() {
+    let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
+    assert_eq!(framing(input, Method::Get), Framing::Tunnel);
+    with_response(STRICT, input, |response| assert!(response.is_interim()));
+}
+
+#[test]
+fn chunked_when_final_transfer_coding_is_chunked() {
+    for te in ["chunked", "gzip, chunked", "Chunked"] {
+        let input = format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: {te}\r\n\r\n");
+        assert_eq!(
+            framing(input.as_bytes(), Method::Get),
+            Framing::Chunked,
+            "{te}"
+        );
+    }
+}
+
+#[test]
+fn until_close_when_final_transfer_coding_is_not_chunked() {
+    for te in ["gzip", "chunked, gzip", "identity"] {
+        let input = format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: {te}\r\n\r\n");
+        assert_eq!(
+            framing(input.as_bytes(), Method::Get),
+            Framing::UntilClose,
+            "{te}"
+        );
+    }
+}
+
+#[test]
+fn until_close_without_content_length_or_transfer_encoding() {
+    assert_eq!(
+        framing(b"HTTP/1.1 200 OK\r\n\r\n", Method::Get),
+        Framing::UntilClose
+    );
+    assert_eq!(
+        framing(b"HTTP/1.0 200 OK\r\n\r\n", Method::Post),
+        Framing::UntilClose
+    );
+}
+
+#[test]
+fn length_from_content_length() {
+    let input = b"HTTP/1.1 200 OK\r\nContent-Length: 42\r\nContent-Length: 42, 42\r\n\r\n";
+    assert_eq!(framing(input, Method::Get), Framing::Length(42));
+}
+
+#[test]
+fn rejects_transfer_encoding_with_content_length_in_response() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+                reject(Error::ContentLengthWithTransferEncoding, "\r\nT"),
+            ),
+            (
+                b"HTTP/1.1 204 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+                reject(Error::ContentLengthWithTransferEncoding, "\r\nC"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn rejects_unequal_or_malformed_content_length_in_response() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
+                reject(Error::ConflictingContentLength, "3\r\nC"),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: +3\r\n\r\n",
+                reject(Error::InvalidContentLength, "\r\nC"),
+            ),
+            (
+                b"HTTP/1.1 304 OK\r\nContent-Length: 1 2\r\n\r\n",
+                reject(Error::InvalidContentLength, "\r\nC"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn rejects_malformed_transfer_encoding_in_response() {
+    check(
+        STRICT,
+        &[
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+                reject(Error::InvalidTransferEncoding, "\r\nT"),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: ,\r\n\r\n",
+                reject(Error::InvalidTransferEncoding, "\r\nT"),
+            ),
+            (
+                b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                reject(Error::TransferEncodingInHttp10, "\r\nT"),
+            ),
+        ],
+    );
+}
+
+// ---- the close-delimited body, and the end of input ----
+
+#[test]
+fn close_delimited_body_ends_at_finish() {
+    let mut decoder = BodyDecoder::new(Framing::UntilClose, STRICT);
+    assert_eq!(decoder.decode(b"").unwrap(), (0, Decoded::Partial));
+    assert_eq!(decoder.decode(b"abc").unwrap(), (3, Decoded::Data(b"abc")));
+    assert_eq!(decoder.decode(b"").unwrap(), (0, Decoded::Partial));
+    assert!(!decoder.is_done());
+    assert_eq!(decoder.finish(), Ok(()));
+    assert!(decoder.is_done());
+    assert_eq!(decoder.decode(b"").unwrap(), (0, Decoded::Done));
+}
+
+#[test]
+fn close_delimited_body_is_bounded_by_max_body_size() {
+    let mut decoder = BodyDecoder::new(Framing::UntilClose, STRICT.max_body_size(4));
+    assert_eq!(decoder.decode(b"abc").unwrap(), (3, Decoded::Data(b"abc")));
+    assert_eq!(decoder.decode(b"de"), Err(Error::BodyTooLarge));
+    assert_eq!(decoder.error_offset(), Some(4));
+    assert_eq!(decoder.finish(), Err(Error::BodyTooLarge));
+}
+
+#[test]
+fn end_of_input_inside_a_length_body_is_incomplete_body() {
+    let mut decoder = BodyDecoder::new(Framing::Length(5), STRICT);
+    assert_eq!(decoder.decode(b"abc").unwrap(), (3, Decoded::Data(b"abc")));
+    assert_eq!(decoder.finish(), Err(Error::IncompleteBody));
+    assert_eq!(decoder.error_offset(), Some(3));
+    // Final, like every error.
+    assert_eq!(decoder.decode(b"de"), Err(Error::IncompleteBody));
+}
+
+#[test]
+fn end_of_input_inside_a_chunked_body_is_incomplete_body() {
+    for wire in [
+        &b"3\r\nab"[..],
+        b"3\r\nabc\r\n",
+        b"0\r\n",
+        b"0\r\nT: 1\r\n",
+        b"",
+    ] {
+        let mut decoder = BodyDecoder::new(Framing::Chunked, STRICT);
+        let mut at = 0;
+        while let Ok((n, found)) = decoder.decode(&wire[at..]) {
+            at += n;
+            if found == Decoded::Partial {
+                break;
+            }
+        }
+        assert_eq!(
+            decoder.finish(),
+            Err(Error::IncompleteBody),
+            "{}",
+            wire.escape_ascii()
+        );
+        assert_eq!(decoder.error_offset(), Some(at as u64));
+    }
+}
+
+#[test]
+fn end_of_input_after_a_complete_body_is_not_an_error() {
+    let mut decoder = BodyDecoder::new(Framing::Length(2), STRICT);
+    assert_eq!(decoder.decode(b"ab").unwrap(), (2, Decoded::Data(b"ab")));
+    assert_eq!(decoder.finish(), Ok(()));
+    for framing in [Framing::NoBody, Framing::Tunnel, Framing::Length(0)] {
+        let mut decoder = BodyDecoder::new(framing, STRICT);
+        assert_eq!(decoder.finish(), Ok(()));
+        assert_eq!(decoder.decode(b"more").unwrap(), (0, Decoded::Done));
+    }
+}
+
+// ---- the calling pattern ----
+
+#[test]
+fn interim_responses_are_complete_messages_and_the_final_one_follows() {
+    let wire: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let mut parser = ResponseParser::new();
+    let (mut at, mut codes) = (0, Vec::new());
+    loop {
+        let response = parser.parse(&wire[at..]).unwrap().complete().unwrap();
+        codes.push(response.code());
+        at += response.head_len();
+        if !response.is_interim() {
+            assert_eq!(response.framing(Method::Post), Framing::Length(2));
+            break;
+        }
+        assert_eq!(response.framing(Method::Post), Framing::NoBody);
+        parser.reset();
+    }
+    assert_eq!(codes, [100, 103, 200]);
+    assert_eq!(&wire[at..], b"ok");
+}
+
+#[test]
+fn response_is_available_again_over_a_moved_buffer() {
+    let mut parser = ResponseParser::<8>::with_capacity(STRICT);
+    let input = b"HTTP/1.1 200 OK\r\nA: 1\r\n\r\n".to_vec();
+    assert!(parser.parse(&input).unwrap().is_complete());
+    let moved = input.clone();
+    let response = parser.response(&moved).expect("complete");
+    assert_eq!(response.headers().get("a"), Some(&b"1"[..]));
+    assert!(parser.response(&moved[..5]).is_none());
+}
