@@ -111,13 +111,16 @@ impl BodyDecoder {
             Kind::UntilClose { ended: true, .. } => Ok((0, Decoded::Done)),
             Kind::UntilClose { .. } if input.is_empty() => Ok((0, Decoded::Partial)),
             Kind::UntilClose { received, max, .. } => {
+                // The bytes up to the limit are data, however the input was split; the first
+                // byte past it is the error.
                 let room = max.saturating_sub(*received);
-                if input.len() as u64 > room {
-                    // The first byte past the limit; bounded by `input.len()`.
-                    Err((Error::BodyTooLarge, room as usize))
+                if room == 0 {
+                    Err((Error::BodyTooLarge, 0))
                 } else {
-                    *received += input.len() as u64;
-                    Ok((input.len(), Decoded::Data(input)))
+                    // Bounded by `input.len()`, so the cast back to usize is lossless.
+                    let take = room.min(input.len() as u64) as usize;
+                    *received += take as u64;
+                    Ok((take, Decoded::Data(input.get(..take).unwrap_or_default())))
                 }
             }
         };

@@ -57,6 +57,10 @@ fn corpus() {
         total >= 250,
         "the corpus must hold at least 250 cases, it holds {total}"
     );
+    assert!(
+        responses >= 120,
+        "the corpus must hold at least 120 response cases, it holds {responses}"
+    );
 }
 
 /// Runs a case whole and byte by byte; both must give its expected results.
