@@ -1,5 +1,5 @@
-//! A strict, resumable, zero-copy HTTP/1.1 request parser: `#![no_std]`, no allocation, no
-//! `unsafe`.
+//! A strict, resumable, zero-copy HTTP/1.1 parser for requests and responses: `#![no_std]`,
+//! no allocation, no `unsafe`.
 //!
 //! Hand [`Parser::parse`] every byte received so far for a request. It answers
 //! [`Status::Partial`] (read more, then call again with the longer buffer) or
@@ -35,6 +35,29 @@
 //! and, from [`Parser::error_offset`], the offset of the offending byte. The leniencies are
 //! opt-in and named in [`Config`]. Bodies are decoded by [`BodyDecoder`], a push decoder of the
 //! same design: fed whatever bytes arrived, it hands back slices of them.
+//!
+//! Responses are read the same way by [`ResponseParser`]: the same machine with a status-line
+//! in front of the same field lines, giving a [`Response`] (version, status code, reason
+//! phrase, headers). Its body framing depends on the request it answers, so
+//! [`Response::framing`] takes the method (RFC 9112 §6.3): no body after HEAD or in a 1xx, 204
+//! or 304, a [`Framing::Tunnel`] after 101 or a 2xx to CONNECT, and [`Framing::UntilClose`] when
+//! the body runs until the server closes the connection, which the caller reports with
+//! [`BodyDecoder::finish`].
+//!
+//! ```
+//! use h1_parser::{BodyDecoder, Config, Decoded, Framing, Method, ResponseParser, Status};
+//!
+//! let buf = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n";
+//! let mut parser = ResponseParser::new();
+//! let Status::Complete(response) = parser.parse(buf)? else { unreachable!() };
+//! assert_eq!((response.code(), response.reason()), (200, &b"OK"[..]));
+//! let framing = response.framing(Method::Get);
+//! assert_eq!(framing, Framing::Chunked);
+//! let mut decoder = BodyDecoder::new(framing, Config::new());
+//! let (_, found) = decoder.decode(&buf[response.head_len()..])?;
+//! assert_eq!(found, Decoded::Data(b"hi"));
+//! # Ok::<(), h1_parser::Error>(())
+//! ```
 
 #![no_std]
 #![forbid(unsafe_code)]
