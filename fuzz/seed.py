@@ -11,6 +11,12 @@ Each seed carries the control bytes its target reads first (see fuzz/src/lib.rs)
   differential_httparse  flags, request
   chunked                flags, framing, mode, body   (framing 0: chunked)
   connection             mode, bytes            (mode 0x80: one byte at a time)
+  parse_response         flags, method, cut, response   (flags 19: bare LF + obs-fold +
+                                                          missing reason SP; method 0 GET, 1 HEAD)
+  differential_httparse_response  flags, response      (flags 0 strict, 7 every leniency)
+
+Response seeds are the literals that start with `HTTP/` and every `raw:` of
+parser/tests/cases/response-*.txt.
 
 Run from anywhere: python3 fuzz/seed.py  (it clears and rewrites the seed files it owns, named
 seed-*, and leaves other corpus files alone).
@@ -25,6 +31,7 @@ ROOT = FUZZ.parent
 LITERAL = re.compile(rb'b"((?:[^"\\]|\\.|\\\n)*)"', re.S)
 METHOD = re.compile(rb"^(\r?\n)?[!#$%&'*+.^_`|~0-9A-Za-z-]+ ")
 CHUNK = re.compile(rb"^[0-9a-fA-F]+[;\r \t]")
+STATUS = re.compile(rb"^HTTP/")
 
 
 def unescape(body: bytes) -> bytes:
@@ -120,6 +127,57 @@ HAND_BODIES = [
 ]
 
 
+def corpus_unescape(text: str) -> bytes:
+    """The escapes of parser/tests/cases/README.md: \\r \\n \\t \\\\ \\xNN and \\[N]c."""
+    out, i = bytearray(), 0
+    while i < len(text):
+        c = text[i]
+        if c != "\\":
+            out += c.encode("utf-8")
+            i += 1
+            continue
+        count = 1
+        if text[i + 1] == "[":
+            close = text.index("]", i)
+            count = int(text[i + 2 : close])
+            i = close + 1
+            if text[i] != "\\":
+                out += text[i].encode("utf-8") * count
+                i += 1
+                continue
+        kind = text[i + 1]
+        if kind == "x":
+            byte, i = bytes([int(text[i + 2 : i + 4], 16)]), i + 4
+        else:
+            byte, i = {"r": b"\r", "n": b"\n", "t": b"\t", "\\": b"\\"}[kind], i + 2
+        out += byte * count
+    return bytes(out)
+
+
+def corpus_responses():
+    for path in sorted((ROOT / "parser/tests/cases").glob("response-*.txt")):
+        raw, in_raw = [], False
+        for line in path.read_text().splitlines() + ["==="]:
+            if line.startswith("raw:"):
+                raw, in_raw = [line[4:].strip()], True
+            elif in_raw and line.startswith((" ", "\t")):
+                raw.append(line.strip())
+            elif in_raw:
+                in_raw = False
+                yield corpus_unescape("".join(raw))
+
+
+HAND_RESPONSES = [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nT: 1\r\n\r\n",
+    b"HTTP/1.0 200 OK\r\nServer: x\r\n\r\nto the close",
+    b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x00",
+    b"HTTP/1.1 200\r\n\r\n",
+    b"HTTP/1.1 200 \xe9t\xe9\r\nX: a\r\n b\r\n\r\n",
+]
+
+
 def write(target: str, seeds):
     directory = FUZZ / "corpus" / target
     directory.mkdir(parents=True, exist_ok=True)
@@ -137,6 +195,8 @@ def main():
     found = list(literals())
     requests = [b for b in found if METHOD.match(b) and len(b) <= 4096]
     bodies = [b for b in found if CHUNK.match(b) and b"\r\n" in b and len(b) <= 4096]
+    responses = [b for b in found if STATUS.match(b) and len(b) <= 4096]
+    responses = list(dict.fromkeys(HAND_RESPONSES + responses + list(corpus_responses())))
     requests = list(dict.fromkeys(HAND_REQUESTS + requests))
     bodies = list(dict.fromkeys(HAND_BODIES + bodies))
 
@@ -162,6 +222,13 @@ def main():
     counts["connection"] = write(
         "connection",
         [bytes([0]) + r for r in requests + pipelined] + [bytes([0x80]) + r for r in requests[:10]],
+    )
+    counts["parse_response"] = write(
+        "parse_response",
+        [bytes([f, m, 0x80]) + r for r in responses for f in (0, 19) for m in (0, 1)],
+    )
+    counts["differential_httparse_response"] = write(
+        "differential_httparse_response", [bytes([f]) + r for r in responses for f in (0, 7)]
     )
     for target, n in counts.items():
         print(f"{target:>22}: {n} seeds")

@@ -198,5 +198,8 @@ fn check_complete(config: &Config, input: &[u8], request: &h1_parser::Request) {
             }
         }
         Framing::NoBody => assert!(!transfer_encoding && lengths.is_empty()),
+        framing @ (Framing::UntilClose | Framing::Tunnel) => {
+            panic!("a request is never framed {framing:?}")
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 pub mod reference;
 
-use h1_parser::{Config, Framing, Method, Request, TargetForm, Version};
+use h1_parser::{Config, Framing, Method, Request, Response, TargetForm, Version};
 
 /// Control bytes taken from the front of a fuzz input; an exhausted input reads as zeros.
 pub struct Control<'a> {
@@ -42,6 +42,8 @@ pub const OBS_FOLD: u8 = 2;
 pub const SMALL_LIMITS: u8 = 4;
 /// A parser with room for only 3 headers (the const generic capacity, not the config).
 pub const SMALL_CAPACITY: u8 = 8;
+/// `Config::allow_missing_reason_sp` (responses).
+pub const MISSING_REASON_SP: u8 = 16;
 
 /// A fuzzer-chosen `Config`: one flag byte (see the constants above), then six limit bytes when
 /// `SMALL_LIMITS` is set. Returns the config and the flag byte.
@@ -49,7 +51,8 @@ pub fn config(control: &mut Control) -> (Config, u8) {
     let flags = control.byte();
     let mut config = Config::new()
         .allow_bare_lf(flags & BARE_LF != 0)
-        .allow_obs_fold(flags & OBS_FOLD != 0);
+        .allow_obs_fold(flags & OBS_FOLD != 0)
+        .allow_missing_reason_sp(flags & MISSING_REASON_SP != 0);
     if flags & SMALL_LIMITS != 0 {
         config = config
             .max_head_size(usize::from(control.byte()) * 2)
@@ -178,7 +181,8 @@ pub fn unfold(value: &[u8]) -> Vec<u8> {
     trim_ows(&spaced).to_vec()
 }
 
-fn method_of(token: &str) -> Method<'_> {
+/// The method a token names.
+pub fn method_of(token: &str) -> Method<'_> {
     match token {
         "GET" => Method::Get,
         "HEAD" => Method::Head,
@@ -190,5 +194,52 @@ fn method_of(token: &str) -> Method<'_> {
         "TRACE" => Method::Trace,
         "PATCH" => Method::Patch,
         other => Method::Extension(other),
+    }
+}
+
+/// An owned copy of a parsed response head.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedResponse {
+    pub version: Version,
+    pub code: u16,
+    pub reason: Vec<u8>,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub head_len: usize,
+    /// The framing as the answer to GET, HEAD and CONNECT.
+    pub framings: [Framing; 3],
+}
+
+impl OwnedResponse {
+    pub fn of(response: &Response) -> OwnedResponse {
+        OwnedResponse {
+            version: response.version(),
+            code: response.code(),
+            reason: response.reason().to_vec(),
+            headers: response
+                .headers()
+                .iter()
+                .map(|h| (h.name.to_owned(), h.value.to_vec()))
+                .collect(),
+            head_len: response.head_len(),
+            framings: [Method::Get, Method::Head, Method::Connect].map(|m| response.framing(m)),
+        }
+    }
+
+    /// The canonical wire form: `version SP code SP reason CRLF`, `name: value CRLF` per field
+    /// (folds read as spaces, see `unfold`), `CRLF`.
+    pub fn serialize(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(self.version.as_str().as_bytes());
+        out.extend_from_slice(format!(" {} ", self.code).as_bytes());
+        out.extend_from_slice(&self.reason);
+        out.extend_from_slice(b"\r\n");
+        for (name, value) in &self.headers {
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(&unfold(value));
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        out
     }
 }
