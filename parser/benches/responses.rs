@@ -1,0 +1,204 @@
+//! Response heads: h1-parser's `ResponseParser` against httparse's `Response` and
+//! picohttpparser's `phr_parse_response`, on the same inputs. A bench of its own beside
+//! `parse.rs` (the request heads and bodies), with the same conventions: one criterion group per
+//! input, ids `<input>/h1`, `<input>/httparse`, `<input>/pico`; each group first checks that the
+//! three parsers agree on the input.
+//!
+//! - h1: one `ResponseParser::new()` (room for 100 fields) kept across iterations and `reset()`
+//!   before each message, as a client connection does.
+//! - httparse: `ParserConfig::parse_response_with_uninit_headers` over an array of 64
+//!   uninitialised headers, as hyper drives it.
+//! - pico: `phr_parse_response` over an array of 64 `phr_header` the caller never initialises
+//!   (pico only writes it).
+//!
+//! `responses count INPUT PARSER N` parses one input N times with one parser and nothing else,
+//! for callgrind: the difference between two values of N is the cost of one parse
+//! (`bench/response-instructions.sh`).
+
+use std::ffi::{c_char, c_int};
+use std::hint::black_box;
+use std::mem::MaybeUninit;
+use std::ptr;
+
+use criterion::{Criterion, Throughput};
+use h1_parser::{ResponseParser, Status};
+use picohttpparser_sys::{phr_header, phr_parse_response};
+
+/// The header capacity httparse's and pico's users commonly give them.
+const PEER_HEADERS: usize = 64;
+
+/// A typical response head of about 300 bytes: what a web server answers for a page.
+const RESPONSE_300: &[u8] = b"HTTP/1.1 200 OK\r\n\
+Date: Thu, 26 Nov 2026 14:00:00 GMT\r\n\
+Server: nginx/1.25.3\r\n\
+Content-Type: text/html; charset=utf-8\r\n\
+Content-Length: 12345\r\n\
+Connection: keep-alive\r\n\
+Cache-Control: public, max-age=3600\r\n\
+ETag: \"5f8a1b2c-3039\"\r\n\
+Last-Modified: Wed, 25 Nov 2026 10:00:00 GMT\r\n\
+Vary: Accept-Encoding\r\n\
+\r\n";
+
+/// A response head with 20 fields, Set-Cookie among them (three of them, long).
+const RESPONSE_20_FIELDS: &[u8] = b"HTTP/1.1 200 OK\r\n\
+Date: Thu, 26 Nov 2026 14:00:00 GMT\r\n\
+Server: Apache/2.4.58 (Unix)\r\n\
+Content-Type: text/html; charset=UTF-8\r\n\
+Content-Length: 48213\r\n\
+Connection: keep-alive\r\n\
+Keep-Alive: timeout=5, max=100\r\n\
+Cache-Control: private, no-cache, no-store, must-revalidate\r\n\
+Pragma: no-cache\r\n\
+Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n\
+Set-Cookie: session_id=3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c; Path=/; HttpOnly; Secure; SameSite=Lax\r\n\
+Set-Cookie: csrftoken=Zx81kQpL0mNvB7rT4yWu2sEa9dFg6hJk; Path=/; Max-Age=31449600; SameSite=Strict\r\n\
+Set-Cookie: _ga=GA1.2.1234567890.1764165600; Domain=.example.com; Path=/; Expires=Sat, 26 Nov 2028 14:00:00 GMT\r\n\
+Vary: Accept-Encoding, Cookie\r\n\
+X-Frame-Options: SAMEORIGIN\r\n\
+X-Content-Type-Options: nosniff\r\n\
+Strict-Transport-Security: max-age=63072000; includeSubDomains; preload\r\n\
+Content-Security-Policy: default-src 'self'; img-src 'self' data: https:; script-src 'self'\r\n\
+Referrer-Policy: strict-origin-when-cross-origin\r\n\
+X-Request-Id: 7d3c9f2a-41b8-4e6d-9a0c-5b2e8f1d6c34\r\n\
+Via: 1.1 varnish (Varnish/7.4)\r\n\
+\r\n";
+
+const INPUTS: [(&str, &[u8]); 2] = [
+    ("response-300", RESPONSE_300),
+    ("response-20-fields", RESPONSE_20_FIELDS),
+];
+
+/// What a parse found: the head length and the number of fields.
+type Parsed = (usize, usize);
+
+/// The three parsers, each with the state its users keep across messages.
+struct Drivers {
+    h1: ResponseParser,
+    httparse: [MaybeUninit<httparse::Header<'static>>; PEER_HEADERS],
+    pico: [MaybeUninit<phr_header>; PEER_HEADERS],
+}
+
+impl Drivers {
+    fn new() -> Drivers {
+        Drivers {
+            h1: ResponseParser::new(),
+            httparse: [const { MaybeUninit::uninit() }; PEER_HEADERS],
+            pico: [const { MaybeUninit::uninit() }; PEER_HEADERS],
+        }
+    }
+
+    fn run(&mut self, parser: &str, buf: &'static [u8]) -> Parsed {
+        match parser {
+            "h1" => h1(&mut self.h1, buf),
+            "httparse" => httparse(&mut self.httparse, buf),
+            "pico" => pico(&mut self.pico, buf),
+            other => panic!("no parser {other}"),
+        }
+    }
+}
+
+/// h1-parser's ResponseParser, whole head in one call.
+fn h1(parser: &mut ResponseParser, buf: &[u8]) -> Parsed {
+    parser.reset();
+    match parser.parse(buf) {
+        Ok(Status::Complete(response)) => (response.head_len(), response.headers().len()),
+        other => panic!("h1: {other:?}"),
+    }
+}
+
+/// httparse's Response over uninitialised headers, as hyper calls it.
+fn httparse<'b>(headers: &mut [MaybeUninit<httparse::Header<'b>>], buf: &'b [u8]) -> Parsed {
+    let mut response = httparse::Response::new(&mut []);
+    let config = httparse::ParserConfig::default();
+    match config.parse_response_with_uninit_headers(&mut response, buf, headers) {
+        Ok(httparse::Status::Complete(len)) => (len, response.headers.len()),
+        other => panic!("httparse: {other:?}"),
+    }
+}
+
+/// picohttpparser's `phr_parse_response`, whole head in one call.
+fn pico(headers: &mut [MaybeUninit<phr_header>], buf: &[u8]) -> Parsed {
+    let mut minor_version: c_int = -1;
+    let mut status: c_int = 0;
+    let mut msg: *const c_char = ptr::null();
+    let mut msg_len = 0;
+    let mut num_headers = headers.len();
+    // SAFETY: `buf` and `headers` are valid for the lengths passed; the out-pointers point to
+    // locals; pico only reads `buf` and writes (never reads) at most `num_headers` entries of
+    // `headers`, so they need no initialisation.
+    let ret = unsafe {
+        phr_parse_response(
+            buf.as_ptr().cast(),
+            buf.len(),
+            &mut minor_version,
+            &mut status,
+            &mut msg,
+            &mut msg_len,
+            headers.as_mut_ptr().cast::<phr_header>(),
+            &mut num_headers,
+            0,
+        )
+    };
+    match ret {
+        len if len > 0 => (len as usize, num_headers),
+        ret => panic!("pico: {ret}"),
+    }
+}
+
+fn check_agree(name: &str, input: &'static [u8]) {
+    let mut drivers = Drivers::new();
+    let results = ["h1", "httparse", "pico"].map(|parser| drivers.run(parser, input));
+    assert!(
+        results.iter().all(|&r| r == (input.len(), results[0].1)),
+        "{name}: parsers disagree (h1, httparse, pico) = {results:?}, input is {} bytes",
+        input.len()
+    );
+}
+
+fn benches(c: &mut Criterion) {
+    assert!(
+        (290..=310).contains(&RESPONSE_300.len()),
+        "{}",
+        RESPONSE_300.len()
+    );
+    for (name, input) in INPUTS {
+        check_agree(name, input);
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        for parser in ["h1", "httparse", "pico"] {
+            group.bench_function(parser, |b| {
+                let mut drivers = Drivers::new();
+                b.iter(|| drivers.run(parser, black_box(input)))
+            });
+        }
+        group.finish();
+    }
+}
+
+/// `count INPUT PARSER N`: N parses, nothing else (for callgrind).
+fn count(args: &[String]) {
+    let [input, parser, n] = args else {
+        panic!("usage: responses count INPUT PARSER N")
+    };
+    let (_, bytes) = INPUTS
+        .iter()
+        .find(|(name, _)| name == input)
+        .unwrap_or_else(|| panic!("no input {input}"));
+    let n: u64 = n.parse().expect("N");
+    let mut drivers = Drivers::new();
+    for _ in 0..n {
+        black_box(drivers.run(parser, black_box(bytes)));
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("count") {
+        count(&args[1..]);
+        return;
+    }
+    let mut criterion = Criterion::default().configure_from_args();
+    benches(&mut criterion);
+    criterion.final_summary();
+}
