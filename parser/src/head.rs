@@ -107,7 +107,7 @@ impl<const N: usize> Parser<N> {
     /// `Parser::<32>::with_capacity(Config::new())`. `config.max_headers` still applies.
     pub fn with_capacity(config: Config) -> Parser<N> {
         Parser {
-            config,
+            config: config.clamped(),
             state: State::Start,
             pos: 0,
             mark: 0,
@@ -226,9 +226,8 @@ impl<const N: usize> Parser<N> {
 
     /// Runs the machine over the new bytes. Every error carries the offset of its cause.
     fn advance(&mut self, buf: &[u8]) -> Result<(), (Error, usize)> {
-        // Offsets are kept as u32 (see `Span`), so the head can never be larger.
-        let max_head = self.config.max_head_size.min(u32::MAX as usize);
-        let view = buf.get(..max_head).unwrap_or(buf);
+        // The limit was clamped to fit the u32 offsets when the parser took its config.
+        let view = buf.get(..self.config.max_head_size).unwrap_or(buf);
         let mut pos = self.pos;
         if pos > view.len() {
             return Ok(());
@@ -671,6 +670,19 @@ Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxx
                 outcome => return (outcome.map(|s| s.is_complete()), parser.examined),
             }
         }
+    }
+
+    #[test]
+    fn head_size_limit_is_clamped_to_the_offsets_once_for_every_check() {
+        let huge = Config::new().max_head_size(usize::MAX);
+        assert_eq!(huge.max_head_size, Config::MAX_HEAD_SIZE);
+        let mut direct = Config::new();
+        direct.max_head_size = usize::MAX;
+        let parser = Parser::with_config(direct);
+        // Both the fast path (`extend_run`) and the machine (`advance`) read this one value.
+        assert_eq!(parser.config().max_head_size, Config::MAX_HEAD_SIZE);
+        let small = Parser::<4>::with_capacity(Config::new().max_head_size(64));
+        assert_eq!(small.config().max_head_size, 64);
     }
 
     #[test]

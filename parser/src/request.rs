@@ -13,7 +13,7 @@ pub(crate) struct Span {
 impl Span {
     #[inline(always)]
     pub(crate) fn new(start: usize, end: usize) -> Span {
-        // Offsets are below the head size limit, which the parser caps at u32::MAX.
+        // Offsets are below the head size limit, which is at most `Config::MAX_HEAD_SIZE`.
         Span {
             start: start as u32,
             end: end as u32,
