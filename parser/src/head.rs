@@ -6,13 +6,13 @@
 use arrayvec::ArrayVec;
 
 use crate::chars::{is_tchar, skip_field_text, skip_target_chars, skip_tchars};
-use crate::framing::FramingFields;
+use crate::known::KnownFields;
 use crate::request::{RawHeader, RequestLine, Span};
 use crate::uri::{absolute_target, is_authority};
 use crate::{Config, Error, Method, Request, TargetForm, Version};
 
 /// What `parse` found.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status<T> {
     /// The head is not complete yet: call again with the same bytes and more.
     Partial,
@@ -78,18 +78,24 @@ pub struct Parser<const N: usize = 100> {
     field: RawHeader,
     field_pending: bool,
     headers: ArrayVec<RawHeader, N>,
-    framing: FramingFields,
+    known: KnownFields,
     error: Option<(Error, usize)>,
     #[cfg(test)]
     pub(crate) examined: usize,
 }
 
-impl Default for Parser {
-    fn default() -> Parser {
-        Parser::new()
+/// The strict defaults with room for `N` fields, for any `N`: a struct holding a `Parser<32>`
+/// can derive `Default`.
+impl<const N: usize> Default for Parser<N> {
+    fn default() -> Parser<N> {
+        Parser::with_capacity(Config::new())
     }
 }
 
+/// `new` and `with_config` name the default capacity, as `HashMap::new` names its default
+/// hasher: Rust does not infer a const parameter from its default, so generic constructors
+/// would make every `Parser::new()` need a type annotation. Any other capacity is
+/// `Parser::<N>::with_capacity(config)` or `Parser::<N>::default()`.
 impl Parser {
     /// A parser with the strict defaults of [`Config::new`] and room for 100 header fields.
     pub fn new() -> Parser {
@@ -103,8 +109,18 @@ impl Parser {
 }
 
 impl<const N: usize> Parser<N> {
-    /// A parser with `config` and room for `N` header fields:
-    /// `Parser::<32>::with_capacity(Config::new())`. `config.max_headers` still applies.
+    /// A parser with `config` and room for `N` header fields. `config.max_headers` still
+    /// applies.
+    ///
+    /// ```
+    /// use h1_parser::{Config, Error, Parser};
+    ///
+    /// // Room for 2 fields: a third is an error, never a silent truncation.
+    /// let mut parser = Parser::<2>::with_capacity(Config::new());
+    /// let head = b"GET / HTTP/1.1\r\nHost: a\r\nB: 1\r\nC: 2\r\n\r\n";
+    /// assert_eq!(parser.parse(head), Err(Error::TooManyHeaders));
+    /// assert_eq!(parser.error_offset(), Some(31)); // where the third field starts
+    /// ```
     pub fn with_capacity(config: Config) -> Parser<N> {
         Parser {
             config: config.clamped(),
@@ -115,7 +131,7 @@ impl<const N: usize> Parser<N> {
             field: RawHeader::default(),
             field_pending: false,
             headers: ArrayVec::new(),
-            framing: FramingFields::default(),
+            known: KnownFields::default(),
             error: None,
             #[cfg(test)]
             examined: 0,
@@ -137,7 +153,7 @@ impl<const N: usize> Parser<N> {
         self.field = RawHeader::default();
         self.field_pending = false;
         self.headers.clear();
-        self.framing = FramingFields::default();
+        self.known = KnownFields::default();
         self.error = None;
         #[cfg(test)]
         {
@@ -511,14 +527,14 @@ impl<const N: usize> Parser<N> {
         Ok(at)
     }
 
-    /// A field line is complete: framing rules see it, and it joins the table.
+    /// A field line is complete: the known fields' rules see it, and it joins the table.
     #[inline(always)]
     fn finish_field(&mut self, view: &[u8]) -> Result<(), (Error, usize)> {
         self.field_pending = false;
         let field = self.field;
-        if FramingFields::may_frame(field.name.end - field.name.start) {
+        if KnownFields::may_be_known(field.name.end - field.name.start) {
             let http10 = self.line.version == Version::Http10;
-            self.framing
+            self.known
                 .observe(
                     field.name.of(view),
                     field.value.of(view),
@@ -546,9 +562,10 @@ impl<const N: usize> Parser<N> {
         let http11 = self.line.version == Version::Http11;
         // The final empty line is where the offending decision could be made.
         self.line.framing = self
-            .framing
+            .known
             .finish(http11)
             .map_err(|error| (error, final_line))?;
+        self.line.options = self.known.options;
         self.line.head_len = end;
         self.pos = end;
         self.state = State::Done;

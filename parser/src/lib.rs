@@ -47,7 +47,9 @@ mod config;
 mod error;
 mod framing;
 mod head;
+mod known;
 mod request;
+pub mod syntax;
 mod uri;
 
 pub use body::{BodyDecoder, Decoded};

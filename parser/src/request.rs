@@ -1,5 +1,6 @@
 //! The output types: `Request` and its method, target, version and headers, all borrowed.
 
+use crate::known::ConnectionOptions;
 use crate::Framing;
 
 /// A byte range of the caller's buffer; `u32` keeps a header entry at 16 bytes (the head size
@@ -44,6 +45,7 @@ pub(crate) struct RequestLine {
     pub(crate) version: Version,
     pub(crate) head_len: usize,
     pub(crate) framing: Framing,
+    pub(crate) options: ConnectionOptions,
 }
 
 impl RequestLine {
@@ -55,6 +57,13 @@ impl RequestLine {
         version: Version::Http11,
         head_len: 0,
         framing: Framing::NoBody,
+        options: ConnectionOptions {
+            close: false,
+            keep_alive: false,
+            upgrade_option: false,
+            upgrade_field: false,
+            expect_continue: false,
+        },
     };
 }
 
@@ -156,6 +165,44 @@ impl<'a> Request<'a> {
     pub fn framing(&self) -> Framing {
         self.line.framing
     }
+
+    /// Whether the connection may stay open after the response (RFC 9112 §9.3): an HTTP/1.1
+    /// request unless `Connection: close`; an HTTP/1.0 one only with `Connection: keep-alive`
+    /// and without `close`. Worked out while parsing, from every Connection field.
+    ///
+    /// ```
+    /// # use h1_parser::{Parser, Status};
+    /// let mut parser = Parser::new();
+    /// let buf = b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n";
+    /// let Ok(Status::Complete(request)) = parser.parse(buf) else { panic!() };
+    /// assert!(request.keep_alive());
+    /// ```
+    #[inline]
+    pub fn keep_alive(&self) -> bool {
+        let options = self.line.options;
+        match self.line.version {
+            Version::Http11 => !options.close,
+            Version::Http10 => options.keep_alive && !options.close,
+        }
+    }
+
+    /// Whether the client waits for `100 Continue` before sending the body (RFC 9110
+    /// §10.1.1): `Expect: 100-continue` in an HTTP/1.1 request (an HTTP/1.0 one's is ignored,
+    /// as the RFC requires).
+    #[inline]
+    pub fn expects_continue(&self) -> bool {
+        self.line.version == Version::Http11 && self.line.options.expect_continue
+    }
+
+    /// Whether the client asks to switch protocols (RFC 9110 §7.8): an HTTP/1.1 request with an
+    /// Upgrade field and the `upgrade` connection option. The protocols are
+    /// `headers().get("upgrade")`; a server that agrees answers `101` and stops speaking
+    /// HTTP/1.1 on the connection. (CONNECT is the other way out of HTTP: `method()`.)
+    #[inline]
+    pub fn wants_upgrade(&self) -> bool {
+        let options = self.line.options;
+        self.line.version == Version::Http11 && options.upgrade_field && options.upgrade_option
+    }
 }
 
 impl core::fmt::Debug for Request<'_> {
@@ -179,8 +226,11 @@ impl PartialEq for Request<'_> {
             && self.headers() == other.headers()
             && self.head_len() == other.head_len()
             && self.framing() == other.framing()
+            && self.line.options == other.line.options
     }
 }
+
+impl Eq for Request<'_> {}
 
 /// Bytes that the parser proved to be ASCII (tokens, targets) as `&str`.
 #[inline]
@@ -283,6 +333,13 @@ impl Version {
             Version::Http10 => "HTTP/1.0",
             Version::Http11 => "HTTP/1.1",
         }
+    }
+}
+
+/// `HTTP/1.0` or `HTTP/1.1`, as on the wire.
+impl core::fmt::Display for Version {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
