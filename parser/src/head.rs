@@ -169,6 +169,20 @@ impl<const N: usize> Parser<N> {
 
     /// The request completed by an earlier `parse`, again, over the same buffer (which may have
     /// grown or moved since): no bytes are examined.
+    ///
+    /// ```
+    /// use h1_parser::{Parser, Status};
+    ///
+    /// let mut parser = Parser::new();
+    /// let mut buf = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
+    /// assert!(parser.parse(&buf)?.is_complete());
+    /// // The buffer moves (it grows as the body arrives); the request is still there.
+    /// buf.extend_from_slice(b"more bytes");
+    /// let request = parser.request(&buf).expect("complete");
+    /// assert_eq!(request.target(), "/a");
+    /// assert_eq!(&buf[request.head_len()..], b"more bytes");
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
     pub fn request<'a>(&'a self, buf: &'a [u8]) -> Option<Request<'a>> {
         (self.state == State::Done && buf.len() >= self.line.head_len).then(|| Request {
             buf,
@@ -182,6 +196,26 @@ impl<const N: usize> Parser<N> {
     ///
     /// An error is final: later calls return it again until [`Parser::reset`]. A `buf` shorter
     /// than what an earlier call examined breaks that contract and gets `Partial`.
+    ///
+    /// ```
+    /// use h1_parser::{Error, Parser, Status};
+    ///
+    /// let mut parser = Parser::new();
+    /// // Partial: the bytes so far are valid, the head is not complete.
+    /// assert_eq!(parser.parse(b"GET / HTTP/1.1\r\nHo")?, Status::Partial);
+    /// // The same bytes and more: parsing resumes where it stopped.
+    /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// assert_eq!(request.headers().get("HOST"), Some(&b"a"[..]));
+    ///
+    /// // A broken rule: its own variant, the offset of the offending byte, and sticky.
+    /// let mut parser = Parser::new();
+    /// let smuggle = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n";
+    /// assert_eq!(parser.parse(smuggle), Err(Error::WhitespaceBeforeColon));
+    /// assert_eq!(parser.error_offset(), Some(43)); // the space
+    /// assert_eq!(Error::WhitespaceBeforeColon.status(), 400);
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
     #[inline]
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
         if let Some((error, _)) = self.error {

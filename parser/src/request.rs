@@ -107,6 +107,19 @@ impl<'a> Request<'a> {
     /// The path of the target: for origin-form the part before `?`, for absolute-form the path
     /// after the authority (`/` when empty) or after the scheme when there is no authority,
     /// `*` for asterisk-form, empty for authority-form.
+    ///
+    /// ```
+    /// use h1_parser::{Parser, Status, TargetForm};
+    ///
+    /// // A request to a proxy names the whole URI (absolute-form, RFC 9112 §3.2.2).
+    /// let mut parser = Parser::new();
+    /// let buf = b"GET http://example.com:8080/a/b?x=1 HTTP/1.1\r\nHost: example.com:8080\r\n\r\n";
+    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// assert_eq!(request.target_form(), TargetForm::Absolute);
+    /// assert_eq!(request.path(), "/a/b");
+    /// assert_eq!(request.query(), Some("x=1"));
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
     pub fn path(&self) -> &'a str {
         let target = self.target();
         let path = match self.line.form {
@@ -463,6 +476,18 @@ impl<'a> Header<'a> {
     /// The value with each obs-fold read as spaces (RFC 9112 §5.2: "replace each received
     /// obs-fold with one or more SP octets"): CR and LF, which can only be part of a fold the
     /// obs-fold leniency accepted, become SP. No byte is dropped.
+    ///
+    /// ```
+    /// use h1_parser::{Config, Parser, Status};
+    ///
+    /// let mut parser = Parser::with_config(Config::new().allow_obs_fold(true));
+    /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\nX-Long: first\r\n  second\r\n\r\n";
+    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// let field = request.headers().nth(1).expect("two fields");
+    /// assert_eq!(field.value, b"first\r\n  second"); // the raw bytes, fold included
+    /// assert_eq!(field.unfolded().collect::<Vec<u8>>(), b"first    second");
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
     pub fn unfolded(&self) -> impl Iterator<Item = u8> + 'a {
         self.value.iter().map(|&b| match b {
             b'\r' | b'\n' => b' ',
