@@ -163,6 +163,10 @@ impl<const N: usize> Parser<N> {
 
     /// Where the error returned by `parse` was found: the offset of the offending byte in the
     /// buffer (for framing conflicts, the start of the field that caused it).
+    ///
+    /// A `usize`, because it indexes the buffer you passed, like a slice index;
+    /// [`crate::BodyDecoder::error_offset`] is a `u64` because it counts a stream across calls
+    /// (a body may be larger than memory), like a file position.
     pub fn error_offset(&self) -> Option<usize> {
         self.error.map(|(_, offset)| offset)
     }
