@@ -570,7 +570,11 @@ impl<const N: usize> Parser<N> {
     fn finish_field(&mut self, view: &[u8]) -> Result<(), (Error, usize)> {
         self.field_pending = false;
         let field = self.field;
-        if KnownFields::may_be_known(field.name.end - field.name.start) {
+        let first = view
+            .get(field.name.start as usize)
+            .copied()
+            .unwrap_or_default();
+        if KnownFields::may_be_known(field.name.end - field.name.start, first) {
             let http10 = self.line.version == Version::Http10;
             self.known
                 .observe(
