@@ -143,7 +143,9 @@ impl Reader<'_> {
                 self.pos += 1;
             }
         }
-        self.trailers_limit = self.pos.saturating_add(self.config.max_trailers_size);
+        // The final CRLF always fits: a smaller limit counts as 2.
+        let limit = self.config.max_trailers_size.max(2);
+        self.trailers_limit = self.pos.saturating_add(limit);
         self.trailer_section()
     }
 

@@ -8,7 +8,10 @@ use crate::{Config, Error, Framing, Header};
 pub enum Decoded<'a> {
     /// Body bytes, a slice of the input.
     Data(&'a [u8]),
-    /// A trailer field of a chunked body (RFC 9112 §7.1.2), a slice of the input.
+    /// A trailer field of a chunked body (RFC 9112 §7.1.2), a slice of the input. It is passed
+    /// on, never acted on: a `Content-Length`, `Transfer-Encoding` or `Host` in the trailers
+    /// changes nothing about the framing (RFC 9110 §6.5.1: a recipient must not use a trailer
+    /// field to frame the message); what to do with them is the caller's choice.
     Trailer(Header<'a>),
     /// Everything useful in the input was consumed: call again with the bytes not consumed
     /// (a trailer line received in part stays unconsumed) followed by more.
@@ -167,7 +170,9 @@ impl BodyDecoder {
     }
 
     /// Where the error returned by `decode` was found: the offset of the offending byte,
-    /// counted from the first byte of the body.
+    /// counted from the first byte of the body across every call: a position in a stream, so a
+    /// `u64` like a file position (a body may be larger than memory), where
+    /// [`crate::Parser::error_offset`] indexes one buffer and is a `usize`.
     pub fn error_offset(&self) -> Option<u64> {
         self.error.map(|(_, offset)| offset)
     }

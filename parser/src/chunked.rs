@@ -77,6 +77,10 @@ pub(crate) struct Chunked {
     max_trailers: usize,
 }
 
+/// The CRLF that ends every trailer section: it always fits the trailer limit, so a limit below
+/// it still lets bodies without trailer fields through (see `Config::max_trailers_size`).
+const FINAL_CRLF: usize = 2;
+
 /// The most HEXDIGs a chunk-size may have: 16 hold any `u64`.
 const MAX_SIZE_DIGITS: u8 = 16;
 
@@ -123,7 +127,7 @@ impl Chunked {
             value_end: 0,
             max_body_size: config.max_body_size,
             max_extensions: config.max_chunk_extensions,
-            max_trailers: config.max_trailers_size,
+            max_trailers: config.max_trailers_size.max(FINAL_CRLF),
         }
     }
 

@@ -21,6 +21,7 @@
 #[non_exhaustive]
 pub struct Config {
     /// Largest head (request-line or status-line, fields and the final empty line), in bytes.
+    /// At most [`Config::MAX_HEAD_SIZE`]: a parser caps a larger value to it.
     pub max_head_size: usize,
     /// Longest request-target, in bytes.
     pub max_target_len: usize,
@@ -30,14 +31,19 @@ pub struct Config {
     pub max_body_size: u64,
     /// Largest total size of the chunk extensions of one body, in bytes.
     pub max_chunk_extensions: usize,
-    /// Largest trailer section of a chunked body, in bytes.
+    /// Largest trailer section of a chunked body, in bytes: its field lines and the final CRLF
+    /// that ends every chunked body. Values below 2 count as 2, so that `0` means "no trailer
+    /// fields" rather than "no chunked body at all".
     pub max_trailers_size: usize,
-    /// Leniency: accept a bare LF as a line ending (RFC 9112 §2.2 "MAY"). Off by default: a
-    /// parser that accepts it disagrees with one that does not (CVE-2022-32214/32215).
+    /// Leniency: accept a bare LF as a line ending (RFC 9112 §2.2 "MAY") in the head. Off by
+    /// default: a parser that accepts it disagrees with one that does not
+    /// (CVE-2022-32214/32215). It does not apply to chunked bodies: their size lines, the CRLF
+    /// after chunk data and the trailer section always need CRLF (RFC 9112 §7.1 is where the
+    /// smuggling cases live: picohttpparser#82, h11 CVE-2025-43859).
     pub allow_bare_lf: bool,
-    /// Leniency: accept obs-fold in a field value and read it as spaces (RFC 9112 §5.2). Off by
-    /// default (CVE-2024-27982). When on, the value keeps its raw bytes, fold included; see
-    /// [`crate::Header::unfolded`].
+    /// Leniency: accept obs-fold in a field value of the head and read it as spaces (RFC 9112
+    /// §5.2). Off by default (CVE-2024-27982). When on, the value keeps its raw bytes, fold
+    /// included; see [`crate::Header::unfolded`]. Trailer fields never accept obs-fold.
     pub allow_obs_fold: bool,
     /// Leniency, responses only: accept a status-line that ends right after the status code,
     /// with no SP before the line end (`HTTP/1.1 200\r\n`); the reason phrase is then empty.
@@ -48,6 +54,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// The largest `max_head_size` a parser applies (4 GiB - 1): offsets into a head are kept
+    /// as `u32`, so a parser built with a larger limit uses this one. Clamped in one place,
+    /// when a parser takes its configuration, so every check sees the same limit.
+    pub const MAX_HEAD_SIZE: usize = u32::MAX as usize;
+
     /// The strict defaults (see the table above).
     pub const fn new() -> Config {
         Config {
@@ -63,9 +74,18 @@ impl Config {
         }
     }
 
-    /// Sets [`Config::max_head_size`].
+    /// Sets [`Config::max_head_size`], at most [`Config::MAX_HEAD_SIZE`].
     pub const fn max_head_size(mut self, bytes: usize) -> Config {
         self.max_head_size = bytes;
+        self.clamped()
+    }
+
+    /// The configuration a parser applies: `max_head_size` within [`Config::MAX_HEAD_SIZE`]
+    /// (the field is public, so a value set directly is clamped here too).
+    pub(crate) const fn clamped(mut self) -> Config {
+        if self.max_head_size > Config::MAX_HEAD_SIZE {
+            self.max_head_size = Config::MAX_HEAD_SIZE;
+        }
         self
     }
 

@@ -61,7 +61,8 @@ pub enum Error {
     /// More than one Host field (RFC 9112 §3.2).
     DuplicateHost,
     /// A Host value that is not `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 9110 §7.2): a
-    /// list, a path, userinfo, whitespace inside, or a port that is not digits.
+    /// list (any comma, with or without spaces: see the crate's Host rules), a path, userinfo,
+    /// whitespace inside, or a port that is not digits.
     InvalidHost,
 
     // ---- framing, RFC 9112 §6 ----

@@ -44,7 +44,8 @@ pub(crate) fn response_framing(code: u16, method: Method<'_>, message: Framing) 
     }
 }
 
-/// What the framing fields of a head said so far; fed one complete field at a time.
+/// What the framing fields of a head said so far: Content-Length and Transfer-Encoding, fed
+/// one complete field at a time (see `crate::known`).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct FramingFields {
     content_length: Option<u64>,
@@ -53,90 +54,37 @@ pub(crate) struct FramingFields {
     chunked_last: bool,
     chunked_count: u32,
     unsupported_coding: bool,
-    hosts: u32,
-    /// The head is a response's: Host means nothing there (RFC 9112 §3.2 is a request rule).
-    response: bool,
-}
-
-/// Field names are matched by length first, so most fields cost one comparison.
-const CONTENT_LENGTH: &[u8] = b"content-length";
-const TRANSFER_ENCODING: &[u8] = b"transfer-encoding";
-const HOST: &[u8] = b"host";
-
-/// Case-insensitive equality of a field name with a lowercase name of letters and `-`. Setting
-/// bit 5 lowercases a letter; the only other byte it maps onto a letter or `-` is the other
-/// case of that letter, or CR for `-`, and CR is never in a token.
-#[inline(always)]
-fn is_token_named(name: &[u8], lowercase: &[u8]) -> bool {
-    name.len() == lowercase.len() && name.iter().zip(lowercase).all(|(&b, &l)| b | 0x20 == l)
 }
 
 impl FramingFields {
-    /// The empty state for a response head: the Host rules do not apply.
-    pub(crate) fn for_response() -> FramingFields {
-        FramingFields {
-            response: true,
-            ..FramingFields::default()
-        }
-    }
-
-    /// Whether a field name of this length can be one `observe` looks at: the hot path skips
-    /// the others without slicing them.
-    #[inline(always)]
-    pub(crate) fn may_frame(name_len: u32) -> bool {
-        matches!(name_len as usize, 4 | 14 | 17)
-    }
-
-    /// Takes one complete field of a head (`http10`: the message is HTTP/1.0). A response
-    /// breaks the same Content-Length and Transfer-Encoding rules as a request: response
-    /// splitting is request smuggling from the other side.
+    /// A Content-Length field.
     #[inline]
-    pub(crate) fn observe(
-        &mut self,
-        name: &[u8],
-        value: &[u8],
-        http10: bool,
-        max_body: u64,
-    ) -> Result<(), Error> {
-        match name.len() {
-            // Keep in step with `may_frame`.
-            4 if !self.response && is_token_named(name, HOST) => {
-                // RFC 9112 §3.2: a request with more than one Host field is invalid.
-                if self.hosts > 0 {
-                    return Err(Error::DuplicateHost);
-                }
-                // RFC 9112 §3.2: a Host field with an invalid field value is a 400 too.
-                if !crate::uri::is_host(value) {
-                    return Err(Error::InvalidHost);
-                }
-                self.hosts += 1;
-            }
-            14 if is_token_named(name, CONTENT_LENGTH) => {
-                // RFC 9112 §6.1: a sender MUST NOT send Content-Length with Transfer-Encoding,
-                // and a request with both is treated as an error (smuggling, hyper#4123).
-                if self.transfer_encoding {
-                    return Err(Error::ContentLengthWithTransferEncoding);
-                }
-                let length = parse_content_length(value, self.content_length)?;
-                if length > max_body {
-                    return Err(Error::BodyTooLarge);
-                }
-                self.content_length = Some(length);
-            }
-            17 if is_token_named(name, TRANSFER_ENCODING) => {
-                // RFC 9112 §6.1: a server MUST NOT accept Transfer-Encoding from HTTP/1.0.
-                if http10 {
-                    return Err(Error::TransferEncodingInHttp10);
-                }
-                if self.content_length.is_some() {
-                    return Err(Error::ContentLengthWithTransferEncoding);
-                }
-                self.transfer_encoding = true;
-                self.observe_codings(value)?;
-            }
-            _ => {}
+    pub(crate) fn content_length(&mut self, value: &[u8], max_body: u64) -> Result<(), Error> {
+        // RFC 9112 §6.1: a sender MUST NOT send Content-Length with Transfer-Encoding, and a
+        // request with both is treated as an error (smuggling, hyper#4123).
+        if self.transfer_encoding {
+            return Err(Error::ContentLengthWithTransferEncoding);
         }
+        let length = parse_content_length(value, self.content_length)?;
+        if length > max_body {
+            return Err(Error::BodyTooLarge);
+        }
+        self.content_length = Some(length);
         Ok(())
+    }
+
+    /// A Transfer-Encoding field (`http10`: the message is HTTP/1.0).
+    #[inline]
+    pub(crate) fn transfer_encoding(&mut self, value: &[u8], http10: bool) -> Result<(), Error> {
+        // RFC 9112 §6.1: a server MUST NOT accept Transfer-Encoding from HTTP/1.0.
+        if http10 {
+            return Err(Error::TransferEncodingInHttp10);
+        }
+        if self.content_length.is_some() {
+            return Err(Error::ContentLengthWithTransferEncoding);
+        }
+        self.transfer_encoding = true;
+        self.observe_codings(value)
     }
 
     /// RFC 9112 §6.1: `Transfer-Encoding = #transfer-coding`; several fields form one list.
@@ -176,12 +124,8 @@ impl FramingFields {
         Ok(())
     }
 
-    /// The framing once the head is complete (`http11`: the request is HTTP/1.1).
-    pub(crate) fn finish(&self, http11: bool) -> Result<Framing, Error> {
-        // RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1 request without Host.
-        if http11 && self.hosts == 0 {
-            return Err(Error::MissingHost);
-        }
+    /// The framing once the head is complete.
+    pub(crate) fn finish(&self) -> Result<Framing, Error> {
         if self.transfer_encoding {
             // RFC 9112 §6.3 item 4: chunked not final → the length cannot be determined: 400.
             if !self.chunked_last {
@@ -264,32 +208,6 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn framing_names_match_exactly_their_tokens_in_any_case() {
-        for name in [
-            &b"Content-Length"[..],
-            b"CONTENT-LENGTH",
-            b"content-length",
-            b"cOnTeNt-LeNgTh",
-        ] {
-            assert!(is_token_named(name, CONTENT_LENGTH));
-        }
-        // Every other token byte in every position: no false match.
-        let tchars = (0..=255u8).filter(|&b| is_tchar(b));
-        for b in tchars {
-            for at in 0..HOST.len() {
-                let mut name = *b"Host";
-                name[at] = b;
-                let same = b.eq_ignore_ascii_case(&HOST[at]);
-                assert_eq!(is_token_named(&name, HOST), same, "{}", name.escape_ascii());
-            }
-            let mut name = *b"Content-Length";
-            name[7] = b;
-            assert_eq!(is_token_named(&name, CONTENT_LENGTH), b == b'-');
-        }
-        assert!(!is_token_named(b"Hos", HOST));
-    }
 
     #[test]
     fn content_length_lists_of_equal_values_are_one_value() {

@@ -11,14 +11,14 @@
 use arrayvec::ArrayVec;
 
 use crate::chars::{is_tchar, skip_field_text, skip_target_chars, skip_tchars};
-use crate::framing::FramingFields;
+use crate::known::KnownFields;
 use crate::request::{RawHeader, RequestLine, Span};
 use crate::response::StatusLine;
 use crate::uri::{absolute_target, is_authority};
 use crate::{Config, Error, Method, Request, TargetForm, Version};
 
 /// What `parse` found.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status<T> {
     /// The head is not complete yet: call again with the same bytes and more.
     Partial,
@@ -102,18 +102,24 @@ pub struct Parser<const N: usize = 100> {
     field: RawHeader,
     field_pending: bool,
     pub(crate) headers: ArrayVec<RawHeader, N>,
-    framing: FramingFields,
+    known: KnownFields,
     error: Option<(Error, usize)>,
     #[cfg(test)]
     pub(crate) examined: usize,
 }
 
-impl Default for Parser {
-    fn default() -> Parser {
-        Parser::new()
+/// The strict defaults with room for `N` fields, for any `N`: a struct holding a `Parser<32>`
+/// can derive `Default`.
+impl<const N: usize> Default for Parser<N> {
+    fn default() -> Parser<N> {
+        Parser::with_capacity(Config::new())
     }
 }
 
+/// `new` and `with_config` name the default capacity, as `HashMap::new` names its default
+/// hasher: Rust does not infer a const parameter from its default, so generic constructors
+/// would make every `Parser::new()` need a type annotation. Any other capacity is
+/// `Parser::<N>::with_capacity(config)` or `Parser::<N>::default()`.
 impl Parser {
     /// A parser with the strict defaults of [`Config::new`] and room for 100 header fields.
     pub fn new() -> Parser {
@@ -127,8 +133,18 @@ impl Parser {
 }
 
 impl<const N: usize> Parser<N> {
-    /// A parser with `config` and room for `N` header fields:
-    /// `Parser::<32>::with_capacity(Config::new())`. `config.max_headers` still applies.
+    /// A parser with `config` and room for `N` header fields. `config.max_headers` still
+    /// applies.
+    ///
+    /// ```
+    /// use h1_parser::{Config, Error, Parser};
+    ///
+    /// // Room for 2 fields: a third is an error, never a silent truncation.
+    /// let mut parser = Parser::<2>::with_capacity(Config::new());
+    /// let head = b"GET / HTTP/1.1\r\nHost: a\r\nB: 1\r\nC: 2\r\n\r\n";
+    /// assert_eq!(parser.parse(head), Err(Error::TooManyHeaders));
+    /// assert_eq!(parser.error_offset(), Some(31)); // where the third field starts
+    /// ```
     pub fn with_capacity(config: Config) -> Parser<N> {
         Parser::starting(StartLine::Request, config)
     }
@@ -136,7 +152,7 @@ impl<const N: usize> Parser<N> {
     /// A parser for heads that begin with `start`.
     pub(crate) fn starting(start: StartLine, config: Config) -> Parser<N> {
         Parser {
-            config,
+            config: config.clamped(),
             start,
             state: start.first_state(),
             pos: 0,
@@ -146,7 +162,7 @@ impl<const N: usize> Parser<N> {
             field: RawHeader::default(),
             field_pending: false,
             headers: ArrayVec::new(),
-            framing: start.framing_fields(),
+            known: start.known_fields(),
             error: None,
             #[cfg(test)]
             examined: 0,
@@ -169,7 +185,7 @@ impl<const N: usize> Parser<N> {
         self.field = RawHeader::default();
         self.field_pending = false;
         self.headers.clear();
-        self.framing = self.start.framing_fields();
+        self.known = self.start.known_fields();
         self.error = None;
         #[cfg(test)]
         {
@@ -179,12 +195,30 @@ impl<const N: usize> Parser<N> {
 
     /// Where the error returned by `parse` was found: the offset of the offending byte in the
     /// buffer (for framing conflicts, the start of the field that caused it).
+    ///
+    /// A `usize`, because it indexes the buffer you passed, like a slice index;
+    /// [`crate::BodyDecoder::error_offset`] is a `u64` because it counts a stream across calls
+    /// (a body may be larger than memory), like a file position.
     pub fn error_offset(&self) -> Option<usize> {
         self.error.map(|(_, offset)| offset)
     }
 
     /// The request completed by an earlier `parse`, again, over the same buffer (which may have
     /// grown or moved since): no bytes are examined.
+    ///
+    /// ```
+    /// use h1_parser::{Parser, Status};
+    ///
+    /// let mut parser = Parser::new();
+    /// let mut buf = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
+    /// assert!(parser.parse(&buf)?.is_complete());
+    /// // The buffer moves (it grows as the body arrives); the request is still there.
+    /// buf.extend_from_slice(b"more bytes");
+    /// let request = parser.request(&buf).expect("complete");
+    /// assert_eq!(request.target(), "/a");
+    /// assert_eq!(&buf[request.head_len()..], b"more bytes");
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
     pub fn request<'a>(&'a self, buf: &'a [u8]) -> Option<Request<'a>> {
         (self.state == State::Done && buf.len() >= self.line.head_len).then(|| Request {
             buf,
@@ -198,6 +232,26 @@ impl<const N: usize> Parser<N> {
     ///
     /// An error is final: later calls return it again until [`Parser::reset`]. A `buf` shorter
     /// than what an earlier call examined breaks that contract and gets `Partial`.
+    ///
+    /// ```
+    /// use h1_parser::{Error, Parser, Status};
+    ///
+    /// let mut parser = Parser::new();
+    /// // Partial: the bytes so far are valid, the head is not complete.
+    /// assert_eq!(parser.parse(b"GET / HTTP/1.1\r\nHo")?, Status::Partial);
+    /// // The same bytes and more: parsing resumes where it stopped.
+    /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// assert_eq!(request.headers().get("HOST"), Some(&b"a"[..]));
+    ///
+    /// // A broken rule: its own variant, the offset of the offending byte, and sticky.
+    /// let mut parser = Parser::new();
+    /// let smuggle = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n";
+    /// assert_eq!(parser.parse(smuggle), Err(Error::WhitespaceBeforeColon));
+    /// assert_eq!(parser.error_offset(), Some(43)); // the space
+    /// assert_eq!(Error::WhitespaceBeforeColon.status(), 400);
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
     #[inline]
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
         if let Some((error, _)) = self.error {
@@ -290,9 +344,8 @@ impl<const N: usize> Parser<N> {
 
     /// Runs the machine over the new bytes. Every error carries the offset of its cause.
     fn advance(&mut self, buf: &[u8]) -> Result<(), (Error, usize)> {
-        // Offsets are kept as u32 (see `Span`), so the head can never be larger.
-        let max_head = self.config.max_head_size.min(u32::MAX as usize);
-        let view = buf.get(..max_head).unwrap_or(buf);
+        // The limit was clamped to fit the u32 offsets when the parser took its config.
+        let view = buf.get(..self.config.max_head_size).unwrap_or(buf);
         let mut pos = self.pos;
         if pos > view.len() {
             return Ok(());
@@ -586,14 +639,18 @@ impl<const N: usize> Parser<N> {
         Ok(at)
     }
 
-    /// A field line is complete: framing rules see it, and it joins the table.
+    /// A field line is complete: the known fields' rules see it, and it joins the table.
     #[inline(always)]
     fn finish_field(&mut self, view: &[u8]) -> Result<(), (Error, usize)> {
         self.field_pending = false;
         let field = self.field;
-        if FramingFields::may_frame(field.name.end - field.name.start) {
+        let first = view
+            .get(field.name.start as usize)
+            .copied()
+            .unwrap_or_default();
+        if KnownFields::may_be_known(field.name.end - field.name.start, first) {
             let http10 = self.line.version == Version::Http10;
-            self.framing
+            self.known
                 .observe(
                     field.name.of(view),
                     field.value.of(view),
@@ -622,10 +679,11 @@ impl<const N: usize> Parser<N> {
         // The final empty line is where the offending decision could be made. A response's
         // framing also depends on its status and on the request's method: `Response::framing`.
         self.line.framing = match self.start {
-            StartLine::Request => self.framing.finish(http11),
-            StartLine::Response => Ok(self.framing.finish_response()),
+            StartLine::Request => self.known.finish(http11),
+            StartLine::Response => Ok(self.known.finish_response()),
         }
         .map_err(|error| (error, final_line))?;
+        self.line.options = self.known.options;
         self.line.head_len = end;
         self.pos = end;
         self.state = State::Done;
@@ -726,12 +784,12 @@ impl StartLine {
         }
     }
 
-    /// What the framing fields start from: the Host rules are for requests only.
+    /// What the known fields start from: the Host rules are for requests only.
     #[inline]
-    fn framing_fields(self) -> FramingFields {
+    fn known_fields(self) -> KnownFields {
         match self {
-            StartLine::Request => FramingFields::default(),
-            StartLine::Response => FramingFields::for_response(),
+            StartLine::Request => KnownFields::default(),
+            StartLine::Response => KnownFields::for_response(),
         }
     }
 }
@@ -909,6 +967,19 @@ Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxx
                 outcome => return (outcome.map(|s| s.is_complete()), parser.examined),
             }
         }
+    }
+
+    #[test]
+    fn head_size_limit_is_clamped_to_the_offsets_once_for_every_check() {
+        let huge = Config::new().max_head_size(usize::MAX);
+        assert_eq!(huge.max_head_size, Config::MAX_HEAD_SIZE);
+        let mut direct = Config::new();
+        direct.max_head_size = usize::MAX;
+        let parser = Parser::with_config(direct);
+        // Both the fast path (`extend_run`) and the machine (`advance`) read this one value.
+        assert_eq!(parser.config().max_head_size, Config::MAX_HEAD_SIZE);
+        let small = Parser::<4>::with_capacity(Config::new().max_head_size(64));
+        assert_eq!(small.config().max_head_size, 64);
     }
 
     #[test]

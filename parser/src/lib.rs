@@ -70,8 +70,10 @@ mod config;
 mod error;
 mod framing;
 mod head;
+mod known;
 mod request;
 mod response;
+pub mod syntax;
 mod uri;
 
 pub use body::{BodyDecoder, Decoded};

@@ -1,5 +1,6 @@
 //! The output types: `Request` and its method, target, version and headers, all borrowed.
 
+use crate::known::ConnectionOptions;
 use crate::Framing;
 
 /// A byte range of the caller's buffer; `u32` keeps a header entry at 16 bytes (the head size
@@ -13,7 +14,7 @@ pub(crate) struct Span {
 impl Span {
     #[inline(always)]
     pub(crate) fn new(start: usize, end: usize) -> Span {
-        // Offsets are below the head size limit, which the parser caps at u32::MAX.
+        // Offsets are below the head size limit, which is at most `Config::MAX_HEAD_SIZE`.
         Span {
             start: start as u32,
             end: end as u32,
@@ -44,6 +45,7 @@ pub(crate) struct RequestLine {
     pub(crate) version: Version,
     pub(crate) head_len: usize,
     pub(crate) framing: Framing,
+    pub(crate) options: ConnectionOptions,
 }
 
 impl RequestLine {
@@ -55,6 +57,13 @@ impl RequestLine {
         version: Version::Http11,
         head_len: 0,
         framing: Framing::NoBody,
+        options: ConnectionOptions {
+            close: false,
+            keep_alive: false,
+            upgrade_option: false,
+            upgrade_field: false,
+            expect_continue: false,
+        },
     };
 }
 
@@ -98,6 +107,19 @@ impl<'a> Request<'a> {
     /// The path of the target: for origin-form the part before `?`, for absolute-form the path
     /// after the authority (`/` when empty) or after the scheme when there is no authority,
     /// `*` for asterisk-form, empty for authority-form.
+    ///
+    /// ```
+    /// use h1_parser::{Parser, Status, TargetForm};
+    ///
+    /// // A request to a proxy names the whole URI (absolute-form, RFC 9112 §3.2.2).
+    /// let mut parser = Parser::new();
+    /// let buf = b"GET http://example.com:8080/a/b?x=1 HTTP/1.1\r\nHost: example.com:8080\r\n\r\n";
+    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// assert_eq!(request.target_form(), TargetForm::Absolute);
+    /// assert_eq!(request.path(), "/a/b");
+    /// assert_eq!(request.query(), Some("x=1"));
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
     pub fn path(&self) -> &'a str {
         let target = self.target();
         let path = match self.line.form {
@@ -156,6 +178,44 @@ impl<'a> Request<'a> {
     pub fn framing(&self) -> Framing {
         self.line.framing
     }
+
+    /// Whether the connection may stay open after the response (RFC 9112 §9.3): an HTTP/1.1
+    /// request unless `Connection: close`; an HTTP/1.0 one only with `Connection: keep-alive`
+    /// and without `close`. Worked out while parsing, from every Connection field.
+    ///
+    /// ```
+    /// # use h1_parser::{Parser, Status};
+    /// let mut parser = Parser::new();
+    /// let buf = b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n";
+    /// let Ok(Status::Complete(request)) = parser.parse(buf) else { panic!() };
+    /// assert!(request.keep_alive());
+    /// ```
+    #[inline]
+    pub fn keep_alive(&self) -> bool {
+        let options = self.line.options;
+        match self.line.version {
+            Version::Http11 => !options.close,
+            Version::Http10 => options.keep_alive && !options.close,
+        }
+    }
+
+    /// Whether the client waits for `100 Continue` before sending the body (RFC 9110
+    /// §10.1.1): `Expect: 100-continue` in an HTTP/1.1 request (an HTTP/1.0 one's is ignored,
+    /// as the RFC requires).
+    #[inline]
+    pub fn expects_continue(&self) -> bool {
+        self.line.version == Version::Http11 && self.line.options.expect_continue
+    }
+
+    /// Whether the client asks to switch protocols (RFC 9110 §7.8): an HTTP/1.1 request with an
+    /// Upgrade field and the `upgrade` connection option. The protocols are
+    /// `headers().get("upgrade")`; a server that agrees answers `101` and stops speaking
+    /// HTTP/1.1 on the connection. (CONNECT is the other way out of HTTP: `method()`.)
+    #[inline]
+    pub fn wants_upgrade(&self) -> bool {
+        let options = self.line.options;
+        self.line.version == Version::Http11 && options.upgrade_field && options.upgrade_option
+    }
 }
 
 impl core::fmt::Debug for Request<'_> {
@@ -179,8 +239,11 @@ impl PartialEq for Request<'_> {
             && self.headers() == other.headers()
             && self.head_len() == other.head_len()
             && self.framing() == other.framing()
+            && self.line.options == other.line.options
     }
 }
+
+impl Eq for Request<'_> {}
 
 /// Bytes that the parser proved to be ASCII (tokens, targets) as `&str`.
 #[inline]
@@ -283,6 +346,13 @@ impl Version {
             Version::Http10 => "HTTP/1.0",
             Version::Http11 => "HTTP/1.1",
         }
+    }
+}
+
+/// `HTTP/1.0` or `HTTP/1.1`, as on the wire.
+impl core::fmt::Display for Version {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -406,6 +476,18 @@ impl<'a> Header<'a> {
     /// The value with each obs-fold read as spaces (RFC 9112 §5.2: "replace each received
     /// obs-fold with one or more SP octets"): CR and LF, which can only be part of a fold the
     /// obs-fold leniency accepted, become SP. No byte is dropped.
+    ///
+    /// ```
+    /// use h1_parser::{Config, Parser, Status};
+    ///
+    /// let mut parser = Parser::with_config(Config::new().allow_obs_fold(true));
+    /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\nX-Long: first\r\n  second\r\n\r\n";
+    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// let field = request.headers().nth(1).expect("two fields");
+    /// assert_eq!(field.value, b"first\r\n  second"); // the raw bytes, fold included
+    /// assert_eq!(field.unfolded().collect::<Vec<u8>>(), b"first    second");
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
     pub fn unfolded(&self) -> impl Iterator<Item = u8> + 'a {
         self.value.iter().map(|&b| match b {
             b'\r' | b'\n' => b' ',

@@ -74,9 +74,10 @@ pub struct ResponseParser<const N: usize = 100> {
     head: Parser<N>,
 }
 
-impl Default for ResponseParser {
-    fn default() -> ResponseParser {
-        ResponseParser::new()
+/// The strict defaults with room for `N` fields, for any `N`, as for [`Parser`].
+impl<const N: usize> Default for ResponseParser<N> {
+    fn default() -> ResponseParser<N> {
+        ResponseParser::with_capacity(Config::new())
     }
 }
 

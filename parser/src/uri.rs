@@ -100,8 +100,13 @@ fn host_len(bytes: &[u8]) -> usize {
     }
 }
 
-/// `unreserved / sub-delims` (RFC 3986 §2.3, §2.2): the bytes a reg-name takes as they are.
-static HOST_BYTE: [bool; 256] = alphanumeric_and(b"-._~!$&'()*+,;=");
+/// `unreserved / sub-delims` (RFC 3986 §2.3, §2.2): the bytes a reg-name takes as they are,
+/// except the comma. A comma is valid in a reg-name, but no DNS name has one, and in a Host
+/// value it is exactly what two Host lines look like once combined into a list (RFC 9110
+/// §5.3), which a proxy splitting on commas reads as two hosts: a duplicate Host in disguise
+/// (RFC 9112 §3.2). Go's net/http and nginx accept it; this parser does not. `;` and the
+/// other sub-delims have no list meaning in Host and stay accepted, as there.
+static HOST_BYTE: [bool; 256] = alphanumeric_and(b"-._~!$&'()*+;=");
 
 /// True when every byte is `unreserved / sub-delims`: four table lookups per branch.
 #[inline]
@@ -137,12 +142,16 @@ mod tests {
             b"xn--bcher-kva.example",
             b"a%41b",
             b"a.example:",
+            b"a;b",
+            b"a!$&'()*+;=b",
         ] {
             assert!(is_host(good), "{}", good.escape_ascii());
         }
         for bad in [
             &b"a b"[..],
             b"a.example, b.example",
+            b"good.example,evil.example",
+            b"a,",
             b"a/b",
             b"user@a",
             b"a:80x",

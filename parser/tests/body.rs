@@ -284,6 +284,40 @@ fn limits_trailer_section_size() {
 }
 
 #[test]
+fn trailer_limit_below_the_final_crlf_still_takes_bodies_without_trailers() {
+    for limit in [0, 1, 2] {
+        let config = Config::new().max_trailers_size(limit);
+        let wire = b"1\r\nx\r\n0\r\n\r\n";
+        assert_eq!(
+            assert_split_invariant(Framing::Chunked, &config, wire),
+            done(b"x", &[], wire.len()),
+            "limit {limit}"
+        );
+        // Any trailer field is over such a limit: the error is at the first byte past the
+        // budget, which is the final CRLF's two bytes.
+        let wire = b"0\r\nA: b\r\n\r\n";
+        assert_eq!(
+            assert_split_invariant(Framing::Chunked, &config, wire),
+            Outcome::Failed(Error::TrailersTooLarge, 5),
+            "limit {limit}"
+        );
+    }
+}
+
+#[test]
+fn framing_fields_in_trailers_are_passed_on_not_acted_on() {
+    let wire = b"1\r\nx\r\n0\r\nContent-Length: 5\r\nTransfer-Encoding: gzip\r\n\r\nGET";
+    assert_eq!(
+        assert_split_invariant(Framing::Chunked, &Config::new(), wire),
+        done(
+            b"x",
+            &[("Content-Length", b"5"), ("Transfer-Encoding", b"gzip")],
+            wire.len() - 3
+        )
+    );
+}
+
+#[test]
 fn errors_are_final() {
     let mut decoder = BodyDecoder::new(Framing::Chunked, Config::new());
     assert_eq!(decoder.decode(b"z"), Err(Error::InvalidChunkSize));

@@ -113,10 +113,11 @@ fn target_chars(max: usize) -> impl Strategy<Value = Vec<u8>> {
     )
 }
 
-/// `uri-host` (RFC 3986 §3.2.2): reg-name (IPv4 included), or an IP-literal in brackets.
+/// `uri-host` (RFC 3986 §3.2.2): reg-name (IPv4 included), or an IP-literal in brackets. No
+/// comma: the parser reads one in a Host value as a list (see `HOST_BYTE` in uri.rs).
 fn uri_host() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => "([a-zA-Z0-9._~!$&'()*+,;=-]|%[0-9a-fA-F]{2}){0,24}",
+        4 => "([a-zA-Z0-9._~!$&'()*+;=-]|%[0-9a-fA-F]{2}){0,24}",
         1 => "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
         1 => "\\[[0-9a-fA-F:.]{1,39}\\]",
     ]
@@ -403,7 +404,6 @@ proptest! {
             let expected = fresh.parse(&bytes[..cut]);
             let got = parser.parse(&bytes[..cut]);
             prop_assert_eq!(&got, &expected, "{} cuts {:?} at {}", bytes.escape_ascii(), cuts, cut);
-            drop((got, expected));
             prop_assert_eq!(parser.error_offset(), fresh.error_offset(), "offset, cuts {:?}", cuts);
         }
     }

@@ -1434,3 +1434,107 @@ fn framing_is_none_length_or_chunked() {
         Framing::Chunked
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Connection options: persistence (RFC 9112 §9.3), Expect (RFC 9110 §10.1.1), Upgrade (§7.8)
+// ---------------------------------------------------------------------------------------------
+
+/// (keep_alive, expects_continue, wants_upgrade) of a complete head.
+fn options_of(input: &str) -> (bool, bool, bool) {
+    with_request(STRICT, input.as_bytes(), |request| {
+        (
+            request.keep_alive(),
+            request.expects_continue(),
+            request.wants_upgrade(),
+        )
+    })
+}
+
+#[test]
+fn keep_alive_is_the_default_in_http11_and_opt_in_in_http10() {
+    let table = [
+        ("GET / HTTP/1.1\r\nHost: a\r\n\r\n", true),
+        (
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+            false,
+        ),
+        (
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\nConnection: Close\r\n\r\n",
+            false,
+        ),
+        (
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: closed\r\n\r\n",
+            true,
+        ),
+        ("GET / HTTP/1.0\r\n\r\n", false),
+        ("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", true),
+        (
+            "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n",
+            false,
+        ),
+        // A field that merely ends in "connection" is not one.
+        (
+            "GET / HTTP/1.0\r\nProxy-Connection: keep-alive\r\n\r\n",
+            false,
+        ),
+    ];
+    for (input, keep_alive) in table {
+        assert_eq!(options_of(input).0, keep_alive, "{input:?}");
+    }
+}
+
+#[test]
+fn expects_continue_only_for_100_continue_in_http11() {
+    let table = [
+        (
+            "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n",
+            true,
+        ),
+        (
+            "POST / HTTP/1.1\r\nHost: a\r\nexpect: 100-Continue\r\nContent-Length: 1\r\n\r\n",
+            true,
+        ),
+        (
+            "POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\n",
+            false,
+        ),
+        // RFC 9110 §10.1.1: a server MUST ignore it in an HTTP/1.0 request.
+        (
+            "POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n",
+            false,
+        ),
+        (
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\n",
+            false,
+        ),
+    ];
+    for (input, expects) in table {
+        assert_eq!(options_of(input).1, expects, "{input:?}");
+    }
+}
+
+#[test]
+fn wants_upgrade_needs_the_field_and_the_connection_option() {
+    let table = [
+        (
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+            true,
+        ),
+        (
+            "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n",
+            false,
+        ),
+        (
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\n\r\n",
+            false,
+        ),
+        // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request.
+        (
+            "GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
+            false,
+        ),
+    ];
+    for (input, upgrade) in table {
+        assert_eq!(options_of(input).2, upgrade, "{input:?}");
+    }
+}

@@ -1,0 +1,73 @@
+//! The byte classes and list rules of RFC 9110 that a user of parsed messages needs too: a
+//! server checking the fields it writes, a proxy reading a `Connection` list. The same
+//! definitions the parser applies, so a value this crate produces passes this crate's parser.
+//!
+//! ```
+//! use h1_parser::syntax::{is_field_value, is_token, list_contains_token};
+//!
+//! assert!(is_token(b"X-Request-Id"));
+//! assert!(!is_token(b"X Request"));
+//! assert!(is_field_value(b"text/html; charset=\"utf-8\""));
+//! assert!(!is_field_value(b"a\x01b"));
+//! assert!(list_contains_token(b"keep-alive, Upgrade", "upgrade"));
+//! ```
+
+use crate::chars::{is_tchar as tchar, skip_field_text};
+use crate::framing::trim_ows;
+
+/// `tchar` (RFC 9110 §5.6.2): a byte allowed in a token — a method, a field name, a coding.
+#[inline]
+pub fn is_tchar(b: u8) -> bool {
+    tchar(b)
+}
+
+/// `token = 1*tchar` (RFC 9110 §5.6.2): a valid method or field name.
+pub fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|&b| tchar(b))
+}
+
+/// Whether `bytes` may be a field value as this parser accepts one (RFC 9110 §5.5): visible
+/// ASCII, SP, HTAB and obs-text; no other control byte, so never CR, LF or NUL. Leading or
+/// trailing whitespace is allowed here; a parser trims it.
+pub fn is_field_value(bytes: &[u8]) -> bool {
+    let mut at = 0;
+    loop {
+        at = skip_field_text(bytes, at);
+        match bytes.get(at) {
+            None => return true,
+            Some(b'\t') => at += 1,
+            Some(_) => return false,
+        }
+    }
+}
+
+/// Whether the comma-separated list `value` (RFC 9110 §5.6.1, e.g. a `Connection` or `Expect`
+/// value) has a member equal to `token`, compared case-insensitively, OWS around members
+/// ignored.
+pub fn list_contains_token(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|member| trim_ows(member).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_values_are_vchar_sp_htab_and_obs_text() {
+        assert!(is_field_value(b""));
+        assert!(is_field_value(b" a\tb \xff"));
+        for b in (0..0x20u8).filter(|&b| b != b'\t').chain([0x7f]) {
+            assert!(!is_field_value(&[b'a', b]), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn list_members_match_whole_and_case_insensitively() {
+        assert!(list_contains_token(b"close", "close"));
+        assert!(list_contains_token(b" a ,\tCLOSE\t", "close"));
+        assert!(!list_contains_token(b"closed, unclose", "close"));
+        assert!(!list_contains_token(b"", "close"));
+    }
+}
