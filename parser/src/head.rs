@@ -982,6 +982,51 @@ Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxx
         assert_eq!(small.config().max_head_size, 64);
     }
 
+    /// A response parser's outcome and bytes examined, fed `piece` bytes more per call
+    /// (`usize::MAX`: in one call).
+    fn response_pieces(config: Config, input: &[u8], piece: usize) -> (Result<bool, Error>, usize) {
+        let mut parser = Parser::<100>::starting(StartLine::Response, config);
+        let mut end: usize = 0;
+        loop {
+            end = end.saturating_add(piece).min(input.len());
+            match parser.parse_head(&input[..end]) {
+                Ok(false) if end < input.len() => continue,
+                outcome => return (outcome, parser.examined),
+            }
+        }
+    }
+
+    #[test]
+    fn every_response_byte_is_classified_once_whatever_the_pieces() {
+        let lenient = Config::new()
+            .allow_bare_lf(true)
+            .allow_obs_fold(true)
+            .allow_missing_reason_sp(true);
+        let inputs: [(&[u8], Config); 6] = [
+            (
+                b"HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 5\r\n\r\nhello",
+                Config::new(),
+            ),
+            (
+                b"HTTP/1.0 404 Not \t Found \xe9\r\nX:\r\n\r\n",
+                Config::new(),
+            ),
+            (b"HTTP/1.1 204\nX: a\n b\n\n", lenient),
+            (b"HTTP/1.1 2000 OK\r\n\r\n", Config::new()),
+            (b"HTTP/1.1 200 O\x00K\r\n\r\n", Config::new()),
+            (b"HTTP/1.2 200 OK\r\n\r\n", Config::new()),
+        ];
+        for (input, config) in inputs {
+            let (expected, once) = response_pieces(config, input, usize::MAX);
+            assert!(once > 0);
+            for piece in [1, 2, 3, 7, 64] {
+                let (outcome, examined) = response_pieces(config, input, piece);
+                assert_eq!(outcome, expected, "piece {piece}");
+                assert_eq!(examined, once, "piece {piece}: bytes examined");
+            }
+        }
+    }
+
     #[test]
     fn every_byte_is_classified_once_whatever_the_pieces() {
         let inputs: [(&[u8], Config); 5] = [
