@@ -159,15 +159,16 @@ impl Connection {
         self.base += n as u64;
     }
 
-    /// Reads one response: the head, then the body by its framing. Interim 1xx responses
+    /// Reads one response: the head, then the body by its framing; true with it when the
+    /// connection can carry the next request (`Response::keep_alive`). Interim 1xx responses
     /// (other than 101) are returned as they are; the caller reads on.
     fn read_response(
         &mut self,
         method: Method<'_>,
         config: Config,
-    ) -> Result<OwnedResponse, Failure> {
+    ) -> Result<(OwnedResponse, bool), Failure> {
         let mut parser = ResponseParser::with_config(config);
-        let (mut response, head_len) = loop {
+        let (mut response, head_len, keep_alive) = loop {
             match parser.parse(&self.buf) {
                 Ok(Status::Complete(head)) => {
                     let response = OwnedResponse {
@@ -179,7 +180,7 @@ impl Connection {
                         body: Vec::new(),
                         trailers: Vec::new(),
                     };
-                    break (response, head.head_len());
+                    break (response, head.head_len(), head.keep_alive(method));
                 }
                 Ok(Status::Partial) => {
                     if !self.fill()? {
@@ -221,7 +222,7 @@ impl Connection {
                 }
                 Decoded::Done => {
                     self.consume(consumed);
-                    return Ok(response);
+                    return Ok((response, keep_alive));
                 }
                 Decoded::Partial => true,
             };
@@ -235,25 +236,6 @@ impl Connection {
             }
         }
     }
-}
-
-/// Whether the connection may carry the next request (RFC 9112 §9.3).
-fn keeps_alive(response: &OwnedResponse) -> bool {
-    if matches!(response.framing, Framing::UntilClose | Framing::Tunnel) {
-        return false;
-    }
-    let connection_has = |token: &str| {
-        response
-            .headers
-            .iter()
-            .filter(|(name, _)| name.eq_ignore_ascii_case(b"connection"))
-            .flat_map(|(_, value)| value.split(|&b| b == b','))
-            .any(|option| option.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
-    };
-    if connection_has("close") {
-        return false;
-    }
-    response.version == "HTTP/1.1" || connection_has("keep-alive")
 }
 
 fn print_response(
@@ -337,12 +319,12 @@ fn run(args: &Args) -> Result<(), Failure> {
             None => connection.insert(Connection::open(&address)?),
         };
         conn.stream.write_all(&request)?;
-        let last = loop {
-            let response = conn.read_response(method, config)?;
+        let (last, keep_alive) = loop {
+            let (response, keep_alive) = conn.read_response(method, config)?;
             print_response(&mut out, &response, args.json)?;
             // RFC 9110 §15.2: a 1xx other than 101 is followed by the final response.
             if response.code >= 200 || response.framing == Framing::Tunnel {
-                break response;
+                break (response, keep_alive);
             }
         };
         out.flush()?;
@@ -350,7 +332,7 @@ fn run(args: &Args) -> Result<(), Failure> {
             // The connection speaks another protocol now: nothing more to do here.
             break;
         }
-        if !keeps_alive(&last) {
+        if !keep_alive {
             connection = None;
         }
     }

@@ -220,6 +220,30 @@ impl<'a> Response<'a> {
     }
 }
 
+impl Response<'_> {
+    /// Whether the connection can carry the next request after this response's body (RFC 9112
+    /// §9.3): HTTP/1.1 unless `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`
+    /// (and without `close`), and never when the body runs to the close or the connection
+    /// became a tunnel (`method` decides the framing, see [`Response::framing`]).
+    ///
+    /// ```
+    /// # use h1_parser::{Method, ResponseParser, Status};
+    /// let mut parser = ResponseParser::new();
+    /// let buf = b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n";
+    /// let Ok(Status::Complete(response)) = parser.parse(buf) else { panic!() };
+    /// assert!(response.keep_alive(Method::Get));
+    /// ```
+    #[inline]
+    pub fn keep_alive(&self, method: Method<'_>) -> bool {
+        let options = self.line.options;
+        let persistent = match self.line.version {
+            Version::Http11 => !options.close,
+            Version::Http10 => options.keep_alive && !options.close,
+        };
+        persistent && !matches!(self.framing(method), Framing::UntilClose | Framing::Tunnel)
+    }
+}
+
 impl core::fmt::Debug for Response<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Response")

@@ -693,6 +693,58 @@ fn end_of_input_after_a_complete_body_is_not_an_error() {
     }
 }
 
+// ---- persistence, RFC 9112 §9.3 ----
+
+#[test]
+fn keep_alive_follows_version_connection_and_framing() {
+    let cases: [(&[u8], Method, bool); 9] = [
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            Method::Get,
+            true,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            Method::Get,
+            false,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nConnection: x, Close\r\nContent-Length: 0\r\n\r\n",
+            Method::Get,
+            false,
+        ),
+        (
+            b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+            Method::Get,
+            false,
+        ),
+        (
+            b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n",
+            Method::Get,
+            true,
+        ),
+        // The body runs to the close: the connection ends with it.
+        (b"HTTP/1.1 200 OK\r\n\r\n", Method::Get, false),
+        // ... unless there is no body at all.
+        (b"HTTP/1.1 200 OK\r\n\r\n", Method::Head, true),
+        (
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n",
+            Method::Get,
+            false,
+        ),
+        (b"HTTP/1.1 200 OK\r\n\r\n", Method::Connect, false),
+    ];
+    for (input, method, expected) in cases {
+        let keep_alive = with_response(STRICT, input, |response| response.keep_alive(method));
+        assert_eq!(
+            keep_alive,
+            expected,
+            "{} to {method:?}",
+            input.escape_ascii()
+        );
+    }
+}
+
 // ---- the calling pattern ----
 
 #[test]
