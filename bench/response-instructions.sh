@@ -3,7 +3,7 @@
 # so the comparison holds on a busy machine. picohttpparser is left out: valgrind cannot run its
 # SSE4.2 `pcmpestri`.
 #
-#   bench/response-instructions.sh                      # both inputs, h1 and httparse
+#   bench/response-instructions.sh                      # every input, h1 and httparse
 #   bench/response-instructions.sh response-300         # one input
 #
 # Each count runs `responses count INPUT PARSER N` (parser/benches/responses.rs, the drivers of
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-1000}
 inputs=("$@")
-[ ${#inputs[@]} -gt 0 ] || inputs=(response-300 response-20-fields)
+[ ${#inputs[@]} -gt 0 ] || inputs=(response-300 response-20-fields response-20-fields-trickle-64)
 
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 exe=$(cargo bench -p h1-parser --bench responses --no-run --message-format=json 2>/dev/null |
@@ -31,7 +31,7 @@ collected() {
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 
-printf '%-20s%12s%12s%14s\n' input h1 httparse 'httparse÷h1'
+printf '%-32s%12s%12s%14s\n' input h1 httparse 'httparse÷h1'
 for input in "${inputs[@]}"; do
     counts=()
     for parser in h1 httparse; do
@@ -39,7 +39,7 @@ for input in "${inputs[@]}"; do
         many=$(collected "$input" "$parser" $((runs + 1)))
         counts+=($(( (many - one + runs / 2) / runs )))
     done
-    printf '%-20s%12s%12s%14s\n' "$input" "${counts[0]}" "${counts[1]}" \
+    printf '%-32s%12s%12s%14s\n' "$input" "${counts[0]}" "${counts[1]}" \
         "$(python3 -c "print(f'{${counts[1]} / ${counts[0]}:.2f}x')")"
 done
 echo "instructions per parse (valgrind --tool=callgrind, (count(N=$((runs + 1))) - count(N=1)) / $runs), $(git rev-parse --short HEAD)"

@@ -11,6 +11,11 @@
 //! - pico: `phr_parse_response` over an array of 64 `phr_header` the caller never initialises
 //!   (pico only writes it).
 //!
+//! `response-20-fields-trickle-64` feeds the 20-field head 64 bytes more per call, as a client
+//! reading a socket sees it: h1 resumes where it stopped, httparse re-parses each prefix from
+//! the start, pico re-parses too but first checks only the new bytes for the end of the head
+//! (`last_len`).
+//!
 //! `responses count INPUT PARSER N` parses one input N times with one parser and nothing else,
 //! for callgrind: the difference between two values of N is the cost of one parse
 //! (`bench/response-instructions.sh`).
@@ -64,9 +69,15 @@ X-Request-Id: 7d3c9f2a-41b8-4e6d-9a0c-5b2e8f1d6c34\r\n\
 Via: 1.1 varnish (Varnish/7.4)\r\n\
 \r\n";
 
-const INPUTS: [(&str, &[u8]); 2] = [
-    ("response-300", RESPONSE_300),
-    ("response-20-fields", RESPONSE_20_FIELDS),
+/// The inputs: name, bytes, and the bytes more per call (`None`: the whole head at once).
+const INPUTS: [(&str, &[u8], Option<usize>); 3] = [
+    ("response-300", RESPONSE_300, None),
+    ("response-20-fields", RESPONSE_20_FIELDS, None),
+    (
+        "response-20-fields-trickle-64",
+        RESPONSE_20_FIELDS,
+        Some(64),
+    ),
 ];
 
 /// What a parse found: the head length and the number of fields.
@@ -88,13 +99,66 @@ impl Drivers {
         }
     }
 
-    fn run(&mut self, parser: &str, buf: &'static [u8]) -> Parsed {
-        match parser {
-            "h1" => h1(&mut self.h1, buf),
-            "httparse" => httparse(&mut self.httparse, buf),
-            "pico" => pico(&mut self.pico, buf),
-            other => panic!("no parser {other}"),
+    fn run(&mut self, parser: &str, buf: &'static [u8], step: Option<usize>) -> Parsed {
+        match (parser, step) {
+            ("h1", None) => h1(&mut self.h1, buf),
+            ("h1", Some(step)) => h1_trickle(&mut self.h1, buf, step),
+            ("httparse", None) => httparse(&mut self.httparse, buf),
+            ("httparse", Some(step)) => {
+                for end in prefixes(buf.len(), step) {
+                    if let Some(parsed) = httparse_partial(&mut self.httparse, &buf[..end]) {
+                        return parsed;
+                    }
+                }
+                panic!("httparse: incomplete")
+            }
+            ("pico", None) => pico(&mut self.pico, buf, 0).expect("complete"),
+            ("pico", Some(step)) => {
+                let mut last_len = 0;
+                for end in prefixes(buf.len(), step) {
+                    match pico(&mut self.pico, &buf[..end], last_len) {
+                        Some(parsed) => return parsed,
+                        None => last_len = end,
+                    }
+                }
+                panic!("pico: incomplete")
+            }
+            (other, _) => panic!("no parser {other}"),
         }
+    }
+}
+
+/// The lengths of the prefixes a trickle delivers: `step`, `2 * step`, ..., then `len`.
+fn prefixes(len: usize, step: usize) -> impl Iterator<Item = usize> {
+    (step..len).step_by(step).chain(std::iter::once(len))
+}
+
+/// h1-parser fed growing prefixes of `buf`, `step` more bytes per call, one parser throughout.
+fn h1_trickle(parser: &mut ResponseParser, buf: &[u8], step: usize) -> Parsed {
+    parser.reset();
+    for end in prefixes(buf.len(), step) {
+        match parser.parse(&buf[..end]) {
+            Ok(Status::Partial) => {}
+            Ok(Status::Complete(response)) => {
+                return (response.head_len(), response.headers().len())
+            }
+            Err(error) => panic!("h1: {error:?}"),
+        }
+    }
+    panic!("h1: incomplete")
+}
+
+/// httparse on one prefix: `None` while partial.
+fn httparse_partial<'b>(
+    headers: &mut [MaybeUninit<httparse::Header<'b>>],
+    buf: &'b [u8],
+) -> Option<Parsed> {
+    let mut response = httparse::Response::new(&mut []);
+    let config = httparse::ParserConfig::default();
+    match config.parse_response_with_uninit_headers(&mut response, buf, headers) {
+        Ok(httparse::Status::Complete(len)) => Some((len, response.headers.len())),
+        Ok(httparse::Status::Partial) => None,
+        Err(error) => panic!("httparse: {error:?}"),
     }
 }
 
@@ -109,16 +173,12 @@ fn h1(parser: &mut ResponseParser, buf: &[u8]) -> Parsed {
 
 /// httparse's Response over uninitialised headers, as hyper calls it.
 fn httparse<'b>(headers: &mut [MaybeUninit<httparse::Header<'b>>], buf: &'b [u8]) -> Parsed {
-    let mut response = httparse::Response::new(&mut []);
-    let config = httparse::ParserConfig::default();
-    match config.parse_response_with_uninit_headers(&mut response, buf, headers) {
-        Ok(httparse::Status::Complete(len)) => (len, response.headers.len()),
-        other => panic!("httparse: {other:?}"),
-    }
+    httparse_partial(headers, buf).expect("httparse: complete")
 }
 
-/// picohttpparser's `phr_parse_response`, whole head in one call.
-fn pico(headers: &mut [MaybeUninit<phr_header>], buf: &[u8]) -> Parsed {
+/// picohttpparser's `phr_parse_response` on `buf`; `last_len` is the length of the previous,
+/// partial attempt on the same buffer (0 for the first). `None` while partial.
+fn pico(headers: &mut [MaybeUninit<phr_header>], buf: &[u8], last_len: usize) -> Option<Parsed> {
     let mut minor_version: c_int = -1;
     let mut status: c_int = 0;
     let mut msg: *const c_char = ptr::null();
@@ -137,18 +197,19 @@ fn pico(headers: &mut [MaybeUninit<phr_header>], buf: &[u8]) -> Parsed {
             &mut msg_len,
             headers.as_mut_ptr().cast::<phr_header>(),
             &mut num_headers,
-            0,
+            last_len,
         )
     };
     match ret {
-        len if len > 0 => (len as usize, num_headers),
+        len if len > 0 => Some((len as usize, num_headers)),
+        -2 => None,
         ret => panic!("pico: {ret}"),
     }
 }
 
-fn check_agree(name: &str, input: &'static [u8]) {
+fn check_agree(name: &str, input: &'static [u8], step: Option<usize>) {
     let mut drivers = Drivers::new();
-    let results = ["h1", "httparse", "pico"].map(|parser| drivers.run(parser, input));
+    let results = ["h1", "httparse", "pico"].map(|parser| drivers.run(parser, input, step));
     assert!(
         results.iter().all(|&r| r == (input.len(), results[0].1)),
         "{name}: parsers disagree (h1, httparse, pico) = {results:?}, input is {} bytes",
@@ -162,14 +223,14 @@ fn benches(c: &mut Criterion) {
         "{}",
         RESPONSE_300.len()
     );
-    for (name, input) in INPUTS {
-        check_agree(name, input);
+    for (name, input, step) in INPUTS {
+        check_agree(name, input, step);
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Bytes(input.len() as u64));
         for parser in ["h1", "httparse", "pico"] {
             group.bench_function(parser, |b| {
                 let mut drivers = Drivers::new();
-                b.iter(|| drivers.run(parser, black_box(input)))
+                b.iter(|| drivers.run(parser, black_box(input), step))
             });
         }
         group.finish();
@@ -181,14 +242,14 @@ fn count(args: &[String]) {
     let [input, parser, n] = args else {
         panic!("usage: responses count INPUT PARSER N")
     };
-    let (_, bytes) = INPUTS
+    let (_, bytes, step) = INPUTS
         .iter()
-        .find(|(name, _)| name == input)
+        .find(|(name, _, _)| name == input)
         .unwrap_or_else(|| panic!("no input {input}"));
     let n: u64 = n.parse().expect("N");
     let mut drivers = Drivers::new();
     for _ in 0..n {
-        black_box(drivers.run(parser, black_box(bytes)));
+        black_box(drivers.run(parser, black_box(bytes), *step));
     }
 }
 
