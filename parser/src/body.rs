@@ -97,6 +97,41 @@ impl BodyDecoder {
 
     /// Decodes from `input`, the bytes after what earlier calls consumed. Returns the number of
     /// bytes consumed and what they held; call in a loop. An error is final.
+    ///
+    /// A body arriving in reads, as a server sees it: keep the bytes not consumed, append the
+    /// next read, call again. Data comes out as slices of your buffer, never copied.
+    ///
+    /// ```
+    /// use h1_parser::{BodyDecoder, Config, Decoded, Error, Framing};
+    ///
+    /// let reads: [&[u8]; 3] = [b"5\r\nhel", b"lo\r\n0\r\nChecksum: ab", b"c\r\n\r\n"];
+    /// let mut decoder = BodyDecoder::new(Framing::Chunked, Config::new());
+    /// let (mut pending, mut body, mut trailers) = (Vec::new(), Vec::new(), Vec::new());
+    /// for read in reads {
+    ///     pending.extend_from_slice(read);
+    ///     let mut at = 0;
+    ///     loop {
+    ///         let (consumed, found) = decoder.decode(&pending[at..])?;
+    ///         at += consumed;
+    ///         match found {
+    ///             Decoded::Data(data) => body.extend_from_slice(data),
+    ///             Decoded::Trailer(field) => trailers.push((field.name.to_owned(), field.value.to_vec())),
+    ///             Decoded::Partial | Decoded::Done => break,
+    ///         }
+    ///     }
+    ///     pending.drain(..at); // a trailer line received in part stays for the next call
+    /// }
+    /// assert!(decoder.is_done());
+    /// assert_eq!(body, b"hello");
+    /// assert_eq!(trailers, [("Checksum".to_owned(), b"abc".to_vec())]);
+    ///
+    /// // Smuggling attempts are errors with an offset from the body's first byte.
+    /// let mut decoder = BodyDecoder::new(Framing::Chunked, Config::new());
+    /// assert_eq!(decoder.decode(b"3\r\nabcX"), Ok((6, Decoded::Data(b"abc"))));
+    /// assert_eq!(decoder.decode(b"X"), Err(Error::MissingChunkDataCrlf));
+    /// assert_eq!(decoder.error_offset(), Some(6));
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
     pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Decoded<'a>), Error> {
         if let Some((error, _)) = self.error {
             return Err(error);
