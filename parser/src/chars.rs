@@ -107,7 +107,7 @@ fn skip_while_inside(
         }
         at += 8;
     }
-    while let Some(block) = buf.get(at..).and_then(|rest| rest.first_chunk::<16>()) {
+    while let Some(block) = buf.get(at..).and_then(|rest| rest.first_chunk::<32>()) {
         let mut hit = false;
         for &b in block {
             hit |= outside(b);
@@ -115,7 +115,7 @@ fn skip_while_inside(
         if hit {
             break;
         }
-        at += 16;
+        at += 32;
     }
     while let Some(x) = word_at(buf, at) {
         let found = flags(x);

@@ -6,6 +6,7 @@
 use arrayvec::ArrayVec;
 
 use crate::chars::{is_tchar, skip_field_text, skip_target_chars, skip_tchars};
+use crate::fields;
 use crate::framing::FramingFields;
 use crate::request::{RawHeader, RequestLine, Span};
 use crate::uri::{absolute_target, is_authority};
@@ -49,8 +50,11 @@ enum State {
     Version,
     /// After the CR that ends the request-line.
     RequestLineLf,
-    /// At the start of a field line or of the final empty line.
+    /// At the start of the first field line or of the final empty line.
     LineStart,
+    /// After a field line's LF: the field is complete unless the next line folds it into
+    /// itself (obs-fold, RFC 9112 §5.2), so it joins the table when that line starts.
+    FieldEnd,
     Name,
     /// The OWS between the colon and the value.
     ValueStart,
@@ -74,9 +78,8 @@ pub struct Parser<const N: usize = 100> {
     /// Where the token being scanned began (method, target, version, field name).
     mark: usize,
     line: RequestLine,
-    /// The field line being read: complete only when the next line does not fold it.
+    /// The field line being read, or the one `State::FieldEnd` waits to complete.
     field: RawHeader,
-    field_pending: bool,
     headers: ArrayVec<RawHeader, N>,
     framing: FramingFields,
     error: Option<(Error, usize)>,
@@ -113,7 +116,6 @@ impl<const N: usize> Parser<N> {
             mark: 0,
             line: RequestLine::EMPTY,
             field: RawHeader::default(),
-            field_pending: false,
             headers: ArrayVec::new(),
             framing: FramingFields::default(),
             error: None,
@@ -135,7 +137,6 @@ impl<const N: usize> Parser<N> {
         self.mark = 0;
         self.line = RequestLine::EMPTY;
         self.field = RawHeader::default();
-        self.field_pending = false;
         self.headers.clear();
         self.framing = FramingFields::default();
         self.error = None;
@@ -327,11 +328,12 @@ impl<const N: usize> Parser<N> {
                     }
                     pos += 1;
                     if self.state == State::HeadLf {
-                        return self.finish_head(view, pos - 2, pos);
+                        return self.finish_head(pos - 2, pos);
                     }
                     self.state = State::LineStart;
                 }
                 State::LineStart
+                | State::FieldEnd
                 | State::Name
                 | State::ValueStart
                 | State::Value
@@ -365,14 +367,14 @@ impl<const N: usize> Parser<N> {
         max_headers: usize,
     ) -> Result<usize, (Error, usize)> {
         loop {
-            if self.state == State::LineStart {
+            if matches!(self.state, State::LineStart | State::FieldEnd) {
                 let Some(&b) = view.get(pos) else {
                     return Ok(pos);
                 };
                 if b == b' ' || b == b'\t' {
                     pos = self.obs_fold(pos)?;
                 } else {
-                    if self.field_pending {
+                    if self.state == State::FieldEnd {
                         self.finish_field(view)?;
                     }
                     self.examined(1);
@@ -387,12 +389,12 @@ impl<const N: usize> Parser<N> {
                             if lf != b'\n' {
                                 return Err((Error::BareCr, pos + 1));
                             }
-                            self.finish_head(view, pos, pos + 2)?;
+                            self.finish_head(pos, pos + 2)?;
                             return Ok(pos + 2);
                         }
                         b'\n' => {
                             self.bare_lf(pos)?;
-                            self.finish_head(view, pos, pos + 1)?;
+                            self.finish_head(pos, pos + 1)?;
                             return Ok(pos + 1);
                         }
                         _ => {
@@ -401,6 +403,22 @@ impl<const N: usize> Parser<N> {
                             }
                             if !is_tchar(b) {
                                 return Err((Error::InvalidHeaderName, pos));
+                            }
+                            // A line whose end is in the view is read whole by the field-line
+                            // engine; the states below take a line that is still incomplete.
+                            match fields::complete_line(view, pos, self.config.allow_bare_lf) {
+                                Ok(Some(line)) => {
+                                    self.examined(line.end - pos - 1);
+                                    self.field = line.field;
+                                    pos = line.end;
+                                    self.state = State::FieldEnd;
+                                    continue;
+                                }
+                                Ok(None) => {}
+                                Err((error, at)) => {
+                                    self.examined(at - pos);
+                                    return Err((error, at));
+                                }
                             }
                             self.mark = pos;
                             pos += 1;
@@ -453,23 +471,16 @@ impl<const N: usize> Parser<N> {
                         b'\r' => self.state = State::ValueLf,
                         b'\n' => {
                             self.bare_lf(end)?;
-                            self.field_pending = true;
-                            self.state = State::LineStart;
+                            self.state = State::FieldEnd;
                         }
                         // RFC 9110 §5.5: no CTL but HTAB in a field value; NUL, CR, LF never.
                         _ => return Err((Error::InvalidHeaderValue, end)),
                     }
                     break end;
                 };
-                // RFC 9112 §5: OWS after the value is not part of it either.
                 let start = self.field.value.start as usize;
                 let value = view.get(start..end).unwrap_or_default();
-                let trailing = value
-                    .iter()
-                    .rev()
-                    .take_while(|&&b| b == b' ' || b == b'\t')
-                    .count();
-                self.field.value.end = (end - trailing) as u32;
+                self.field.value.end = (start + fields::trim_trailing_ows(value).len()) as u32;
             }
             if self.state == State::ValueLf {
                 let Some(&b) = view.get(pos) else {
@@ -481,8 +492,7 @@ impl<const N: usize> Parser<N> {
                     return Err((Error::BareCr, pos));
                 }
                 pos += 1;
-                self.field_pending = true;
-                self.state = State::LineStart;
+                self.state = State::FieldEnd;
             }
         }
     }
@@ -500,14 +510,13 @@ impl<const N: usize> Parser<N> {
     /// A field line starting with SP or HTAB: obs-fold (RFC 9112 §5.2), or whitespace between
     /// the request-line and the first field (RFC 9112 §2.2: reject).
     fn obs_fold(&mut self, at: usize) -> Result<usize, (Error, usize)> {
-        if !self.field_pending {
+        if self.state != State::FieldEnd {
             return Err((Error::InvalidHeaderName, at));
         }
         if !self.config.allow_obs_fold {
             return Err((Error::ObsFold, at));
         }
         // The fold becomes part of the value; `Header::unfolded` reads it as spaces.
-        self.field_pending = false;
         self.state = State::Value;
         Ok(at)
     }
@@ -515,7 +524,6 @@ impl<const N: usize> Parser<N> {
     /// A field line is complete: framing rules see it, and it joins the table.
     #[inline(always)]
     fn finish_field(&mut self, view: &[u8]) -> Result<(), (Error, usize)> {
-        self.field_pending = false;
         let field = self.field;
         if FramingFields::may_frame(field.name.end - field.name.start) {
             let http10 = self.line.version == Version::Http10;
@@ -535,15 +543,7 @@ impl<const N: usize> Parser<N> {
     }
 
     /// The final empty line, starting at `final_line`, is complete at `end`: decide the framing.
-    fn finish_head(
-        &mut self,
-        view: &[u8],
-        final_line: usize,
-        end: usize,
-    ) -> Result<(), (Error, usize)> {
-        if self.field_pending {
-            self.finish_field(view)?;
-        }
+    fn finish_head(&mut self, final_line: usize, end: usize) -> Result<(), (Error, usize)> {
         let http11 = self.line.version == Version::Http11;
         // The final empty line is where the offending decision could be made.
         self.line.framing = self

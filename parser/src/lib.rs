@@ -45,6 +45,7 @@ mod chars;
 mod chunked;
 mod config;
 mod error;
+mod fields;
 mod framing;
 mod head;
 mod request;
