@@ -9,6 +9,7 @@ use crate::chars::{is_tchar, skip_field_text, skip_target_chars, skip_tchars};
 use crate::fields;
 use crate::framing::FramingFields;
 use crate::request::{RawHeader, RequestLine, Span};
+use crate::request_line;
 use crate::uri::{absolute_target, is_authority};
 use crate::{Config, Error, Method, Request, TargetForm, Version};
 
@@ -235,6 +236,9 @@ impl<const N: usize> Parser<N> {
             return Ok(());
         }
         let max_headers = self.config.max_headers.min(N);
+        if self.state == State::Start {
+            pos = self.whole_request_line(view)?;
+        }
 
         // Each arm consumes what it can; `break` leaves with `pos` at the first byte not yet
         // classified, because the view has no more.
@@ -355,6 +359,40 @@ impl<const N: usize> Parser<N> {
             return Err((Error::HeadTooLarge, view.len()));
         }
         Ok(())
+    }
+
+    /// The request-line in one go when it is in the view (see `request_line`): returns where
+    /// the machine continues, at the first field line when the whole line was read.
+    #[inline(always)]
+    fn whole_request_line(&mut self, view: &[u8]) -> Result<usize, (Error, usize)> {
+        let parts = match request_line::read(view, self.config.max_target_len) {
+            Ok(Some(parts)) => parts,
+            Ok(None) => return Ok(0),
+            Err((error, at)) => {
+                self.examined(at + 1);
+                return Err((error, at));
+            }
+        };
+        // Method, target and the SP after it, as the machine counts them before the form.
+        self.examined(parts.version_start);
+        self.line.method = parts.method;
+        self.line.known_method = parts.known_method;
+        self.line.target = parts.target;
+        let target_start = parts.target.start as usize;
+        self.line.form = self.target_form(parts.target.of(view), target_start)?;
+        self.mark = parts.version_start;
+        match parts.ending {
+            Some((version, end)) => {
+                self.examined(end - parts.version_start);
+                self.line.version = version;
+                self.state = State::LineStart;
+                Ok(end)
+            }
+            None => {
+                self.state = State::Version;
+                Ok(parts.version_start)
+            }
+        }
     }
 
     /// Field lines until the final empty line (then the head is finished) or the end of the

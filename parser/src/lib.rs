@@ -49,6 +49,7 @@ mod fields;
 mod framing;
 mod head;
 mod request;
+mod request_line;
 mod uri;
 
 pub use body::{BodyDecoder, Decoded};
