@@ -62,9 +62,10 @@ pub(crate) fn complete_line(
         match b {
             b'\t' => at += 1,
             b'\r' => match view.get(at + 1) {
-                Some(b'\n') => break (at, at + 2),
-                // RFC 9112 §2.2: a CR must be followed by LF.
-                Some(_) => return Err((Error::BareCr, at + 1)),
+                Some(&lf) => {
+                    lf_after_cr(lf, at + 1)?;
+                    break (at, at + 2);
+                }
                 None => return Ok(None),
             },
             b'\n' if allow_bare_lf => break (at, at + 1),
@@ -104,6 +105,16 @@ fn tchar_run(bytes: &[u8]) -> usize {
         .iter()
         .position(|&b| !is_tchar(b))
         .unwrap_or(rest.len())
+}
+
+/// RFC 9112 §2.2: a CR must be followed by LF; `b` is the byte after the CR, at `at`.
+#[inline(always)]
+pub(crate) fn lf_after_cr(b: u8, at: usize) -> Result<(), (Error, usize)> {
+    if b == b'\n' {
+        Ok(())
+    } else {
+        Err((Error::BareCr, at))
+    }
 }
 
 /// RFC 9112 §5: OWS after the value is not part of it.

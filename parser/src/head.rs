@@ -326,10 +326,7 @@ impl<const N: usize> Parser<N> {
                 State::RequestLineLf | State::HeadLf => {
                     let Some(&b) = view.get(pos) else { break };
                     self.examined(1);
-                    // RFC 9112 §2.2: a CR must be followed by LF.
-                    if b != b'\n' {
-                        return Err((Error::BareCr, pos));
-                    }
+                    fields::lf_after_cr(b, pos)?;
                     pos += 1;
                     if self.state == State::HeadLf {
                         return self.finish_head(pos - 2, pos);
@@ -423,10 +420,7 @@ impl<const N: usize> Parser<N> {
                                 return Ok(pos + 1);
                             };
                             self.examined(1);
-                            // RFC 9112 §2.2: a CR must be followed by LF.
-                            if lf != b'\n' {
-                                return Err((Error::BareCr, pos + 1));
-                            }
+                            fields::lf_after_cr(lf, pos + 1)?;
                             self.finish_head(pos, pos + 2)?;
                             return Ok(pos + 2);
                         }
@@ -525,10 +519,7 @@ impl<const N: usize> Parser<N> {
                     return Ok(pos);
                 };
                 self.examined(1);
-                // RFC 9112 §2.2: a CR must be followed by LF.
-                if b != b'\n' {
-                    return Err((Error::BareCr, pos));
-                }
+                fields::lf_after_cr(b, pos)?;
                 pos += 1;
                 self.state = State::FieldEnd;
             }
