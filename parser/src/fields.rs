@@ -49,6 +49,10 @@ pub(crate) fn complete_line(
     }
     // RFC 9112 §5: OWS before the value is not part of it.
     let mut value_start = start + name_end + 1;
+    // Mostly a single SP: one test, then the loop for any other OWS.
+    if view.get(value_start) == Some(&b' ') {
+        value_start += 1;
+    }
     while let Some(b' ' | b'\t') = view.get(value_start) {
         value_start += 1;
     }
