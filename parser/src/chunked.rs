@@ -364,8 +364,7 @@ impl Chunked {
                         _ => return Err((Error::InvalidHeaderValue, at)),
                     }
                     if b == b'\r' {
-                        let value = line.get(self.value_start..at).unwrap_or_default();
-                        self.value_end = self.value_start + fields::trim_trailing_ows(value).len();
+                        self.value_end = fields::value_end_without_ows(line, self.value_start, at);
                     }
                     at += 1;
                 }

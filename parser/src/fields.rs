@@ -79,8 +79,7 @@ pub(crate) fn complete_line(
             _ => return Err((Error::InvalidHeaderValue, at)),
         }
     };
-    let value = view.get(value_start..value_end).unwrap_or_default();
-    let value_end = value_start + trim_trailing_ows(value).len();
+    let value_end = value_end_without_ows(view, value_start, value_end);
     Ok(Some(FieldLine {
         field: RawHeader {
             name: Span::new(start, start + name_end),
@@ -121,11 +120,12 @@ pub(crate) fn lf_after_cr(b: u8, at: usize) -> Result<(), (Error, usize)> {
     }
 }
 
-/// RFC 9112 §5: OWS after the value is not part of it.
+/// RFC 9112 §5: OWS after the value is not part of it. Returns where the value in
+/// `bytes[start..end]` ends without it.
 #[inline(always)]
-pub(crate) fn trim_trailing_ows(mut value: &[u8]) -> &[u8] {
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
+pub(crate) fn value_end_without_ows(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && matches!(bytes.get(end - 1), Some(b' ' | b'\t')) {
+        end -= 1;
     }
-    value
+    end
 }

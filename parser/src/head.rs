@@ -517,8 +517,7 @@ impl<const N: usize> Parser<N> {
                     break end;
                 };
                 let start = self.field.value.start as usize;
-                let value = view.get(start..end).unwrap_or_default();
-                self.field.value.end = (start + fields::trim_trailing_ows(value).len()) as u32;
+                self.field.value.end = fields::value_end_without_ows(view, start, end) as u32;
             }
             if self.state == State::ValueLf {
                 let Some(&b) = view.get(pos) else {
