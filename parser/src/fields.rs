@@ -14,7 +14,7 @@
 //! leniency), so request and response heads, and the trailer section of a chunked body, can
 //! share it.
 
-use crate::chars::{is_tchar, skip_field_text};
+use crate::chars::{skip_field_text, skip_tchars};
 use crate::request::{RawHeader, Span};
 use crate::Error;
 
@@ -39,7 +39,7 @@ pub(crate) fn complete_line(
     let Some(rest) = view.get(start..) else {
         return Ok(None);
     };
-    let name_end = tchar_run(rest);
+    let name_end = skip_tchars(rest, 0);
     match rest.get(name_end) {
         Some(b':') => {}
         // RFC 9112 §5.1: no whitespace between field name and colon.
@@ -87,27 +87,6 @@ pub(crate) fn complete_line(
         },
         end,
     }))
-}
-
-/// The length of the run of `tchar`s at the start of `bytes`.
-#[inline(always)]
-fn tchar_run(bytes: &[u8]) -> usize {
-    let mut at = 0;
-    // A fixed window of 16 needs no bounds check per byte and is unrolled: 3 instructions a
-    // byte instead of 6 (40 fields: 9,586 -> 8,723 instructions per parse, callgrind).
-    while let Some(window) = bytes.get(at..).and_then(|rest| rest.first_chunk::<16>()) {
-        for (i, &b) in window.iter().enumerate() {
-            if !is_tchar(b) {
-                return at + i;
-            }
-        }
-        at += 16;
-    }
-    let rest = bytes.get(at..).unwrap_or_default();
-    at + rest
-        .iter()
-        .position(|&b| !is_tchar(b))
-        .unwrap_or(rest.len())
 }
 
 /// RFC 9112 §2.2: a CR must be followed by LF; `b` is the byte after the CR, at `at`.
