@@ -56,6 +56,9 @@ enum State {
     /// After a field line's LF: the field is complete unless the next line folds it into
     /// itself (obs-fold, RFC 9112 §5.2), so it joins the table when that line starts.
     FieldEnd,
+    /// After a field line's LF, the field already in the table: one the framing rules do not
+    /// look at, so it could join at once. A fold takes it back out.
+    FieldInTable,
     Name,
     /// The OWS between the colon and the value.
     ValueStart,
@@ -335,6 +338,7 @@ impl<const N: usize> Parser<N> {
                 }
                 State::LineStart
                 | State::FieldEnd
+                | State::FieldInTable
                 | State::Name
                 | State::ValueStart
                 | State::Value
@@ -402,7 +406,10 @@ impl<const N: usize> Parser<N> {
         max_headers: usize,
     ) -> Result<usize, (Error, usize)> {
         loop {
-            if matches!(self.state, State::LineStart | State::FieldEnd) {
+            if matches!(
+                self.state,
+                State::LineStart | State::FieldEnd | State::FieldInTable
+            ) {
                 let Some(&b) = view.get(pos) else {
                     return Ok(pos);
                 };
@@ -421,9 +428,22 @@ impl<const N: usize> Parser<N> {
                     match fields::complete_line(view, pos, self.config.allow_bare_lf) {
                         Ok(Some(line)) => {
                             self.examined(line.end - pos - 1);
-                            self.field = line.field;
                             pos = line.end;
-                            self.state = State::FieldEnd;
+                            let name = line.field.name;
+                            if FramingFields::may_frame(name.end - name.start) {
+                                // Its framing verdict waits for the next line (a fold first).
+                                self.field = line.field;
+                                self.state = State::FieldEnd;
+                            } else {
+                                // No verdict waits on the next line: the field joins the
+                                // table now, while at hand (40 fields: 7,876 -> 7,602
+                                // instructions per parse, callgrind). The count was checked
+                                // against the limit when the line started.
+                                self.headers
+                                    .try_push(line.field)
+                                    .map_err(|_| (Error::TooManyHeaders, name.start as usize))?;
+                                self.state = State::FieldInTable;
+                            }
                             continue;
                         }
                         Ok(None) => {}
@@ -544,11 +564,17 @@ impl<const N: usize> Parser<N> {
     /// A field line starting with SP or HTAB: obs-fold (RFC 9112 §5.2), or whitespace between
     /// the request-line and the first field (RFC 9112 §2.2: reject).
     fn obs_fold(&mut self, at: usize) -> Result<usize, (Error, usize)> {
-        if self.state != State::FieldEnd {
+        if !matches!(self.state, State::FieldEnd | State::FieldInTable) {
             return Err((Error::InvalidHeaderName, at));
         }
         if !self.config.allow_obs_fold {
             return Err((Error::ObsFold, at));
+        }
+        if self.state == State::FieldInTable {
+            // The folded field is not complete after all: back out of the table.
+            if let Some(field) = self.headers.pop() {
+                self.field = field;
+            }
         }
         // The fold becomes part of the value; `Header::unfolded` reads it as spaces.
         self.state = State::Value;
