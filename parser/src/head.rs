@@ -89,6 +89,10 @@ pub struct Parser<const N: usize = 100> {
     error: Option<(Error, usize)>,
     #[cfg(test)]
     pub(crate) examined: usize,
+    /// Bytes looked at a second time: a fast path read them before finding their line
+    /// incomplete, and the machine reads them again.
+    #[cfg(test)]
+    pub(crate) relooked: usize,
 }
 
 impl Default for Parser {
@@ -125,6 +129,8 @@ impl<const N: usize> Parser<N> {
             error: None,
             #[cfg(test)]
             examined: 0,
+            #[cfg(test)]
+            relooked: 0,
         }
     }
 
@@ -147,6 +153,7 @@ impl<const N: usize> Parser<N> {
         #[cfg(test)]
         {
             self.examined = 0;
+            self.relooked = 0;
         }
     }
 
@@ -226,6 +233,16 @@ impl<const N: usize> Parser<N> {
         #[cfg(test)]
         {
             self.examined += _bytes;
+        }
+    }
+
+    /// Counts bytes a fast path read in a line it found incomplete (the machine reads them
+    /// again): the one case where a byte is looked at twice.
+    #[inline(always)]
+    fn relooked(&mut self, _bytes: usize) {
+        #[cfg(test)]
+        {
+            self.relooked += _bytes;
         }
     }
 
@@ -368,7 +385,13 @@ impl<const N: usize> Parser<N> {
     fn whole_request_line(&mut self, view: &[u8]) -> Result<usize, (Error, usize)> {
         let parts = match request_line::read(view, self.config.max_target_len) {
             Ok(Some(parts)) => parts,
-            Ok(None) => return Ok(0),
+            Ok(None) => {
+                // Read to the end of the view, unless an empty line comes first.
+                if !matches!(view.first(), Some(b'\r' | b'\n')) {
+                    self.relooked(view.len());
+                }
+                return Ok(0);
+            }
             Err((error, at)) => {
                 self.examined(at + 1);
                 return Err((error, at));
@@ -383,13 +406,18 @@ impl<const N: usize> Parser<N> {
         self.line.form = self.target_form(parts.target.of(view), target_start)?;
         self.mark = parts.version_start;
         match parts.ending {
-            Some((version, end)) => {
-                self.examined(end - parts.version_start);
-                self.line.version = version;
+            Some(ending) => {
+                self.examined(ending.end - parts.version_start);
+                if ending.bare_lf {
+                    self.bare_lf(ending.end - 1)?;
+                }
+                self.line.version = ending.version;
                 self.state = State::LineStart;
-                Ok(end)
+                Ok(ending.end)
             }
             None => {
+                // Compared, and the machine's to read: an incomplete line, or an error.
+                self.relooked((view.len() - parts.version_start).min(10));
                 self.state = State::Version;
                 Ok(parts.version_start)
             }
@@ -446,7 +474,7 @@ impl<const N: usize> Parser<N> {
                             }
                             continue;
                         }
-                        Ok(None) => {}
+                        Ok(None) => self.relooked(view.len() - pos - 1),
                         Err((error, at)) => {
                             self.examined(at - pos);
                             return Err((error, at));
@@ -715,20 +743,30 @@ Keep-Alive: 115\r\n\
 Connection: keep-alive\r\n\
 Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral\r\n\r\n";
 
-    fn one_shot(config: Config, input: &[u8]) -> (Result<bool, Error>, usize) {
-        let mut parser = Parser::with_config(config);
-        let outcome = parser.parse(input).map(|s| s.is_complete());
-        (outcome, parser.examined)
+    /// The outcome, the bytes classified, the bytes looked at again, and the most bytes the
+    /// rule allows to be looked at again: those of each call's last line, when incomplete.
+    type Run = (Result<bool, Error>, usize, usize, usize);
+
+    fn one_shot(config: Config, input: &[u8]) -> Run {
+        trickle(config, input, input.len())
     }
 
-    fn trickle(config: Config, input: &[u8], piece: usize) -> (Result<bool, Error>, usize) {
+    fn trickle(config: Config, input: &[u8], piece: usize) -> Run {
         let mut parser = Parser::with_config(config);
-        let mut end = 0;
+        let (mut end, mut allowed) = (0, 0);
         loop {
             end = (end + piece).min(input.len());
+            let line_start = input[..end]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |lf| lf + 1);
+            allowed += end - line_start;
             match parser.parse(&input[..end]) {
                 Ok(Status::Partial) if end < input.len() => continue,
-                outcome => return (outcome.map(|s| s.is_complete()), parser.examined),
+                outcome => {
+                    let outcome = outcome.map(|s| s.is_complete());
+                    return (outcome, parser.examined, parser.relooked, allowed);
+                }
             }
         }
     }
@@ -743,17 +781,28 @@ Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxx
             (b"GET /aaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.1\r\n", Config::new().max_target_len(10)),
         ];
         for (input, config) in inputs {
-            let (expected, once) = one_shot(config, input);
+            let (expected, once, again, _) = one_shot(config, input);
             assert!(once > 0);
+            // Whole lines are read once, by the fast paths or the machine.
+            assert_eq!(again, 0, "one call: bytes looked at again");
             for piece in [1, 2, 3, 7, 64] {
-                let (outcome, examined) = trickle(config, input, piece);
+                let (outcome, examined, again, allowed) = trickle(config, input, piece);
                 assert_eq!(outcome, expected, "piece {piece}");
                 assert_eq!(examined, once, "piece {piece}: bytes examined");
+                // The resumability rule: a byte is looked at again only in a line still
+                // incomplete at the end of a call.
+                assert!(
+                    again <= allowed,
+                    "piece {piece}: {again} > {allowed} looked at again"
+                );
             }
         }
+        // The second look is counted: 64-byte pieces end inside lines the fast paths try.
+        let (_, _, again, _) = trickle(Config::new(), BROWSER, 64);
+        assert!(again > 0);
         // The count is bytes classified, not a restatement of the offset: the head of the
         // browser request is classified exactly once, terminators included.
-        let (_, once) = one_shot(Config::new(), BROWSER);
+        let (_, once, _, _) = one_shot(Config::new(), BROWSER);
         assert!(
             once >= BROWSER.len() && once <= BROWSER.len() + 64,
             "{once}"

@@ -4,10 +4,10 @@
 //! request-line = method SP request-target SP HTTP-version CRLF     (RFC 9112 §3)
 //! ```
 //! Method and target are read as runs, with the machine's verdicts and error offsets; the
-//! common `HTTP/1.1` CRLF or `HTTP/1.0` CRLF ending is one comparison. A line that is still
-//! incomplete, or that starts with an empty line, is left to the machine (`head.rs`) from its
-//! start; a version that is not one of the two common endings is left to the machine's
-//! version state, after the method and the target.
+//! version is one comparison for `HTTP/1.1` and `HTTP/1.0`, then the line's end. A line that
+//! is still incomplete, or that starts with an empty line, is left to the machine (`head.rs`)
+//! from its start; any other version (an error, unless the line is incomplete) is left to the
+//! machine's version state, after the method and the target.
 
 use crate::chars::{skip_target_chars, skip_tchars};
 use crate::request::Span;
@@ -21,9 +21,19 @@ pub(crate) struct Parts {
     pub(crate) target: Span,
     /// Where the HTTP-version starts.
     pub(crate) version_start: usize,
-    /// The version and the offset after the line's LF, when the line ended in one of the two
-    /// common ways; otherwise the machine reads the version.
-    pub(crate) ending: Option<(Version, usize)>,
+    /// How the line ended, when its version is HTTP/1.1 or HTTP/1.0 followed by the line's
+    /// end; otherwise the machine reads the version.
+    pub(crate) ending: Option<Ending>,
+}
+
+/// A request-line's version and end.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ending {
+    pub(crate) version: Version,
+    /// The offset after the line's LF.
+    pub(crate) end: usize,
+    /// The line ended in a bare LF (RFC 9112 §2.2: only under the named leniency).
+    pub(crate) bare_lf: bool,
 }
 
 /// Reads the request-line at the start of `view`. `None`: the machine reads it (the line is
@@ -64,13 +74,22 @@ pub(crate) fn read(view: &[u8], max_target_len: usize) -> Result<Option<Parts>, 
         Some(_) => return Err((Error::InvalidTarget, target_end)),
     }
     let version_start = target_end + 1;
+    // `HTTP/1.1` or `HTTP/1.0` and CRLF in one comparison; anything else is the machine's to
+    // read, but for the same versions ended by a bare LF, which the caller accepts or rejects.
+    let crlf = |version| {
+        Some(Ending {
+            version,
+            end: version_start + 10,
+            bare_lf: false,
+        })
+    };
     let ending = match view
         .get(version_start..)
         .and_then(|rest| rest.first_chunk::<10>())
     {
-        Some(b"HTTP/1.1\r\n") => Some((Version::Http11, version_start + 10)),
-        Some(b"HTTP/1.0\r\n") => Some((Version::Http10, version_start + 10)),
-        _ => None,
+        Some(b"HTTP/1.1\r\n") => crlf(Version::Http11),
+        Some(b"HTTP/1.0\r\n") => crlf(Version::Http10),
+        _ => bare_lf_ending(view, version_start),
     };
     Ok(Some(Parts {
         method: Span::new(0, method_end),
@@ -79,4 +98,22 @@ pub(crate) fn read(view: &[u8], max_target_len: usize) -> Result<Option<Parts>, 
         version_start,
         ending,
     }))
+}
+
+/// `HTTP/1.1` or `HTTP/1.0` and a bare LF at `version_start`.
+#[cold]
+fn bare_lf_ending(view: &[u8], version_start: usize) -> Option<Ending> {
+    let version = match view
+        .get(version_start..)
+        .and_then(|rest| rest.first_chunk::<9>())
+    {
+        Some(b"HTTP/1.1\n") => Version::Http11,
+        Some(b"HTTP/1.0\n") => Version::Http10,
+        _ => return None,
+    };
+    Some(Ending {
+        version,
+        end: version_start + 9,
+        bare_lf: true,
+    })
 }
