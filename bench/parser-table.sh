@@ -1,80 +1,92 @@
 #!/usr/bin/env bash
-# Runs the parser benchmarks (h1-parser, httparse, picohttpparser) and prints one table of
-# criterion's median times with the ratios h1 / peer (below 1: h1 is faster).
+# Times h1-parser, httparse and picohttpparser on the same inputs and prints one table of
+# medians and ratios. Pinned to one CPU; the three parsers alternate inside every round.
 #
-#   bench/parser-table.sh                       # full run, criterion defaults (~4 min)
-#   bench/parser-table.sh --quick               # shorter, noisier
-#   bench/parser-table.sh --table-only          # print the table of the last run, no run
-#   bench/parser-table.sh browser               # any other argument goes to criterion (a filter)
+#   bench/parser-table.sh                 # 11 rounds of 40 ms batches (~1 min after the build)
+#   bench/parser-table.sh --quick         # 5 rounds of 20 ms batches, noisier
+#   bench/parser-table.sh --table-only    # the table of the last run, no run
+#   ROUNDS=21 BATCH_MS=50 bench/parser-table.sh
+#   CPU=0 bench/parser-table.sh           # the CPU to pin to (default: the last one)
+#   FORCE=1 bench/parser-table.sh         # run even if the machine looks busy
+#
+# The binary is parser/benches/peers.rs; the inputs and the way each parser is driven (as its
+# users drive it: httparse through parse_with_uninit_headers as hyper does, pico over an
+# uninitialised phr_header array) are in parser/benches/common/mod.rs.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-args=()
+rounds=${ROUNDS:-11}
+batch_ms=${BATCH_MS:-40}
 run=1
 for arg in "$@"; do
     case $arg in
         --table-only) run=0 ;;
-        --quick) args+=(--warm-up-time 1 --measurement-time 2) ;;
-        *) args+=("$arg") ;;
+        --quick) rounds=5 batch_ms=20 ;;
+        *) echo "unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
 
-if [ "$run" = 1 ]; then
-    # Only the `parse` bench target: the library's own test harness would reject criterion's
-    # options.
-    cargo bench -p h1-parser --bench parse -- "${args[@]}" >&2
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+saved="$target_dir/parser-table.txt"
+if [ "$run" = 0 ]; then
+    cat "$saved" 2>/dev/null || { echo "no saved table: run without --table-only first" >&2; exit 1; }
+    exit 0
 fi
 
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+echo "building the peers bench (cargo bench --no-run)..." >&2
+exe=$(cargo bench -p h1-parser --bench peers --no-run --message-format=json 2>/dev/null |
+    python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "peers" and m.get("executable"):
+        print(m["executable"])')
+[ -n "$exe" ] || { echo "could not build the peers bench" >&2; exit 1; }
 
-python3 - "$target_dir/criterion" <<'PY'
-import json, os, sys
+cpus=$(nproc)
+cpu=${CPU:-$((cpus - 1))}
 
-base = sys.argv[1]
-# The groups of parser/benches/parse.rs, in its order; others found on disk come after.
-order = ["short", "browser", "query-2k", "headers-40", "trickle-1", "trickle-64",
-         "chunked-1k-4k", "chunked-tiny"]
-peers = ["h1", "httparse", "pico"]
-
-def median_ns(group, bench):
-    path = os.path.join(base, group, bench, "new", "estimates.json")
-    try:
-        with open(path) as f:
-            return json.load(f)["median"]["point_estimate"]
-    except (OSError, KeyError, ValueError):
-        return None
-
-def fmt_time(ns):
-    if ns is None:
-        return "-"
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
-        if ns >= scale:
-            return f"{ns / scale:.3g} {unit}"
-    return f"{ns:.3g} ns"
-
-def ratio(a, b):
-    return "-" if a is None or b is None else f"{a / b:.2f}"
-
-groups = [g for g in order if os.path.isdir(os.path.join(base, g))]
-if os.path.isdir(base):
-    groups += sorted(g for g in os.listdir(base)
-                     if g not in order and os.path.isdir(os.path.join(base, g, "h1")))
-if not groups:
-    sys.exit(f"no criterion results under {base}: run without --table-only first")
-
-rows = [["input", "h1", "httparse", "pico", "h1/httparse", "h1/pico", "copy"]]
-for g in groups:
-    t = {p: median_ns(g, p) for p in peers + ["copy"]}
-    rows.append([g] + [fmt_time(t[p]) for p in peers]
-                + [ratio(t["h1"], t["httparse"]), ratio(t["h1"], t["pico"]), fmt_time(t["copy"])])
-
-widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-for n, r in enumerate(rows):
-    print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
-    if n == 0:
-        print("  ".join("-" * w for w in widths))
-print("\nmedian time per input (criterion); ratio = h1 time / peer time, below 1.00 means h1 is faster")
-print("copy: the memcpy of the encoded body that h1 and pico both include in the chunked rows")
+# Busy machine? Numbers taken beside a build or a browser are noise: stop unless FORCE=1.
+busy_reasons=()
+load=$(cut -d' ' -f1 /proc/loadavg)
+if python3 -c "import sys; sys.exit(0 if $load > 0.5 else 1)"; then
+    busy_reasons+=("load average over the last minute is $load (above 0.5)")
+fi
+# CPU time used by everyone over one second, from /proc/stat (user+nice+system+irq+softirq+steal).
+busy_pct=$(python3 - <<'PY'
+import time
+def sample():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]
+    return sum(v) - idle, sum(v)
+b0, t0 = sample(); time.sleep(1); b1, t1 = sample()
+print(round(100 * (b1 - b0) / max(1, t1 - t0)))
 PY
+)
+if [ "$busy_pct" -gt 10 ]; then
+    busy_reasons+=("the CPUs were ${busy_pct} % busy during the last second")
+fi
+if [ ${#busy_reasons[@]} -gt 0 ]; then
+    {
+        echo "the machine is busy:"
+        printf '  - %s\n' "${busy_reasons[@]}"
+        echo "the processes using the most CPU (average over their lifetime):"
+        ps -eo pid,pcpu,etime,comm --sort=-pcpu | head -6
+    } >&2
+    if [ "${FORCE:-0}" != 1 ]; then
+        echo "stopping: timings now would be noise (FORCE=1 to run anyway)" >&2
+        exit 1
+    fi
+    echo "FORCE=1: running anyway; do not publish these numbers" >&2
+fi
+
+command -v taskset >/dev/null || { echo "taskset is not installed (util-linux)" >&2; exit 1; }
+echo "pinned to CPU $cpu of $cpus: $rounds rounds, $batch_ms ms per batch" >&2
+{
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD), CPU $cpu of $cpus, load $load"
+    taskset -c "$cpu" "$exe" table "$rounds" "$batch_ms"
+} | tee "$saved"

@@ -9,6 +9,7 @@
 //! slices of the input, never copied or scanned.
 
 use crate::chars::{hex_value, is_quoted_byte, is_tchar, skip_field_text, skip_tchars};
+use crate::fields;
 use crate::request::{RawHeader, Span};
 use crate::{Config, Error, Header};
 
@@ -311,6 +312,18 @@ impl Chunked {
             let Some(&b) = line.get(at) else { break None };
             match self.line {
                 Line::Start => {
+                    if is_tchar(b) {
+                        // A trailer line whose end is here is read whole by the field-line
+                        // engine (no leniencies in trailers); the states below take the rest.
+                        if let Some(field) = fields::complete_line(line, at, false)? {
+                            self.name_end = field.field.name.end as usize;
+                            self.value_start = field.field.value.start as usize;
+                            self.value_end = field.field.value.end as usize;
+                            self.line = Line::ValueLf;
+                            at = field.end;
+                            break Some(at);
+                        }
+                    }
                     self.line = match b {
                         b'\r' => Line::FinalLf,
                         b'\n' => return Err((Error::BareLf, at)),
@@ -355,16 +368,12 @@ impl Chunked {
                         _ => return Err((Error::InvalidHeaderValue, at)),
                     }
                     if b == b'\r' {
-                        let value = line.get(self.value_start..at).unwrap_or_default();
-                        let trailing = value.iter().rev().take_while(|&&b| b == b' ' || b == b'\t');
-                        self.value_end = at - trailing.count();
+                        self.value_end = fields::value_end_without_ows(line, self.value_start, at);
                     }
                     at += 1;
                 }
                 Line::ValueLf | Line::FinalLf => {
-                    if b != b'\n' {
-                        return Err((Error::BareCr, at));
-                    }
+                    fields::lf_after_cr(b, at)?;
                     at += 1;
                     break Some(at);
                 }

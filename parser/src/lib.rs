@@ -4,8 +4,9 @@
 //! Hand [`Parser::parse`] every byte received so far for a request. It answers
 //! [`Status::Partial`] (read more, then call again with the longer buffer) or
 //! [`Status::Complete`] with a [`Request`] whose method, target and headers borrow from your
-//! buffer. The parser keeps its progress as offsets and never looks at a byte twice, so a head
-//! arriving one byte at a time costs the same as one arriving whole.
+//! buffer. The parser keeps its progress as offsets and looks at a byte again only while the
+//! line it is in is still incomplete, so a head arriving in pieces costs one parse plus a small
+//! constant per call, where re-parsing each longer prefix would cost a parse per call.
 //!
 //! ```
 //! use h1_parser::{Framing, Method, Parser, Status};
@@ -68,10 +69,12 @@ mod chars;
 mod chunked;
 mod config;
 mod error;
+mod fields;
 mod framing;
 mod head;
 mod known;
 mod request;
+mod request_line;
 mod response;
 pub mod syntax;
 mod uri;
