@@ -266,7 +266,8 @@ fn head_deadline_holds_against_a_trickling_client() {
     let elapsed = started.elapsed();
     assert_eq!(resp.status, 408);
     assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
-    assert!(is_closed(&mut stream) || is_closed(&mut stream));
+    // The next read is the close (EOF or reset), not a 5 s read timeout.
+    assert!(is_closed(&mut stream), "still open after the 408");
     trickle.join().expect("trickle");
 }
 
