@@ -46,5 +46,5 @@ pub use config::ServerConfig;
 pub use h1_parser::{Header, Headers, Method, Version};
 pub use io::{Server, ShutdownHandle};
 pub use request::{Params, Request, MAX_PARAMS};
-pub use response::Response;
+pub use response::{HeaderError, Response};
 pub use router::{Handler, Router};

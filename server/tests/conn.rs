@@ -245,3 +245,29 @@ fn pipelined_requests_resume_after_output_drains() {
     assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), count);
     assert_eq!(text.matches("\r\n\r\nhello").count(), count);
 }
+
+#[test]
+fn a_handler_cannot_send_an_interim_status_or_control_bytes() {
+    let handler = |_: &h1_server::Request, res: &mut h1_server::Response| {
+        res.set_status(101)
+            .header("Upgrade", "websocket")
+            .header("X-Bell", "ring\x07")
+            .header("X-Nul", "a\0b");
+    };
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    let wire = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    assert_eq!(conn.feed(wire, &handler, now), wire.len());
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    // Both requests answered on the same connection, as HTTP, with a final status.
+    assert_eq!(
+        out.matches("HTTP/1.1 500 Internal Server Error\r\n")
+            .count(),
+        2,
+        "{out}"
+    );
+    assert!(!out.contains("101"), "{out}");
+    assert!(out.contains("Upgrade: websocket\r\n"), "{out}");
+    assert!(!out.contains("X-Bell") && !out.contains("X-Nul"), "{out}");
+    assert!(!conn.is_finished());
+}
