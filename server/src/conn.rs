@@ -57,6 +57,64 @@ enum State {
     Body,
 }
 
+/// Where the connection is in its life; [`State`] is where it is in the request cycle. The
+/// I/O layer reads while `Open` or `ShuttingDown`, and closes the socket once `Closing` has no
+/// output left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Life {
+    /// Reading and answering requests.
+    Open,
+    /// A graceful shutdown started: the request in flight is finished and answered with
+    /// `Connection: close`; between requests the connection closes.
+    ShuttingDown,
+    /// The peer closed its sending side: the requests received are answered (with
+    /// `Connection: close`), a request received in part is dropped, then the connection closes.
+    PeerClosed,
+    /// No more requests: the output left is sent, then the socket is closed — after a
+    /// linger when `linger` (see [`Connection::should_linger`]).
+    Closing { linger: bool },
+}
+
+/// A minimum data rate, Apache mod_reqtimeout's `MinRate`, measured over consecutive
+/// windows of [`ServerConfig::min_rate_window`]: when a window ends with the transfer
+/// unfinished, it must have moved at least `rate × window` bytes. Counting per window, not
+/// since the start, means that a burst (the first send buffer the kernel takes at once) buys
+/// no credit for later windows. The first window is the grace period.
+#[derive(Clone, Copy, Debug)]
+struct RateWindow {
+    start: Instant,
+    bytes: u64,
+}
+
+impl RateWindow {
+    fn new(now: Instant) -> RateWindow {
+        RateWindow {
+            start: now,
+            bytes: 0,
+        }
+    }
+
+    fn add(&mut self, n: usize) {
+        self.bytes = self.bytes.saturating_add(n as u64);
+    }
+
+    /// When the window ends; `None` when the rate is not checked (rate 0).
+    fn end(&self, rate: u32, window: std::time::Duration) -> Option<Instant> {
+        if rate == 0 || window.is_zero() {
+            return None;
+        }
+        self.start.checked_add(window)
+    }
+
+    /// At the window's end: whether it moved enough bytes. A new window starts at `now`.
+    fn roll(&mut self, now: Instant, rate: u32, window: std::time::Duration) -> bool {
+        let needed = u128::from(rate) * window.as_millis() / 1000;
+        let kept = u128::from(self.bytes) >= needed;
+        *self = RateWindow::new(now);
+        kept
+    }
+}
+
 /// What the head said about the exchange, kept while the body is read.
 #[derive(Clone, Copy, Debug)]
 struct Exchange {
@@ -93,13 +151,13 @@ pub struct Connection {
     since: Instant,
     /// When the output last made progress.
     write_since: Instant,
-    read_eof: bool,
-    closing: bool,
-    /// `process` stopped because of waiting output, with input left to process.
+    /// The request body's minimum rate ([`ServerConfig::min_body_rate`]).
+    body_rate: RateWindow,
+    /// The output's minimum rate ([`ServerConfig::min_write_rate`]).
+    write_rate: RateWindow,
+    life: Life,
+    /// The last `process` stopped because of waiting output, with input left to process.
     stalled: bool,
-    /// The connection closes right after a response (an error, `Connection: close`, …).
-    closes_after_response: bool,
-    shutting_down: bool,
 }
 
 impl Connection {
@@ -134,11 +192,10 @@ impl Connection {
             out_pos: 0,
             since: now,
             write_since: now,
-            read_eof: false,
-            closing: false,
+            body_rate: RateWindow::new(now),
+            write_rate: RateWindow::new(now),
+            life: Life::Open,
             stalled: false,
-            closes_after_response: false,
-            shutting_down: false,
         }
     }
 
@@ -179,16 +236,20 @@ impl Connection {
         self.filled = self.filled.saturating_add(n).min(self.buf.len());
         if self.state == State::Body && n > 0 {
             self.since = now;
+            self.body_rate.add(n);
         }
     }
 
     /// Records that the peer closed its sending side. Requests already received are still
     /// answered; a request received in part is dropped and the connection closes.
     pub fn read_eof(&mut self) {
-        self.read_eof = true;
-        if self.state == State::Idle && self.start == self.filled {
-            self.closing = true;
-        }
+        self.life = match self.life {
+            Life::Closing { .. } => Life::Closing { linger: false },
+            _ if self.state == State::Idle && self.start == self.filled => {
+                Life::Closing { linger: false }
+            }
+            _ => Life::PeerClosed,
+        };
     }
 
     /// Copies as much of `bytes` in as the connection takes, processing as it goes (a
@@ -215,14 +276,27 @@ impl Connection {
         let had_output = self.output_pending() > 0;
         self.run(handler, now);
         if !had_output && self.output_pending() > 0 {
-            self.write_since = now;
+            self.output_started(now);
         }
+    }
+
+    /// The output went from empty to pending: its clocks start.
+    fn output_started(&mut self, now: Instant) {
+        self.write_since = now;
+        self.write_rate = RateWindow::new(now);
+    }
+
+    /// No more requests on this connection: answer nothing more, send what is queued.
+    fn close(&mut self, after_response: bool) {
+        // Linger only when the client may still be sending.
+        let linger = after_response && matches!(self.life, Life::Open | Life::ShuttingDown);
+        self.life = Life::Closing { linger };
     }
 
     fn run<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
         self.stalled = false;
         loop {
-            if self.closing {
+            if matches!(self.life, Life::Closing { .. }) {
                 return;
             }
             if self.output_pending() > OUTPUT_HIGH_WATER {
@@ -232,8 +306,8 @@ impl Connection {
             match self.state {
                 State::Idle => {
                     if self.start == self.filled {
-                        if self.read_eof || self.shutting_down {
-                            self.closing = true;
+                        if matches!(self.life, Life::PeerClosed | Life::ShuttingDown) {
+                            self.close(false);
                         }
                         return;
                     }
@@ -245,9 +319,9 @@ impl Connection {
                     match self.parser.parse(data) {
                         Err(error) => return self.fail(error.status(), error.as_str()),
                         Ok(Status::Partial) => {
-                            if self.read_eof {
+                            if self.life == Life::PeerClosed {
                                 // The client vanished mid-head: nothing to answer.
-                                self.closing = true;
+                                self.close(false);
                             }
                             return;
                         }
@@ -286,8 +360,8 @@ impl Connection {
                 State::Body => match self.decode_body() {
                     Err(error) => return self.fail(error.status(), error.as_str()),
                     Ok(false) => {
-                        if self.read_eof {
-                            self.closing = true;
+                        if self.life == Life::PeerClosed {
+                            self.close(false);
                         }
                         return;
                     }
@@ -302,6 +376,7 @@ impl Connection {
         let available = self.filled.saturating_sub(body_start);
         self.state = State::Body;
         self.since = now;
+        self.body_rate = RateWindow::new(now);
         self.body_at = body_start;
         self.body.clear();
         self.decoder = BodyDecoder::new(framing, self.config.parser);
@@ -369,7 +444,7 @@ impl Connection {
         response.reset();
         let handled = catch_unwind(AssertUnwindSafe(|| handler.handle(&request, response)));
         drop(request);
-        let mut keep_alive = exchange.keep_alive && !self.shutting_down && !self.read_eof;
+        let mut keep_alive = exchange.keep_alive && self.life == Life::Open;
         if handled.is_err() {
             // A panicking handler costs its connection, never the worker.
             response.reset();
@@ -392,8 +467,7 @@ impl Connection {
             self.body = Vec::new();
         }
         if !keep_alive {
-            self.closing = true;
-            self.closes_after_response = true;
+            self.close(true);
         }
     }
 
@@ -407,8 +481,7 @@ impl Connection {
         response.body_mut().extend_from_slice(message.as_bytes());
         response.body_mut().push(b'\n');
         write_response(&mut self.out, response, false, false);
-        self.closing = true;
-        self.closes_after_response = true;
+        self.close(true);
     }
 
     /// The bytes to send.
@@ -421,6 +494,7 @@ impl Connection {
         self.out_pos = self.out_pos.saturating_add(n).min(self.out.len());
         if n > 0 {
             self.write_since = now;
+            self.write_rate.add(n);
         }
         if self.out_pos == self.out.len() {
             self.out.clear();
@@ -438,19 +512,20 @@ impl Connection {
 
     /// Whether the connection takes more input now.
     pub fn wants_read(&self) -> bool {
-        !self.closing && !self.read_eof && self.output_pending() <= OUTPUT_HIGH_WATER
+        matches!(self.life, Life::Open | Life::ShuttingDown)
+            && self.output_pending() <= OUTPUT_HIGH_WATER
     }
 
     /// Whether [`Connection::process`] has buffered requests it left for later because of
     /// waiting output: call it again once the output is written.
     pub fn has_buffered_requests(&self) -> bool {
-        !self.closing && self.stalled
+        self.stalled && !matches!(self.life, Life::Closing { .. })
     }
 
     /// True once the connection is done: it is closing and all its output was consumed. The
     /// I/O layer closes the socket then.
     pub fn is_finished(&self) -> bool {
-        self.closing && self.output_pending() == 0
+        matches!(self.life, Life::Closing { .. }) && self.output_pending() == 0
     }
 
     /// Whether the I/O layer should linger when it closes: the connection ends right after a
@@ -459,7 +534,7 @@ impl Connection {
     /// flight; so the I/O layer half-closes, reads and drops input for a moment, then closes.
     /// False for idle, timed-out or shut-down connections, and once the client closed its side.
     pub fn should_linger(&self) -> bool {
-        self.closes_after_response && !self.read_eof
+        self.life == Life::Closing { linger: true }
     }
 
     /// True between requests, with nothing received and nothing to send: safe to close.
@@ -470,49 +545,88 @@ impl Connection {
     /// Graceful shutdown: an idle connection closes now; one with a request in flight
     /// finishes it and answers with `Connection: close`.
     pub fn shutdown(&mut self) {
-        self.shutting_down = true;
-        if self.state == State::Idle && self.start == self.filled {
-            self.closing = true;
+        if self.life == Life::Open {
+            self.life = Life::ShuttingDown;
+        }
+        if self.state == State::Idle
+            && self.start == self.filled
+            && !matches!(self.life, Life::Closing { .. })
+        {
+            self.close(false);
         }
     }
 
     /// When [`Connection::handle_timeout`] must next be called: the idle, head, body or write
-    /// deadline, whichever applies; `None` when the connection is done.
+    /// deadline, or the end of a minimum-rate window, whichever applies and comes first;
+    /// `None` when the connection is done.
     pub fn deadline(&self) -> Option<Instant> {
+        let config = &self.config;
+        let earliest = |a: Option<Instant>, b: Option<Instant>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         if self.output_pending() > 0 {
-            return self.write_since.checked_add(self.config.write_timeout);
+            let stall = self.write_since.checked_add(config.write_timeout);
+            let rate = self
+                .write_rate
+                .end(config.min_write_rate, config.min_rate_window);
+            return earliest(stall, rate);
         }
-        if self.closing {
+        if matches!(self.life, Life::Closing { .. }) {
             return None;
         }
-        let timeout = match self.state {
-            State::Idle => self.config.idle_timeout,
-            State::Head => self.config.head_timeout,
-            State::Body => self.config.body_timeout,
-        };
-        self.since.checked_add(timeout)
+        match self.state {
+            State::Idle => self.since.checked_add(config.idle_timeout),
+            State::Head => self.since.checked_add(config.head_timeout),
+            State::Body => earliest(
+                self.since.checked_add(config.body_timeout),
+                self.body_rate
+                    .end(config.min_body_rate, config.min_rate_window),
+            ),
+        }
     }
 
     /// Applies the deadline if `now` is past it: an idle connection closes, a request in
-    /// progress gets `408 Request Timeout` and the connection closes, output the client does
-    /// not read is dropped with the connection. Returns whether it acted.
+    /// progress (its head late, its body stalled or slower than the minimum rate) gets
+    /// `408 Request Timeout` and the connection closes, output the client does not read (or
+    /// reads slower than the minimum rate) is dropped with the connection. At the end of a
+    /// rate window that was kept, the next window starts. Returns whether it cut.
     pub fn handle_timeout(&mut self, now: Instant) -> bool {
         match self.deadline() {
             Some(deadline) if now >= deadline => {}
             _ => return false,
         }
+        let config = self.config;
+        let window = config.min_rate_window;
         if self.output_pending() > 0 {
+            let stalled = self
+                .write_since
+                .checked_add(config.write_timeout)
+                .is_some_and(|stall| now >= stall);
+            if !stalled && self.write_rate.roll(now, config.min_write_rate, window) {
+                return false;
+            }
             self.out.clear();
             self.out_pos = 0;
-            self.closing = true;
+            self.close(false);
             return true;
         }
         match self.state {
-            State::Idle => self.closing = true,
-            State::Head | State::Body => {
-                self.fail(408, "request not received in time");
-                self.write_since = now;
+            State::Idle => self.close(false),
+            State::Head => self.fail(408, "request not received in time"),
+            State::Body => {
+                let stalled = self
+                    .since
+                    .checked_add(config.body_timeout)
+                    .is_some_and(|stall| now >= stall);
+                if !stalled && self.body_rate.roll(now, config.min_body_rate, window) {
+                    return false;
+                }
+                self.fail(408, "request body not received in time");
             }
+        }
+        if self.output_pending() > 0 {
+            self.output_started(now);
         }
         true
     }

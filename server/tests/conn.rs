@@ -271,3 +271,87 @@ fn a_handler_cannot_send_an_interim_status_or_control_bytes() {
     assert!(!out.contains("X-Bell") && !out.contains("X-Nul"), "{out}");
     assert!(!conn.is_finished());
 }
+
+#[test]
+fn a_body_slower_than_the_minimum_rate_gets_408_at_the_window_end() {
+    let handler = router();
+    let t0 = Instant::now();
+    let config = config()
+        .body_timeout(Duration::from_secs(30))
+        .min_body_rate(100)
+        .min_rate_window(Duration::from_secs(1));
+    let mut conn = Connection::new(&config, t0);
+    conn.feed(
+        b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n",
+        &handler,
+        t0,
+    );
+    // 150 bytes in the first window: 150 bytes/s, kept.
+    let mut t = t0;
+    for _ in 0..15 {
+        t += Duration::from_millis(60);
+        conn.feed(&[b'x'; 10], &handler, t);
+    }
+    assert_eq!(conn.deadline(), Some(t0 + Duration::from_secs(1)));
+    assert!(!conn.handle_timeout(t0 + Duration::from_secs(1)));
+    // The next window starts then; one byte every 29 s would keep the old body timer happy.
+    let t1 = t0 + Duration::from_secs(1);
+    assert_eq!(conn.deadline(), Some(t1 + Duration::from_secs(1)));
+    conn.feed(&[b'x'; 99], &handler, t1 + Duration::from_millis(900));
+    assert!(!conn.handle_timeout(t1 + Duration::from_millis(999)));
+    assert!(conn.handle_timeout(t1 + Duration::from_secs(1)));
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert!(out.starts_with("HTTP/1.1 408 Request Timeout\r\n"), "{out}");
+    assert!(out.contains("Connection: close\r\n"), "{out}");
+}
+
+#[test]
+fn a_reader_slower_than_the_minimum_rate_is_cut_at_the_window_end() {
+    let handler = router();
+    let t0 = Instant::now();
+    let config = config()
+        .write_timeout(Duration::from_secs(30))
+        .min_write_rate(1000)
+        .min_rate_window(Duration::from_secs(1));
+    let mut conn = Connection::new(&config, t0);
+    let one = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let wire: Vec<u8> = one.iter().copied().cycle().take(one.len() * 500).collect();
+    conn.feed(&wire, &handler, t0);
+    let pending = conn.output().len();
+    assert!(pending > 10_000, "{pending}");
+    assert_eq!(conn.deadline(), Some(t0 + Duration::from_secs(1)));
+    // The first window (the grace period): a burst, as a kernel send buffer takes it.
+    conn.consume_output(5_000, t0 + Duration::from_millis(10));
+    assert!(!conn.handle_timeout(t0 + Duration::from_secs(1)));
+    // The second: 999 bytes in a second, one byte short; each write also restarted the old
+    // write timer, which never fires.
+    let t1 = t0 + Duration::from_secs(1);
+    for i in 0..9 {
+        conn.consume_output(111, t1 + Duration::from_millis(100 * i));
+    }
+    assert!(!conn.handle_timeout(t1 + Duration::from_millis(999)));
+    assert!(conn.handle_timeout(t1 + Duration::from_secs(1)));
+    assert!(
+        conn.is_finished(),
+        "the output is dropped with the connection"
+    );
+    assert!(!conn.should_linger());
+}
+
+#[test]
+fn minimum_rates_of_zero_are_off() {
+    let handler = router();
+    let t0 = Instant::now();
+    let config = config()
+        .body_timeout(Duration::from_secs(30))
+        .min_body_rate(0)
+        .min_rate_window(Duration::from_secs(1));
+    let mut conn = Connection::new(&config, t0);
+    conn.feed(
+        b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\na",
+        &handler,
+        t0,
+    );
+    assert_eq!(conn.deadline(), Some(t0 + Duration::from_secs(30)));
+    assert!(!conn.handle_timeout(t0 + Duration::from_secs(29)));
+}
