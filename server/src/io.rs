@@ -115,7 +115,7 @@ impl ShutdownHandle {
 
 /// An HTTP/1.1 server: bound at creation, serving on [`Server::serve`].
 ///
-/// ```no_run
+/// ```
 /// use h1_server::{Request, Response, Server, ServerConfig};
 ///
 /// let server = Server::bind("127.0.0.1:0", ServerConfig::new().threads(2))?;

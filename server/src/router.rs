@@ -44,7 +44,9 @@ struct Route {
 /// when there is no `HEAD` route (the server sends no body for `HEAD`).
 ///
 /// ```
-/// use h1_server::{Request, Response, Router};
+/// use std::time::Instant;
+/// use h1_server::conn::Connection;
+/// use h1_server::{Request, Response, Router, ServerConfig};
 ///
 /// let mut router = Router::new();
 /// router
@@ -55,6 +57,23 @@ struct Route {
 ///         let (id, path) = (req.param("id"), req.param("path"));
 ///         res.set_status(201).set_body(format!("{id:?} {path:?} {}", req.body().len()));
 ///     });
+///
+/// // Drive it without a socket: the answers to three pipelined requests.
+/// let mut conn = Connection::new(&ServerConfig::new(), Instant::now());
+/// conn.feed(
+///     b"POST /users/7/files/a/b.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi\
+///       DELETE / HTTP/1.1\r\nHost: x\r\n\r\n\
+///       GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n",
+///     &router,
+///     Instant::now(),
+/// );
+/// let out = String::from_utf8_lossy(conn.output());
+/// let answers: Vec<&str> = out.split("HTTP/1.1 ").skip(1).collect();
+/// assert!(answers[0].starts_with("201 Created\r\n"));
+/// assert!(answers[0].ends_with("\r\n\r\nSome(\"7\") Some(\"a/b.txt\") 2"));
+/// assert!(answers[1].starts_with("405 Method Not Allowed\r\n"));
+/// assert!(answers[1].contains("\r\nAllow: GET, HEAD\r\n"));
+/// assert!(answers[2].starts_with("404 Not Found\r\n"));
 /// ```
 #[derive(Default)]
 pub struct Router {
