@@ -17,7 +17,7 @@ use std::time::Duration;
 /// | `min_write_rate` | 500 bytes/s | a client reading its responses slower than this over a window: close |
 /// | `min_rate_window` | 10 s | the window both rates are measured over; the first one is the grace period |
 /// | `max_connections` | 20 000 | open connections over all workers; more get `503` and are closed at once |
-/// | `read_buffer_size` | 4 KiB | a connection's first read buffer; it grows up to the head limit and stays |
+/// | `read_buffer_size` | 4 KiB | a connection's first read buffer; it grows up to the head limit and stays while the connection is busy (an idle one holds no buffer) |
 /// | `shutdown_timeout` | 10 s | how long a graceful shutdown waits for requests in flight |
 /// | `backlog` | 1024 | the listen backlog |
 ///

@@ -26,7 +26,10 @@
 //! ```
 //!
 //! Memory: the read buffer starts at [`ServerConfig::read_buffer_size`] and grows, when a head
-//! needs it, up to the head limit plus the trailer limit plus that size, then stays. The
+//! needs it, up to the head limit plus the trailer limit plus that size, then stays (until
+//! [`Connection::recycle`]). The I/O layer lends a connection to a socket only while bytes are
+//! in flight: an idle keep-alive socket is parked without one, and its connection goes back to
+//! a per-worker pool. The
 //! decoded-body buffer grows up to the body limit; one that grew past 64 KiB is released after
 //! its request, so a single upload does not pin megabytes to an idle connection. The response
 //! buffers grow to the largest response sent. Pipelined requests are not parsed while more
@@ -43,7 +46,8 @@ use crate::{date, Handler, Request, Response, ServerConfig};
 /// Pipelined requests wait while more response bytes than this are unsent.
 const OUTPUT_HIGH_WATER: usize = 64 * 1024;
 
-/// A decoded-body buffer larger than this is released after its request.
+/// A decoded-body buffer larger than this is released after its request; output and response
+/// buffers larger than this are released by [`Connection::recycle`].
 const BODY_KEEP: usize = 64 * 1024;
 
 /// Where the connection is in the request cycle.
@@ -162,6 +166,7 @@ pub struct Connection {
 
 impl Connection {
     /// A new connection with `config`'s limits, opened at `now`. Allocates its read buffer.
+    /// [`Connection::recycle`] makes a used one new again without allocating.
     pub fn new(config: &ServerConfig, now: Instant) -> Connection {
         let initial = config.read_buffer_size.max(256);
         let max_buf = config
@@ -197,6 +202,48 @@ impl Connection {
             life: Life::Open,
             stalled: false,
         }
+    }
+
+    /// Makes this connection what [`Connection::new`] with the same configuration returns at
+    /// `now`, keeping its buffers: the I/O layer keeps a pool of connections per worker and
+    /// lends one to a socket only while bytes are in flight, so an idle keep-alive socket holds
+    /// no buffer. Buffers that grew past 64 KiB (the read buffer past its first size) are
+    /// released, so the pool stays small.
+    pub fn recycle(&mut self, now: Instant) {
+        self.parser.reset();
+        self.filled = 0;
+        self.start = 0;
+        self.state = State::Idle;
+        self.body_at = 0;
+        self.body.clear();
+        self.out.clear();
+        self.out_pos = 0;
+        self.response.reset();
+        self.since = now;
+        self.write_since = now;
+        self.body_rate = RateWindow::new(now);
+        self.write_rate = RateWindow::new(now);
+        self.life = Life::Open;
+        self.stalled = false;
+        if self.body.capacity() > BODY_KEEP {
+            self.body = Vec::new();
+        }
+        if self.out.capacity() > BODY_KEEP {
+            self.out = Vec::new();
+        }
+        self.response.shrink_to(BODY_KEEP);
+        let initial = self.config.read_buffer_size.max(256);
+        if self.buf.len() > initial {
+            self.buf.truncate(initial);
+            self.buf.shrink_to_fit();
+        }
+    }
+
+    /// When the connection became idle, while it is idle and open: between requests, nothing
+    /// received, nothing to send. The I/O layer may then park the socket without its
+    /// connection (see [`Connection::recycle`]) and time the idle timeout from this instant.
+    pub fn idle_since(&self) -> Option<Instant> {
+        (self.life == Life::Open && self.is_idle()).then_some(self.since)
     }
 
     /// Space to read into, or `None` when the connection wants no input now (it is closing,

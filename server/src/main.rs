@@ -174,7 +174,9 @@ fn on_signals(handle: h1_server::ShutdownHandle) -> std::io::Result<()> {
                 if handle.is_shutdown() {
                     std::process::exit(128 + signal);
                 }
-                eprintln!("h1-server: shutting down");
+                // Not eprintln!: with stderr closed it would panic and end this thread, and
+                // signals would go unanswered.
+                let _ = writeln!(std::io::stderr(), "h1-server: shutting down");
                 handle.shutdown();
             }
         })?;

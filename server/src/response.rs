@@ -62,6 +62,16 @@ impl Response {
         self.close = false;
     }
 
+    /// Releases buffers larger than `bytes`.
+    pub(crate) fn shrink_to(&mut self, bytes: usize) {
+        if self.headers.capacity() > bytes {
+            self.headers = Vec::new();
+        }
+        if self.body.capacity() > bytes {
+            self.body = Vec::new();
+        }
+    }
+
     /// The status code (200 unless set).
     pub fn status(&self) -> u16 {
         self.status

@@ -91,6 +91,16 @@ impl Target {
     }
 }
 
+/// A test that fails leaves no server behind (it would keep the test's output pipe open).
+impl Drop for Target {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Reads until EOF (or reset, or the read timeout) and returns what arrived.
 fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
     let mut got = Vec::new();
@@ -516,7 +526,9 @@ fn slow_read_is_cut_at_the_minimum_write_rate_while_others_are_served() {
         cut_after >= window,
         "cut before the grace period ended: {cut_after:?}"
     );
-    // A plain write timer (30 s, restarted by each write) would never cut them.
-    assert!(cut_after < window * 6, "cut only after {cut_after:?}");
+    // A plain write timer (30 s, restarted by each write) would never cut them. The kernel
+    // grows the server's send buffer for a few seconds (bytes it takes count as written), so
+    // the cut comes some windows after the grace: 3-6 s measured here.
+    assert!(cut_after < window * 12, "cut only after {cut_after:?}");
     target.assert_recovered("slow read");
 }
