@@ -162,6 +162,10 @@ pub struct Connection {
     life: Life,
     /// The last `process` stopped because of waiting output, with input left to process.
     stalled: bool,
+    /// The `Date` value for the responses of one `process` call, read once per call (a
+    /// pipelined batch shares it): valid while `date_fresh`.
+    date: [u8; date::DATE_LEN],
+    date_fresh: bool,
 }
 
 impl Connection {
@@ -201,6 +205,8 @@ impl Connection {
             write_rate: RateWindow::new(now),
             life: Life::Open,
             stalled: false,
+            date: [b' '; date::DATE_LEN],
+            date_fresh: false,
         }
     }
 
@@ -321,6 +327,7 @@ impl Connection {
     /// when the connection is closing, or while more than 64 KiB of output are waiting.
     pub fn process<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
         let had_output = self.output_pending() > 0;
+        self.date_fresh = false;
         self.run(handler, now);
         if !had_output && self.output_pending() > 0 {
             self.output_started(now);
@@ -432,7 +439,8 @@ impl Connection {
                 // The whole body is here: hand the handler the read buffer's bytes, no copy.
                 self.exchange.in_place_len = Some(length as usize);
             }
-            Framing::NoBody | Framing::Length(0) => {}
+            // No body: dispatched without entering the decoder.
+            Framing::NoBody | Framing::Length(0) => self.exchange.in_place_len = Some(0),
             Framing::Length(_) | Framing::Chunked => {
                 // RFC 9110 §10.1.1: answer 100-continue before reading a body not yet sent.
                 if expect_continue && available == 0 {
@@ -499,7 +507,8 @@ impl Connection {
             keep_alive = false;
         }
         keep_alive &= !response.wants_close();
-        write_response(&mut self.out, response, exchange.is_head, keep_alive);
+        let date = fresh_date(&mut self.date, &mut self.date_fresh);
+        write_response(&mut self.out, response, date, exchange.is_head, keep_alive);
 
         // Ready for the next request, which starts right after this body.
         self.parser.reset();
@@ -527,7 +536,8 @@ impl Connection {
             .header("Content-Type", "text/plain; charset=utf-8");
         response.body_mut().extend_from_slice(message.as_bytes());
         response.body_mut().push(b'\n');
-        write_response(&mut self.out, response, false, false);
+        let date = fresh_date(&mut self.date, &mut self.date_fresh);
+        write_response(&mut self.out, response, date, false, false);
         self.close(true);
     }
 
@@ -681,14 +691,27 @@ impl Connection {
 
 /// Serializes `response`: status line, `Date`, `Content-Length`, `Connection`, the handler's
 /// fields, the body (not for HEAD, 1xx, 204 and 304).
-fn write_response(out: &mut Vec<u8>, response: &Response, is_head: bool, keep_alive: bool) {
+fn write_response(
+    out: &mut Vec<u8>,
+    response: &Response,
+    date: &[u8],
+    is_head: bool,
+    keep_alive: bool,
+) {
     let status = response.status();
-    out.extend_from_slice(b"HTTP/1.1 ");
-    out.extend_from_slice(&three_digits(status));
-    out.push(b' ');
-    out.extend_from_slice(reason(status).as_bytes());
-    out.extend_from_slice(b"\r\nDate: ");
-    date::with_date(|date| out.extend_from_slice(date));
+    // One reservation for the head's fixed parts and the body: the pieces below then only
+    // copy; 200's status line and `Date: ` are one piece.
+    out.reserve(128 + response.header_lines().len() + response.body().len());
+    if status == 200 {
+        out.extend_from_slice(b"HTTP/1.1 200 OK\r\nDate: ");
+    } else {
+        out.extend_from_slice(b"HTTP/1.1 ");
+        out.extend_from_slice(&three_digits(status));
+        out.push(b' ');
+        out.extend_from_slice(reason(status).as_bytes());
+        out.extend_from_slice(b"\r\nDate: ");
+    }
+    out.extend_from_slice(date);
     // RFC 9110 §8.6: no Content-Length in 1xx and 204; 304 has no body (we send no length).
     let bodyless = status < 200 || status == 204 || status == 304;
     if !bodyless {
@@ -705,6 +728,15 @@ fn write_response(out: &mut Vec<u8>, response: &Response, is_head: bool, keep_al
     if !bodyless && !is_head {
         out.extend_from_slice(response.body());
     }
+}
+
+/// The `Date` value for this `process` call: read from the clock on the first response only.
+fn fresh_date<'d>(date: &'d mut [u8; date::DATE_LEN], fresh: &mut bool) -> &'d [u8] {
+    if !*fresh {
+        date::with_date(|now| date.copy_from_slice(now));
+        *fresh = true;
+    }
+    date
 }
 
 /// A status code in 100..=999 as three ASCII digits.

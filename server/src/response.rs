@@ -223,13 +223,39 @@ impl std::error::Error for HeaderError {}
 
 /// A byte allowed in a field value, RFC 9110 §5.5: HTAB, SP, VCHAR, obs-text.
 fn is_field_byte(b: u8) -> bool {
-    matches!(b, b'\t' | b' '..=b'~' | 0x80..=0xff)
+    FIELD_BYTE[usize::from(b)]
 }
 
 /// tchar, RFC 9110 §5.6.2.
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    TCHAR[usize::from(b)]
 }
+
+/// The two byte classes as tables: a handler's field is checked with one load per byte.
+const FIELD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'\t' | b' '..=b'~' | 0x80..=0xff);
+        b += 1;
+    }
+    table
+};
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let extra = b"!#$%&'*+-.^_`|~";
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Whether a comma-separated field value holds `token` (case-insensitive), RFC 9110 §5.6.1.
 pub(crate) fn has_token(value: &[u8], token: &[u8]) -> bool {
