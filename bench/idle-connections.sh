@@ -3,7 +3,8 @@
 # prints the server's RSS per connection. 100,000 needs about 101,000 open files in the server
 # and as many in the client process: the script raises the limit, and skips that size with a
 # message where it cannot (the hard limit needs CAP_SYS_RESOURCE to go up). Clients are spread over 127.0.0.2, 127.0.0.3, … (about 28,000 ephemeral
-# ports per address pair). Bounded: each size gives up after 180 s.
+# ports per address pair). Each size runs twice: connections served one after the other, and a
+# burst (all mid-request at once, then idle). Bounded: each run gives up after 180 s.
 #
 # Environment: COUNTS [10000 100000]  PORT [5300]  THREADS [1]
 set -euo pipefail
@@ -40,15 +41,16 @@ for count in $COUNTS; do
         fi
     fi
     ulimit -Sn "$need"
-    "$server_bin" --addr "127.0.0.1:$PORT" --threads "$THREADS" \
-        --max-connections $((count + 100)) 2>/dev/null &
-    server_pid=$!
-    for _ in $(seq 50); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-        sleep 0.1
+    for mode in one-by-one burst; do
+        "$server_bin" --addr "127.0.0.1:$PORT" --threads "$THREADS" \
+            --max-connections $((count + 100)) 2>/dev/null &
+        server_pid=$!
+        for _ in $(seq 50); do
+            (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+            sleep 0.1
+        done
+        timeout 200 "$client_bin" "127.0.0.1:$PORT" "$server_pid" "$count" "$mode"
+        cleanup
+        sleep 1
     done
-    timeout 200 "$client_bin" "127.0.0.1:$PORT" "$server_pid" "$count"
-    cleanup
-    # Let the closed sockets leave TIME_WAIT's way for the next size (different ports anyway).
-    sleep 1
 done

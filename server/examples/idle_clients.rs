@@ -1,12 +1,14 @@
 //! Holds idle keep-alive connections to an `h1-server` and prints the server's RSS per
 //! connection (read from `/proc/PID/status`). Used by `bench/idle-connections.sh`.
 //!
-//! `idle_clients ADDR PID COUNT`: opens COUNT connections to ADDR (loopback), spread over the
+//! `idle_clients ADDR PID COUNT [burst]`: opens COUNT connections to ADDR (loopback), spread over the
 //! source addresses 127.0.0.x (about 28,000 ephemeral ports each, 10,000 used per address,
 //! the first address chosen by the process id so that a run does not meet the last one's
 //! TIME_WAIT sockets), sends one request on each and reads its answer, waits a moment, reads the
-//! server's RSS, checks that a sample of the connections is still served, and exits. Bounded:
-//! it gives up after 180 s.
+//! server's RSS, checks that a sample of the connections is still served, and exits. With
+//! `burst`, every connection first sends half a head, so all COUNT are mid-request at once,
+//! then all finish: the server's memory once they are idle again. Bounded: it gives up after
+//! 180 s.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpStream};
@@ -24,6 +26,7 @@ fn main() {
     let addr: SocketAddr = addr.parse().expect("ADDR");
     assert!(addr.ip().is_loopback(), "loopback only");
     let count: usize = count.parse().expect("COUNT");
+    let burst = args.get(3).is_some_and(|mode| mode == "burst");
     let deadline = Instant::now() + Duration::from_secs(180);
     let base = 2 + (std::process::id() % 200) as usize;
 
@@ -49,16 +52,36 @@ fn main() {
             .expect("bind a loopback source address");
         socket.connect(&addr.into()).expect("connect");
         let mut stream: TcpStream = socket.into();
-        exchange(&mut stream);
+        if burst {
+            stream.write_all(&REQUEST[..20]).expect("write half a head");
+        } else {
+            exchange(&mut stream);
+        }
         held.push(stream);
+    }
+    if burst {
+        // All of them mid-request now: finish each, read its answer.
+        for stream in &mut held {
+            stream.write_all(&REQUEST[20..]).expect("write");
+        }
+        for stream in &mut held {
+            read_answer(stream);
+        }
+        // The server hands freed memory back at its next tick (at most 1 s with the defaults).
+        std::thread::sleep(Duration::from_millis(1000));
     }
     let opened = started.elapsed();
     std::thread::sleep(Duration::from_millis(500));
     let after = rss_kib(pid);
     let per = (after.saturating_sub(before)) as f64 * 1024.0 / count as f64;
+    let how = if burst {
+        "all mid-request at once, then served"
+    } else {
+        "each served once"
+    };
     println!(
-        "{count} idle keep-alive connections (each served once, opened in {opened:.1?}): server \
-         RSS {before} KiB before, {after} KiB after ({:.1} MiB): {per:.0} bytes per connection",
+        "{count} idle keep-alive connections ({how}, opened in {opened:.1?}): server RSS \
+         {before} KiB before, {after} KiB after ({:.1} MiB): {per:.0} bytes per connection",
         after as f64 / 1024.0
     );
     // A sample is still open and served.
@@ -78,6 +101,14 @@ fn exchange(stream: &mut TcpStream) {
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("read timeout");
     stream.write_all(REQUEST).expect("write");
+    read_answer(stream);
+}
+
+/// Reads one answer to the end of its 13-byte body.
+fn read_answer(stream: &mut TcpStream) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("read timeout");
     let mut answer = [0u8; 1024];
     let mut got = 0;
     while !answer[..got].ends_with(b"Hello, world!") {
