@@ -56,8 +56,10 @@ pub struct ServerConfig {
     /// The slowest reader accepted, in bytes per second, measured over each
     /// [`ServerConfig::min_rate_window`] while output is waiting: a window that ends with
     /// output unsent and fewer than `min_write_rate × window` bytes written closes the
-    /// connection ("slow read"). Bytes the kernel takes into its send buffer count as
-    /// written, but only in the window they were taken in. 0 turns the check off.
+    /// connection ("slow read"). In the first window bytes count when the kernel takes them;
+    /// after it, only those the client took (the server asks the kernel how much of what it
+    /// wrote is still queued: a send buffer the kernel grows for a slow reader earns it
+    /// nothing). 0 turns the check off.
     pub min_write_rate: u32,
     /// The window the minimum rates are measured over. The first window of a body or of
     /// pending output is its grace period: nothing is checked before it ends.

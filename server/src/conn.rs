@@ -82,12 +82,18 @@ enum Life {
 /// A minimum data rate, Apache mod_reqtimeout's `MinRate`, measured over consecutive
 /// windows of [`ServerConfig::min_rate_window`]: when a window ends with the transfer
 /// unfinished, it must have moved at least `rate × window` bytes. Counting per window, not
-/// since the start, means that a burst (the first send buffer the kernel takes at once) buys
-/// no credit for later windows. The first window is the grace period.
+/// since the start, means that a burst buys no credit for later windows. The first window is
+/// the grace period. For output, what the client took is what was written less what the
+/// kernel's send queue grew by (see [`Connection::note_unsent_in_kernel`]).
 #[derive(Clone, Copy, Debug)]
 struct RateWindow {
     start: Instant,
     bytes: u64,
+    /// Output only: the bytes already written that the kernel still held when the window
+    /// started (known when the previous window ended: unknown for the first window after the
+    /// output started, which then counts the bytes written), and holds now (as last noted).
+    queued_at_start: Option<u64>,
+    queued: u64,
 }
 
 impl RateWindow {
@@ -95,6 +101,8 @@ impl RateWindow {
         RateWindow {
             start: now,
             bytes: 0,
+            queued_at_start: None,
+            queued: 0,
         }
     }
 
@@ -113,8 +121,20 @@ impl RateWindow {
     /// At the window's end: whether it moved enough bytes. A new window starts at `now`.
     fn roll(&mut self, now: Instant, rate: u32, window: std::time::Duration) -> bool {
         let needed = u128::from(rate) * window.as_millis() / 1000;
-        let kept = u128::from(self.bytes) >= needed;
+        // Taken by the peer: written, plus what the kernel held at the start, less what it
+        // holds now.
+        let taken = match self.queued_at_start {
+            Some(at_start) => self
+                .bytes
+                .saturating_add(at_start)
+                .saturating_sub(self.queued),
+            None => self.bytes,
+        };
+        let kept = u128::from(taken) >= needed;
+        let queued = self.queued;
         *self = RateWindow::new(now);
+        self.queued_at_start = Some(queued);
+        self.queued = queued;
         kept
     }
 }
@@ -544,6 +564,15 @@ impl Connection {
     /// The bytes to send.
     pub fn output(&self) -> &[u8] {
         self.out.get(self.out_pos..).unwrap_or_default()
+    }
+
+    /// Tells the connection how many of the bytes it already handed over (through
+    /// [`Connection::consume_output`]) the kernel still holds unsent or unacknowledged
+    /// (`SIOCOUTQ`). The minimum write rate then counts only what the client took: without it,
+    /// a kernel that grows its send buffer for a slow reader makes the reader look faster than
+    /// it is. Optional; the I/O layer calls it before [`Connection::handle_timeout`].
+    pub fn note_unsent_in_kernel(&mut self, bytes: usize) {
+        self.write_rate.queued = bytes as u64;
     }
 
     /// Records that the first `n` bytes of [`Connection::output`] were sent.

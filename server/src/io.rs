@@ -665,6 +665,11 @@ impl<H: Handler> Worker<H> {
             };
             match slot.conn.as_mut() {
                 Some(conn) if slot.io.linger.is_none() => {
+                    if !conn.output().is_empty() {
+                        if let Some(queued) = unsent_in_kernel(&slot.stream) {
+                            conn.note_unsent_in_kernel(queued);
+                        }
+                    }
                     conn.handle_timeout(now);
                     // Acted on or not (a rate window that was kept), the deadline moves on.
                     self.drive(key, now);
@@ -803,6 +808,38 @@ fn linger<S: Read>(stream: &mut S, io: &mut Readiness, now: Instant) -> Next {
             Err(_) => return Next::Close,
         }
     }
+}
+
+/// The bytes written to `stream` that the kernel has not yet sent or seen acknowledged
+/// (`SIOCOUTQ`, the same opcode as `TIOCOUTQ`): what the client has not taken yet.
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64",
+    target_arch = "arm",
+    target_arch = "riscv64"
+))]
+fn unsent_in_kernel(stream: &TcpStream) -> Option<usize> {
+    const SIOCOUTQ: rustix::ioctl::Opcode = 0x5411;
+    // SAFETY: SIOCOUTQ on a TCP socket is a getter of one c_int, as Getter declares.
+    let queued = unsafe {
+        rustix::ioctl::ioctl(
+            stream,
+            rustix::ioctl::Getter::<SIOCOUTQ, std::ffi::c_int>::new(),
+        )
+    };
+    queued.ok().and_then(|n| usize::try_from(n).ok())
+}
+
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64",
+    target_arch = "arm",
+    target_arch = "riscv64"
+)))]
+fn unsent_in_kernel(_: &TcpStream) -> Option<usize> {
+    None
 }
 
 /// Returns a connection to the pool (made new, its large buffers released), or frees it when

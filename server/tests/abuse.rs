@@ -496,12 +496,14 @@ fn slow_read_is_cut_at_the_minimum_write_rate_while_others_are_served() {
                 read += n;
             }
         }
-        let asked = Instant::now();
-        target.assert_serves();
-        served.push(asked.elapsed());
+        // Counted before the normal client's own connection opens (its close may not have
+        // reached the server yet right after its answer).
         if usage(pid).descriptors <= target.baseline.descriptors {
             break started.elapsed();
         }
+        let asked = Instant::now();
+        target.assert_serves();
+        served.push(asked.elapsed());
         assert!(
             started.elapsed() < window * 8,
             "slow readers still connected after {:?}",
@@ -526,9 +528,9 @@ fn slow_read_is_cut_at_the_minimum_write_rate_while_others_are_served() {
         cut_after >= window,
         "cut before the grace period ended: {cut_after:?}"
     );
-    // A plain write timer (30 s, restarted by each write) would never cut them. The kernel
-    // grows the server's send buffer for a few seconds (bytes it takes count as written), so
-    // the cut comes some windows after the grace: 3-6 s measured here.
-    assert!(cut_after < window * 12, "cut only after {cut_after:?}");
+    // A plain write timer (30 s, restarted by each write) would never cut them. The grace
+    // window counts the bytes the kernel took (about 3 MB here); the next one what the client
+    // took (the kernel's send queue, SIOCOUTQ): cut at the end of the second window.
+    assert!(cut_after < window * 4, "cut only after {cut_after:?}");
     target.assert_recovered("slow read");
 }

@@ -355,3 +355,28 @@ fn minimum_rates_of_zero_are_off() {
     assert_eq!(conn.deadline(), Some(t0 + Duration::from_secs(30)));
     assert!(!conn.handle_timeout(t0 + Duration::from_secs(29)));
 }
+
+#[test]
+fn bytes_the_kernel_holds_do_not_count_as_read_by_the_client() {
+    let handler = router();
+    let t0 = Instant::now();
+    let config = config()
+        .write_timeout(Duration::from_secs(30))
+        .min_write_rate(1000)
+        .min_rate_window(Duration::from_secs(1));
+    let mut conn = Connection::new(&config, t0);
+    let one = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let wire: Vec<u8> = one.iter().copied().cycle().take(one.len() * 500).collect();
+    conn.feed(&wire, &handler, t0);
+    // The grace window: 20,000 bytes into the kernel, which still holds them all.
+    conn.consume_output(20_000, t0);
+    conn.note_unsent_in_kernel(20_000);
+    assert!(!conn.handle_timeout(t0 + Duration::from_secs(1)));
+    // The next: 5,000 more written (five times the rate), but the kernel's queue grew by
+    // 4,500: the client took 500 bytes in a second.
+    let t1 = t0 + Duration::from_secs(1);
+    conn.consume_output(5_000, t1 + Duration::from_millis(500));
+    conn.note_unsent_in_kernel(24_500);
+    assert!(conn.handle_timeout(t1 + Duration::from_secs(1)));
+    assert!(conn.is_finished());
+}
