@@ -13,8 +13,11 @@ use std::time::Duration;
 /// | `idle_timeout` | 60 s | a keep-alive connection waiting for its next request: then close |
 /// | `body_timeout` | 30 s | the wait for more body bytes (reset by each read): then `408` and close |
 /// | `write_timeout` | 30 s | a client that does not read its response: then close |
+/// | `min_body_rate` | 500 bytes/s | a request body slower than this over a window: `408` and close |
+/// | `min_write_rate` | 500 bytes/s | a client reading its responses slower than this over a window: close |
+/// | `min_rate_window` | 10 s | the window both rates are measured over; the first one is the grace period |
 /// | `max_connections` | 20 000 | open connections over all workers; more get `503` and are closed at once |
-/// | `read_buffer_size` | 4 KiB | a connection's first read buffer; it grows up to the head limit and stays |
+/// | `read_buffer_size` | 4 KiB | a connection's first read buffer; it grows up to the head limit and stays while the connection is busy (an idle one holds no buffer) |
 /// | `shutdown_timeout` | 10 s | how long a graceful shutdown waits for requests in flight |
 /// | `backlog` | 1024 | the listen backlog |
 ///
@@ -43,6 +46,24 @@ pub struct ServerConfig {
     pub body_timeout: Duration,
     /// How long a response may wait for the client to read it; each write restarts it.
     pub write_timeout: Duration,
+    /// The slowest request body accepted, in bytes per second, measured over each
+    /// [`ServerConfig::min_rate_window`] while a body is read (Apache mod_reqtimeout's
+    /// `MinRate`): a window that ends with the body unfinished and fewer than
+    /// `min_body_rate × window` bytes received gets `408` and a close. Without it a client
+    /// sending one byte just before each `body_timeout` holds its connection forever
+    /// ("slow POST"). 0 turns the check off.
+    pub min_body_rate: u32,
+    /// The slowest reader accepted, in bytes per second, measured over each
+    /// [`ServerConfig::min_rate_window`] while output is waiting: a window that ends with
+    /// output unsent and fewer than `min_write_rate × window` bytes written closes the
+    /// connection ("slow read"). In the first window bytes count when the kernel takes them;
+    /// after it, only those the client took (the server asks the kernel how much of what it
+    /// wrote is still queued: a send buffer the kernel grows for a slow reader earns it
+    /// nothing). 0 turns the check off.
+    pub min_write_rate: u32,
+    /// The window the minimum rates are measured over. The first window of a body or of
+    /// pending output is its grace period: nothing is checked before it ends.
+    pub min_rate_window: Duration,
     /// Most connections open at once, over all workers.
     pub max_connections: usize,
     /// Initial size of a connection's read buffer, in bytes. It grows (up to the head limit
@@ -64,6 +85,9 @@ impl ServerConfig {
             idle_timeout: Duration::from_secs(60),
             body_timeout: Duration::from_secs(30),
             write_timeout: Duration::from_secs(30),
+            min_body_rate: 500,
+            min_write_rate: 500,
+            min_rate_window: Duration::from_secs(10),
             max_connections: 20_000,
             read_buffer_size: 4 * 1024,
             shutdown_timeout: Duration::from_secs(10),
@@ -104,6 +128,24 @@ impl ServerConfig {
     /// Sets [`ServerConfig::write_timeout`].
     pub const fn write_timeout(mut self, timeout: Duration) -> ServerConfig {
         self.write_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ServerConfig::min_body_rate`] (bytes per second; 0: no minimum).
+    pub const fn min_body_rate(mut self, bytes_per_second: u32) -> ServerConfig {
+        self.min_body_rate = bytes_per_second;
+        self
+    }
+
+    /// Sets [`ServerConfig::min_write_rate`] (bytes per second; 0: no minimum).
+    pub const fn min_write_rate(mut self, bytes_per_second: u32) -> ServerConfig {
+        self.min_write_rate = bytes_per_second;
+        self
+    }
+
+    /// Sets [`ServerConfig::min_rate_window`].
+    pub const fn min_rate_window(mut self, window: Duration) -> ServerConfig {
+        self.min_rate_window = window;
         self
     }
 

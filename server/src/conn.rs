@@ -26,7 +26,10 @@
 //! ```
 //!
 //! Memory: the read buffer starts at [`ServerConfig::read_buffer_size`] and grows, when a head
-//! needs it, up to the head limit plus the trailer limit plus that size, then stays. The
+//! needs it, up to the head limit plus the trailer limit plus that size, then stays (until
+//! [`Connection::recycle`]). The I/O layer lends a connection to a socket only while bytes are
+//! in flight: an idle keep-alive socket is parked without one, and its connection goes back to
+//! a per-worker pool. The
 //! decoded-body buffer grows up to the body limit; one that grew past 64 KiB is released after
 //! its request, so a single upload does not pin megabytes to an idle connection. The response
 //! buffers grow to the largest response sent. Pipelined requests are not parsed while more
@@ -43,7 +46,8 @@ use crate::{date, Handler, Request, Response, ServerConfig};
 /// Pipelined requests wait while more response bytes than this are unsent.
 const OUTPUT_HIGH_WATER: usize = 64 * 1024;
 
-/// A decoded-body buffer larger than this is released after its request.
+/// A decoded-body buffer larger than this is released after its request; output and response
+/// buffers larger than this are released by [`Connection::recycle`].
 const BODY_KEEP: usize = 64 * 1024;
 
 /// Where the connection is in the request cycle.
@@ -55,6 +59,84 @@ enum State {
     Head,
     /// Reading (and decoding) a request body.
     Body,
+}
+
+/// Where the connection is in its life; [`State`] is where it is in the request cycle. The
+/// I/O layer reads while `Open` or `ShuttingDown`, and closes the socket once `Closing` has no
+/// output left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Life {
+    /// Reading and answering requests.
+    Open,
+    /// A graceful shutdown started: the request in flight is finished and answered with
+    /// `Connection: close`; between requests the connection closes.
+    ShuttingDown,
+    /// The peer closed its sending side: the requests received are answered (with
+    /// `Connection: close`), a request received in part is dropped, then the connection closes.
+    PeerClosed,
+    /// No more requests: the output left is sent, then the socket is closed — after a
+    /// linger when `linger` (see [`Connection::should_linger`]).
+    Closing { linger: bool },
+}
+
+/// A minimum data rate, Apache mod_reqtimeout's `MinRate`, measured over consecutive
+/// windows of [`ServerConfig::min_rate_window`]: when a window ends with the transfer
+/// unfinished, it must have moved at least `rate × window` bytes. Counting per window, not
+/// since the start, means that a burst buys no credit for later windows. The first window is
+/// the grace period. For output, what the client took is what was written less what the
+/// kernel's send queue grew by (see [`Connection::note_unsent_in_kernel`]).
+#[derive(Clone, Copy, Debug)]
+struct RateWindow {
+    start: Instant,
+    bytes: u64,
+    /// Output only: the bytes already written that the kernel still held when the window
+    /// started (known when the previous window ended: unknown for the first window after the
+    /// output started, which then counts the bytes written), and holds now (as last noted).
+    queued_at_start: Option<u64>,
+    queued: u64,
+}
+
+impl RateWindow {
+    fn new(now: Instant) -> RateWindow {
+        RateWindow {
+            start: now,
+            bytes: 0,
+            queued_at_start: None,
+            queued: 0,
+        }
+    }
+
+    fn add(&mut self, n: usize) {
+        self.bytes = self.bytes.saturating_add(n as u64);
+    }
+
+    /// When the window ends; `None` when the rate is not checked (rate 0).
+    fn end(&self, rate: u32, window: std::time::Duration) -> Option<Instant> {
+        if rate == 0 || window.is_zero() {
+            return None;
+        }
+        self.start.checked_add(window)
+    }
+
+    /// At the window's end: whether it moved enough bytes. A new window starts at `now`.
+    fn roll(&mut self, now: Instant, rate: u32, window: std::time::Duration) -> bool {
+        let needed = u128::from(rate) * window.as_millis() / 1000;
+        // Taken by the peer: written, plus what the kernel held at the start, less what it
+        // holds now.
+        let taken = match self.queued_at_start {
+            Some(at_start) => self
+                .bytes
+                .saturating_add(at_start)
+                .saturating_sub(self.queued),
+            None => self.bytes,
+        };
+        let kept = u128::from(taken) >= needed;
+        let queued = self.queued;
+        *self = RateWindow::new(now);
+        self.queued_at_start = Some(queued);
+        self.queued = queued;
+        kept
+    }
 }
 
 /// What the head said about the exchange, kept while the body is read.
@@ -93,17 +175,22 @@ pub struct Connection {
     since: Instant,
     /// When the output last made progress.
     write_since: Instant,
-    read_eof: bool,
-    closing: bool,
-    /// `process` stopped because of waiting output, with input left to process.
+    /// The request body's minimum rate ([`ServerConfig::min_body_rate`]).
+    body_rate: RateWindow,
+    /// The output's minimum rate ([`ServerConfig::min_write_rate`]).
+    write_rate: RateWindow,
+    life: Life,
+    /// The last `process` stopped because of waiting output, with input left to process.
     stalled: bool,
-    /// The connection closes right after a response (an error, `Connection: close`, …).
-    closes_after_response: bool,
-    shutting_down: bool,
+    /// The `Date` value for the responses of one `process` call, read once per call (a
+    /// pipelined batch shares it): valid while `date_fresh`.
+    date: [u8; date::DATE_LEN],
+    date_fresh: bool,
 }
 
 impl Connection {
     /// A new connection with `config`'s limits, opened at `now`. Allocates its read buffer.
+    /// [`Connection::recycle`] makes a used one new again without allocating.
     pub fn new(config: &ServerConfig, now: Instant) -> Connection {
         let initial = config.read_buffer_size.max(256);
         let max_buf = config
@@ -134,12 +221,55 @@ impl Connection {
             out_pos: 0,
             since: now,
             write_since: now,
-            read_eof: false,
-            closing: false,
+            body_rate: RateWindow::new(now),
+            write_rate: RateWindow::new(now),
+            life: Life::Open,
             stalled: false,
-            closes_after_response: false,
-            shutting_down: false,
+            date: [b' '; date::DATE_LEN],
+            date_fresh: false,
         }
+    }
+
+    /// Makes this connection what [`Connection::new`] with the same configuration returns at
+    /// `now`, keeping its buffers: the I/O layer keeps a pool of connections per worker and
+    /// lends one to a socket only while bytes are in flight, so an idle keep-alive socket holds
+    /// no buffer. Buffers that grew past 64 KiB (the read buffer past its first size) are
+    /// released, so the pool stays small.
+    pub fn recycle(&mut self, now: Instant) {
+        self.parser.reset();
+        self.filled = 0;
+        self.start = 0;
+        self.state = State::Idle;
+        self.body_at = 0;
+        self.body.clear();
+        self.out.clear();
+        self.out_pos = 0;
+        self.response.reset();
+        self.since = now;
+        self.write_since = now;
+        self.body_rate = RateWindow::new(now);
+        self.write_rate = RateWindow::new(now);
+        self.life = Life::Open;
+        self.stalled = false;
+        if self.body.capacity() > BODY_KEEP {
+            self.body = Vec::new();
+        }
+        if self.out.capacity() > BODY_KEEP {
+            self.out = Vec::new();
+        }
+        self.response.shrink_to(BODY_KEEP);
+        let initial = self.config.read_buffer_size.max(256);
+        if self.buf.len() > initial {
+            self.buf.truncate(initial);
+            self.buf.shrink_to_fit();
+        }
+    }
+
+    /// When the connection became idle, while it is idle and open: between requests, nothing
+    /// received, nothing to send. The I/O layer may then park the socket without its
+    /// connection (see [`Connection::recycle`]) and time the idle timeout from this instant.
+    pub fn idle_since(&self) -> Option<Instant> {
+        (self.life == Life::Open && self.is_idle()).then_some(self.since)
     }
 
     /// Space to read into, or `None` when the connection wants no input now (it is closing,
@@ -179,16 +309,20 @@ impl Connection {
         self.filled = self.filled.saturating_add(n).min(self.buf.len());
         if self.state == State::Body && n > 0 {
             self.since = now;
+            self.body_rate.add(n);
         }
     }
 
     /// Records that the peer closed its sending side. Requests already received are still
     /// answered; a request received in part is dropped and the connection closes.
     pub fn read_eof(&mut self) {
-        self.read_eof = true;
-        if self.state == State::Idle && self.start == self.filled {
-            self.closing = true;
-        }
+        self.life = match self.life {
+            Life::Closing { .. } => Life::Closing { linger: false },
+            _ if self.state == State::Idle && self.start == self.filled => {
+                Life::Closing { linger: false }
+            }
+            _ => Life::PeerClosed,
+        };
     }
 
     /// Copies as much of `bytes` in as the connection takes, processing as it goes (a
@@ -213,16 +347,30 @@ impl Connection {
     /// when the connection is closing, or while more than 64 KiB of output are waiting.
     pub fn process<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
         let had_output = self.output_pending() > 0;
+        self.date_fresh = false;
         self.run(handler, now);
         if !had_output && self.output_pending() > 0 {
-            self.write_since = now;
+            self.output_started(now);
         }
+    }
+
+    /// The output went from empty to pending: its clocks start.
+    fn output_started(&mut self, now: Instant) {
+        self.write_since = now;
+        self.write_rate = RateWindow::new(now);
+    }
+
+    /// No more requests on this connection: answer nothing more, send what is queued.
+    fn close(&mut self, after_response: bool) {
+        // Linger only when the client may still be sending.
+        let linger = after_response && matches!(self.life, Life::Open | Life::ShuttingDown);
+        self.life = Life::Closing { linger };
     }
 
     fn run<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
         self.stalled = false;
         loop {
-            if self.closing {
+            if matches!(self.life, Life::Closing { .. }) {
                 return;
             }
             if self.output_pending() > OUTPUT_HIGH_WATER {
@@ -232,8 +380,8 @@ impl Connection {
             match self.state {
                 State::Idle => {
                     if self.start == self.filled {
-                        if self.read_eof || self.shutting_down {
-                            self.closing = true;
+                        if matches!(self.life, Life::PeerClosed | Life::ShuttingDown) {
+                            self.close(false);
                         }
                         return;
                     }
@@ -245,9 +393,9 @@ impl Connection {
                     match self.parser.parse(data) {
                         Err(error) => return self.fail(error.status(), error.as_str()),
                         Ok(Status::Partial) => {
-                            if self.read_eof {
+                            if self.life == Life::PeerClosed {
                                 // The client vanished mid-head: nothing to answer.
-                                self.closing = true;
+                                self.close(false);
                             }
                             return;
                         }
@@ -286,8 +434,8 @@ impl Connection {
                 State::Body => match self.decode_body() {
                     Err(error) => return self.fail(error.status(), error.as_str()),
                     Ok(false) => {
-                        if self.read_eof {
-                            self.closing = true;
+                        if self.life == Life::PeerClosed {
+                            self.close(false);
                         }
                         return;
                     }
@@ -302,6 +450,7 @@ impl Connection {
         let available = self.filled.saturating_sub(body_start);
         self.state = State::Body;
         self.since = now;
+        self.body_rate = RateWindow::new(now);
         self.body_at = body_start;
         self.body.clear();
         self.decoder = BodyDecoder::new(framing, self.config.parser);
@@ -310,8 +459,11 @@ impl Connection {
                 // The whole body is here: hand the handler the read buffer's bytes, no copy.
                 self.exchange.in_place_len = Some(length as usize);
             }
-            // A request is never framed UntilClose or Tunnel: those are response framings.
-            Framing::NoBody | Framing::Length(0) | Framing::UntilClose | Framing::Tunnel => {}
+            // No body: dispatched without entering the decoder. (A request is never framed
+            // UntilClose or Tunnel: those are response framings.)
+            Framing::NoBody | Framing::Length(0) | Framing::UntilClose | Framing::Tunnel => {
+                self.exchange.in_place_len = Some(0)
+            }
             Framing::Length(_) | Framing::Chunked => {
                 // RFC 9110 §10.1.1: answer 100-continue before reading a body not yet sent.
                 if expect_continue && available == 0 {
@@ -370,7 +522,7 @@ impl Connection {
         response.reset();
         let handled = catch_unwind(AssertUnwindSafe(|| handler.handle(&request, response)));
         drop(request);
-        let mut keep_alive = exchange.keep_alive && !self.shutting_down && !self.read_eof;
+        let mut keep_alive = exchange.keep_alive && self.life == Life::Open;
         if handled.is_err() {
             // A panicking handler costs its connection, never the worker.
             response.reset();
@@ -378,7 +530,8 @@ impl Connection {
             keep_alive = false;
         }
         keep_alive &= !response.wants_close();
-        write_response(&mut self.out, response, exchange.is_head, keep_alive);
+        let date = fresh_date(&mut self.date, &mut self.date_fresh);
+        write_response(&mut self.out, response, date, exchange.is_head, keep_alive);
 
         // Ready for the next request, which starts right after this body.
         self.parser.reset();
@@ -393,8 +546,7 @@ impl Connection {
             self.body = Vec::new();
         }
         if !keep_alive {
-            self.closing = true;
-            self.closes_after_response = true;
+            self.close(true);
         }
     }
 
@@ -407,9 +559,9 @@ impl Connection {
             .header("Content-Type", "text/plain; charset=utf-8");
         response.body_mut().extend_from_slice(message.as_bytes());
         response.body_mut().push(b'\n');
-        write_response(&mut self.out, response, false, false);
-        self.closing = true;
-        self.closes_after_response = true;
+        let date = fresh_date(&mut self.date, &mut self.date_fresh);
+        write_response(&mut self.out, response, date, false, false);
+        self.close(true);
     }
 
     /// The bytes to send.
@@ -417,11 +569,21 @@ impl Connection {
         self.out.get(self.out_pos..).unwrap_or_default()
     }
 
+    /// Tells the connection how many of the bytes it already handed over (through
+    /// [`Connection::consume_output`]) the kernel still holds unsent or unacknowledged
+    /// (`SIOCOUTQ`). The minimum write rate then counts only what the client took: without it,
+    /// a kernel that grows its send buffer for a slow reader makes the reader look faster than
+    /// it is. Optional; the I/O layer calls it before [`Connection::handle_timeout`].
+    pub fn note_unsent_in_kernel(&mut self, bytes: usize) {
+        self.write_rate.queued = bytes as u64;
+    }
+
     /// Records that the first `n` bytes of [`Connection::output`] were sent.
     pub fn consume_output(&mut self, n: usize, now: Instant) {
         self.out_pos = self.out_pos.saturating_add(n).min(self.out.len());
         if n > 0 {
             self.write_since = now;
+            self.write_rate.add(n);
         }
         if self.out_pos == self.out.len() {
             self.out.clear();
@@ -439,19 +601,20 @@ impl Connection {
 
     /// Whether the connection takes more input now.
     pub fn wants_read(&self) -> bool {
-        !self.closing && !self.read_eof && self.output_pending() <= OUTPUT_HIGH_WATER
+        matches!(self.life, Life::Open | Life::ShuttingDown)
+            && self.output_pending() <= OUTPUT_HIGH_WATER
     }
 
     /// Whether [`Connection::process`] has buffered requests it left for later because of
     /// waiting output: call it again once the output is written.
     pub fn has_buffered_requests(&self) -> bool {
-        !self.closing && self.stalled
+        self.stalled && !matches!(self.life, Life::Closing { .. })
     }
 
     /// True once the connection is done: it is closing and all its output was consumed. The
     /// I/O layer closes the socket then.
     pub fn is_finished(&self) -> bool {
-        self.closing && self.output_pending() == 0
+        matches!(self.life, Life::Closing { .. }) && self.output_pending() == 0
     }
 
     /// Whether the I/O layer should linger when it closes: the connection ends right after a
@@ -460,7 +623,7 @@ impl Connection {
     /// flight; so the I/O layer half-closes, reads and drops input for a moment, then closes.
     /// False for idle, timed-out or shut-down connections, and once the client closed its side.
     pub fn should_linger(&self) -> bool {
-        self.closes_after_response && !self.read_eof
+        self.life == Life::Closing { linger: true }
     }
 
     /// True between requests, with nothing received and nothing to send: safe to close.
@@ -471,49 +634,88 @@ impl Connection {
     /// Graceful shutdown: an idle connection closes now; one with a request in flight
     /// finishes it and answers with `Connection: close`.
     pub fn shutdown(&mut self) {
-        self.shutting_down = true;
-        if self.state == State::Idle && self.start == self.filled {
-            self.closing = true;
+        if self.life == Life::Open {
+            self.life = Life::ShuttingDown;
+        }
+        if self.state == State::Idle
+            && self.start == self.filled
+            && !matches!(self.life, Life::Closing { .. })
+        {
+            self.close(false);
         }
     }
 
     /// When [`Connection::handle_timeout`] must next be called: the idle, head, body or write
-    /// deadline, whichever applies; `None` when the connection is done.
+    /// deadline, or the end of a minimum-rate window, whichever applies and comes first;
+    /// `None` when the connection is done.
     pub fn deadline(&self) -> Option<Instant> {
+        let config = &self.config;
+        let earliest = |a: Option<Instant>, b: Option<Instant>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         if self.output_pending() > 0 {
-            return self.write_since.checked_add(self.config.write_timeout);
+            let stall = self.write_since.checked_add(config.write_timeout);
+            let rate = self
+                .write_rate
+                .end(config.min_write_rate, config.min_rate_window);
+            return earliest(stall, rate);
         }
-        if self.closing {
+        if matches!(self.life, Life::Closing { .. }) {
             return None;
         }
-        let timeout = match self.state {
-            State::Idle => self.config.idle_timeout,
-            State::Head => self.config.head_timeout,
-            State::Body => self.config.body_timeout,
-        };
-        self.since.checked_add(timeout)
+        match self.state {
+            State::Idle => self.since.checked_add(config.idle_timeout),
+            State::Head => self.since.checked_add(config.head_timeout),
+            State::Body => earliest(
+                self.since.checked_add(config.body_timeout),
+                self.body_rate
+                    .end(config.min_body_rate, config.min_rate_window),
+            ),
+        }
     }
 
     /// Applies the deadline if `now` is past it: an idle connection closes, a request in
-    /// progress gets `408 Request Timeout` and the connection closes, output the client does
-    /// not read is dropped with the connection. Returns whether it acted.
+    /// progress (its head late, its body stalled or slower than the minimum rate) gets
+    /// `408 Request Timeout` and the connection closes, output the client does not read (or
+    /// reads slower than the minimum rate) is dropped with the connection. At the end of a
+    /// rate window that was kept, the next window starts. Returns whether it cut.
     pub fn handle_timeout(&mut self, now: Instant) -> bool {
         match self.deadline() {
             Some(deadline) if now >= deadline => {}
             _ => return false,
         }
+        let config = self.config;
+        let window = config.min_rate_window;
         if self.output_pending() > 0 {
+            let stalled = self
+                .write_since
+                .checked_add(config.write_timeout)
+                .is_some_and(|stall| now >= stall);
+            if !stalled && self.write_rate.roll(now, config.min_write_rate, window) {
+                return false;
+            }
             self.out.clear();
             self.out_pos = 0;
-            self.closing = true;
+            self.close(false);
             return true;
         }
         match self.state {
-            State::Idle => self.closing = true,
-            State::Head | State::Body => {
-                self.fail(408, "request not received in time");
-                self.write_since = now;
+            State::Idle => self.close(false),
+            State::Head => self.fail(408, "request not received in time"),
+            State::Body => {
+                let stalled = self
+                    .since
+                    .checked_add(config.body_timeout)
+                    .is_some_and(|stall| now >= stall);
+                if !stalled && self.body_rate.roll(now, config.min_body_rate, window) {
+                    return false;
+                }
+                self.fail(408, "request body not received in time");
             }
+        }
+        if self.output_pending() > 0 {
+            self.output_started(now);
         }
         true
     }
@@ -521,14 +723,27 @@ impl Connection {
 
 /// Serializes `response`: status line, `Date`, `Content-Length`, `Connection`, the handler's
 /// fields, the body (not for HEAD, 1xx, 204 and 304).
-fn write_response(out: &mut Vec<u8>, response: &Response, is_head: bool, keep_alive: bool) {
+fn write_response(
+    out: &mut Vec<u8>,
+    response: &Response,
+    date: &[u8],
+    is_head: bool,
+    keep_alive: bool,
+) {
     let status = response.status();
-    out.extend_from_slice(b"HTTP/1.1 ");
-    out.extend_from_slice(&three_digits(status));
-    out.push(b' ');
-    out.extend_from_slice(reason(status).as_bytes());
-    out.extend_from_slice(b"\r\nDate: ");
-    date::with_date(|date| out.extend_from_slice(date));
+    // One reservation for the head's fixed parts and the body: the pieces below then only
+    // copy; 200's status line and `Date: ` are one piece.
+    out.reserve(128 + response.header_lines().len() + response.body().len());
+    if status == 200 {
+        out.extend_from_slice(b"HTTP/1.1 200 OK\r\nDate: ");
+    } else {
+        out.extend_from_slice(b"HTTP/1.1 ");
+        out.extend_from_slice(&three_digits(status));
+        out.push(b' ');
+        out.extend_from_slice(reason(status).as_bytes());
+        out.extend_from_slice(b"\r\nDate: ");
+    }
+    out.extend_from_slice(date);
     // RFC 9110 §8.6: no Content-Length in 1xx and 204; 304 has no body (we send no length).
     let bodyless = status < 200 || status == 204 || status == 304;
     if !bodyless {
@@ -545,6 +760,15 @@ fn write_response(out: &mut Vec<u8>, response: &Response, is_head: bool, keep_al
     if !bodyless && !is_head {
         out.extend_from_slice(response.body());
     }
+}
+
+/// The `Date` value for this `process` call: read from the clock on the first response only.
+fn fresh_date<'d>(date: &'d mut [u8; date::DATE_LEN], fresh: &mut bool) -> &'d [u8] {
+    if !*fresh {
+        date::with_date(|now| date.copy_from_slice(now));
+        *fresh = true;
+    }
+    date
 }
 
 /// A status code in 100..=999 as three ASCII digits.

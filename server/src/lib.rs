@@ -1,6 +1,7 @@
 //! A small, fast, hard-to-abuse HTTP/1.1 server on std sockets and [`h1_parser`].
 //!
-//! ```no_run
+//! ```
+//! use std::io::{Read, Write};
 //! use h1_server::{Request, Response, Router, Server, ServerConfig};
 //!
 //! let mut router = Router::new();
@@ -12,9 +13,20 @@
 //!     res.set_body(format!("user {}", req.param("id").unwrap_or("")));
 //! });
 //!
-//! let server = Server::bind("127.0.0.1:5100", ServerConfig::new())?;
-//! let shutdown = server.shutdown_handle(); // call shutdown.shutdown() from anywhere
-//! server.serve(router)?; // returns after a graceful shutdown
+//! let server = Server::bind("127.0.0.1:0", ServerConfig::new().threads(1))?; // 0: any free port
+//! let addr = server.local_addr();
+//! let shutdown = server.shutdown_handle(); // shutdown.shutdown() from anywhere
+//! let serving = std::thread::spawn(move || server.serve(router)); // returns after a shutdown
+//!
+//! let mut client = std::net::TcpStream::connect(addr)?;
+//! client.write_all(b"GET /users/42 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")?;
+//! let mut answer = String::new();
+//! client.read_to_string(&mut answer)?;
+//! assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"));
+//! assert!(answer.ends_with("\r\n\r\nuser 42"));
+//!
+//! shutdown.shutdown();
+//! serving.join().unwrap()?;
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
@@ -31,6 +43,8 @@
 //!
 //! Serving a request allocates nothing: a connection allocates its buffers once and reuses
 //! them (a counting-allocator test holds the server to it).
+//!
+//! Linux only: the event loop is epoll.
 
 #![deny(missing_docs)]
 
@@ -46,5 +60,5 @@ pub use config::ServerConfig;
 pub use h1_parser::{Header, Headers, Method, Version};
 pub use io::{Server, ShutdownHandle};
 pub use request::{Params, Request, MAX_PARAMS};
-pub use response::Response;
+pub use response::{HeaderError, Response};
 pub use router::{Handler, Router};

@@ -13,6 +13,8 @@ h1-server: a small, fast, hard-to-abuse HTTP/1.1 server
 USAGE:
     h1-server [--addr HOST:PORT] [--threads N] [--echo] [--log]
               [--max-connections N] [--head-timeout SECONDS]
+              [--min-body-rate BYTES] [--min-write-rate BYTES]
+              [--min-rate-window SECONDS]
 
 FLAGS:
     --addr HOST:PORT  Address to listen on (default 127.0.0.1:5100).
@@ -32,6 +34,17 @@ FLAGS:
     --head-timeout SECONDS
                       Deadline for a whole request head from its first byte;
                       a client still sending it then gets 408 (default 10).
+    --min-body-rate BYTES
+                      Slowest request body accepted, in bytes per second over
+                      each window: a slower body gets 408 and a close (\"slow
+                      POST\"); 0 turns it off (default 500).
+    --min-write-rate BYTES
+                      Slowest reader accepted, in bytes per second over each
+                      window while responses wait: a slower client is
+                      disconnected (\"slow read\"); 0 turns it off (default 500).
+    --min-rate-window SECONDS
+                      The window both rates are measured over; the first is a
+                      grace period (default 10).
     -h, --help        Print this help.
 
 SIGNALS:
@@ -65,16 +78,30 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
                 args.config = args.config.max_connections(parser.value()?.parse()?);
             }
             Long("head-timeout") => {
-                let seconds: f64 = parser.value()?.parse()?;
-                let timeout = std::time::Duration::try_from_secs_f64(seconds)
-                    .map_err(|error| lexopt::Error::from(error.to_string()))?;
-                args.config = args.config.head_timeout(timeout);
+                args.config = args.config.head_timeout(seconds(parser.value()?)?);
+            }
+            Long("min-body-rate") => {
+                args.config = args.config.min_body_rate(parser.value()?.parse()?);
+            }
+            Long("min-write-rate") => {
+                args.config = args.config.min_write_rate(parser.value()?.parse()?);
+            }
+            Long("min-rate-window") => {
+                args.config = args.config.min_rate_window(seconds(parser.value()?)?);
             }
             Short('h') | Long("help") => return Ok(None),
             _ => return Err(arg.unexpected()),
         }
     }
     Ok(Some(args))
+}
+
+/// A duration given in (possibly fractional) seconds.
+fn seconds(value: std::ffi::OsString) -> Result<std::time::Duration, lexopt::Error> {
+    use lexopt::prelude::*;
+    let seconds: f64 = value.parse()?;
+    std::time::Duration::try_from_secs_f64(seconds)
+        .map_err(|error| lexopt::Error::from(error.to_string()))
 }
 
 fn main() -> ExitCode {
@@ -147,7 +174,9 @@ fn on_signals(handle: h1_server::ShutdownHandle) -> std::io::Result<()> {
                 if handle.is_shutdown() {
                     std::process::exit(128 + signal);
                 }
-                eprintln!("h1-server: shutting down");
+                // Not eprintln!: with stderr closed it would panic and end this thread, and
+                // signals would go unanswered.
+                let _ = writeln!(std::io::stderr(), "h1-server: shutting down");
                 handle.shutdown();
             }
         })?;

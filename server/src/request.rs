@@ -39,6 +39,11 @@ impl<'a> Params<'a> {
         self.pairs.is_empty()
     }
 
+    /// Forgets the pairs.
+    pub(crate) fn clear(&mut self) {
+        self.pairs.clear();
+    }
+
     /// Adds a pair; false when the array is full (the router never lets that happen).
     pub(crate) fn push(&mut self, name: &'a str, value: &'a str) -> bool {
         self.pairs.try_push((name, value)).is_ok()
@@ -74,8 +79,19 @@ impl<'a> Request<'a> {
         }
     }
 
-    pub(crate) fn with_params(&self, params: Params<'a>) -> Request<'a> {
-        Request { params, ..*self }
+    /// This request with no parameters yet, for the router to fill in place (through
+    /// [`Request::params_mut`]): a `Params` is 264 bytes, moved once less per request.
+    #[inline]
+    pub(crate) fn routed(&self) -> Request<'a> {
+        Request {
+            head: self.head,
+            params: Params::default(),
+            body: self.body,
+        }
+    }
+
+    pub(crate) fn params_mut(&mut self) -> &mut Params<'a> {
+        &mut self.params
     }
 
     /// The method.

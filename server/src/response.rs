@@ -9,17 +9,30 @@ use std::io;
 ///
 /// The server writes `Date`, `Content-Length` and `Connection` itself: a handler's own
 /// `Content-Length`, `Transfer-Encoding` or `Date` field is ignored, and a `Connection` field
-/// counts only as a request to close the connection (`Connection: close`). A header whose name
-/// is not a token or whose value holds CR, LF or NUL is dropped (no response splitting).
+/// counts only as a request to close the connection (`Connection: close`).
+///
+/// What the server refuses to send, without panicking:
+/// - a status outside `200..=599` (a 1xx is interim, never an answer: a final `101` would
+///   leave the client speaking another protocol while the server parses HTTP) becomes
+///   `500 Internal Server Error` — see [`Response::set_status`];
+/// - a field whose name is not a token or whose value holds a byte the parser itself rejects
+///   (anything but HTAB, SP, VCHAR and obs-text, RFC 9110 §5.5: so no CR, LF, NUL or other
+///   control byte, no response splitting) is not added: [`Response::header`] drops it,
+///   [`Response::try_header`] says why.
 ///
 /// ```
 /// use std::io::Write;
-/// use h1_server::{Request, Response};
+/// use h1_server::{HeaderError, Response};
 ///
-/// fn handler(_req: &Request, res: &mut Response) {
-///     res.set_status(201).header("Content-Type", "text/plain");
-///     write!(res, "created {}", 42).unwrap();
-/// }
+/// let mut res = Response::new();
+/// res.set_status(201).header("Content-Type", "text/plain");
+/// write!(res, "created {}", 42).unwrap();
+/// assert_eq!((res.status(), res.body()), (201, &b"created 42"[..]));
+///
+/// // What would break the response on the wire is refused, not sent.
+/// assert_eq!(res.set_status(101).status(), 500);
+/// assert_eq!(res.try_header("X-Bell", "\x07").err(), Some(HeaderError::InvalidValue));
+/// assert_eq!(res.try_header("Bad Name", "v").err(), Some(HeaderError::InvalidName));
 /// ```
 #[derive(Debug, Default)]
 pub struct Response {
@@ -49,14 +62,34 @@ impl Response {
         self.close = false;
     }
 
+    /// Releases buffers larger than `bytes`.
+    pub(crate) fn shrink_to(&mut self, bytes: usize) {
+        if self.headers.capacity() > bytes {
+            self.headers = Vec::new();
+        }
+        if self.body.capacity() > bytes {
+            self.body = Vec::new();
+        }
+    }
+
     /// The status code (200 unless set).
     pub fn status(&self) -> u16 {
         self.status
     }
 
-    /// Sets the status code; values outside 100..=999 become 500.
+    /// Sets the status code of the final response. A code outside `200..=599` becomes
+    /// `500 Internal Server Error`: RFC 9110 §15 defines 100 to 599, and a 1xx is an interim
+    /// response (RFC 9110 §15.2) that this server sends itself (`100 Continue`) and never as an
+    /// answer — it does not switch protocols, so a `101` would desynchronise the connection.
+    ///
+    /// ```
+    /// let mut res = h1_server::Response::new();
+    /// assert_eq!(res.set_status(404).status(), 404);
+    /// assert_eq!(res.set_status(101).status(), 500);
+    /// assert_eq!(res.set_status(600).status(), 500);
+    /// ```
     pub fn set_status(&mut self, status: u16) -> &mut Response {
-        self.status = if (100..=999).contains(&status) {
+        self.status = if (200..=599).contains(&status) {
             status
         } else {
             500
@@ -64,32 +97,60 @@ impl Response {
         self
     }
 
-    /// Adds a header field (several fields may have the same name). See the type's docs for
-    /// the fields the server manages and the ones it drops.
+    /// Adds a header field (several fields may have the same name); a field
+    /// [`Response::try_header`] refuses is dropped. See the type's docs for the fields the
+    /// server manages.
     pub fn header(&mut self, name: &str, value: impl AsRef<[u8]>) -> &mut Response {
-        let value = value.as_ref();
-        let valid_name = !name.is_empty() && name.bytes().all(is_tchar);
-        let valid_value = !value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0);
-        if !valid_name || !valid_value {
-            return self;
+        // Dropping is the documented fallback; `try_header` reports it.
+        let _ = self.try_header(name, value);
+        self
+    }
+
+    /// Adds a header field, or says why it cannot be sent: a name that is not a token
+    /// (RFC 9110 §5.1), or a value with a byte other than HTAB, SP, VCHAR or obs-text
+    /// (RFC 9110 §5.5). Leading and trailing SP and HTAB are not part of a value
+    /// (RFC 9110 §5.5) and are trimmed.
+    ///
+    /// ```
+    /// use h1_server::{HeaderError, Response};
+    ///
+    /// let mut res = Response::new();
+    /// assert!(res.try_header("X-Ok", " caf\u{e9} \t").is_ok());
+    /// assert_eq!(res.try_header("X-Split", "a\r\nSet-Cookie: x").err(), Some(HeaderError::InvalidValue));
+    /// assert_eq!(res.try_header("", "v").err(), Some(HeaderError::InvalidName));
+    /// ```
+    pub fn try_header(
+        &mut self,
+        name: &str,
+        value: impl AsRef<[u8]>,
+    ) -> Result<&mut Response, HeaderError> {
+        // RFC 9110 §5.1: field-name = token.
+        if name.is_empty() || !name.bytes().all(is_tchar) {
+            return Err(HeaderError::InvalidName);
+        }
+        // RFC 9110 §5.5: field-value = *field-content, field-vchar = VCHAR / obs-text, with SP
+        // and HTAB inside; OWS around it is not part of it.
+        let value = value.as_ref().trim_ascii();
+        if !value.iter().all(|&b| is_field_byte(b)) {
+            return Err(HeaderError::InvalidValue);
         }
         if name.eq_ignore_ascii_case("connection") {
             if has_token(value, b"close") {
                 self.close = true;
             }
-            return self;
+            return Ok(self);
         }
         if name.eq_ignore_ascii_case("content-length")
             || name.eq_ignore_ascii_case("transfer-encoding")
             || name.eq_ignore_ascii_case("date")
         {
-            return self;
+            return Ok(self);
         }
         self.headers.extend_from_slice(name.as_bytes());
         self.headers.extend_from_slice(b": ");
         self.headers.extend_from_slice(value);
         self.headers.extend_from_slice(b"\r\n");
-        self
+        Ok(self)
     }
 
     /// Replaces the body.
@@ -136,10 +197,65 @@ impl io::Write for Response {
     }
 }
 
+/// Why [`Response::try_header`] refused a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HeaderError {
+    /// The name is empty or not a token (RFC 9110 §5.1).
+    InvalidName,
+    /// The value holds a byte other than HTAB, SP, VCHAR or obs-text (RFC 9110 §5.5): a
+    /// control byte such as CR, LF or NUL.
+    InvalidValue,
+}
+
+impl std::fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HeaderError::InvalidName => "field name is not a token (RFC 9110 §5.1)",
+            HeaderError::InvalidValue => {
+                "field value holds a byte other than HTAB, SP, VCHAR or obs-text (RFC 9110 §5.5)"
+            }
+        })
+    }
+}
+
+impl std::error::Error for HeaderError {}
+
+/// A byte allowed in a field value, RFC 9110 §5.5: HTAB, SP, VCHAR, obs-text.
+fn is_field_byte(b: u8) -> bool {
+    FIELD_BYTE[usize::from(b)]
+}
+
 /// tchar, RFC 9110 §5.6.2.
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    TCHAR[usize::from(b)]
 }
+
+/// The two byte classes as tables: a handler's field is checked with one load per byte.
+const FIELD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'\t' | b' '..=b'~' | 0x80..=0xff);
+        b += 1;
+    }
+    table
+};
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let extra = b"!#$%&'*+-.^_`|~";
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Whether a comma-separated field value holds `token` (case-insensitive), RFC 9110 §5.6.1.
 pub(crate) fn has_token(value: &[u8], token: &[u8]) -> bool {
@@ -202,6 +318,58 @@ mod tests {
             .header("Bad Name", "v")
             .header("X-B", "2");
         assert_eq!(res.header_lines(), b"X-B: 2\r\n");
+    }
+
+    #[test]
+    fn rejects_control_bytes_in_field_values() {
+        let mut res = Response::new();
+        for b in (0u8..0x20).filter(|&b| b != b'\t').chain([0x7f]) {
+            let value = [b'a', b, b'b'];
+            assert_eq!(
+                res.try_header("X-C", value).err(),
+                Some(HeaderError::InvalidValue),
+                "{b:#04x}"
+            );
+        }
+        assert_eq!(res.header_lines(), b"");
+    }
+
+    #[test]
+    fn accepts_htab_sp_vchar_and_obs_text_in_field_values() {
+        let mut res = Response::new();
+        let value: Vec<u8> = [b'a', b'\t', b' ']
+            .into_iter()
+            .chain(0x21..=0x7e)
+            .chain(0x80..=0xff)
+            .collect();
+        assert!(res.try_header("X-V", &value).is_ok());
+        let mut expected = b"X-V: ".to_vec();
+        expected.extend_from_slice(&value);
+        expected.extend_from_slice(b"\r\n");
+        assert_eq!(res.header_lines(), expected);
+    }
+
+    #[test]
+    fn trims_ows_around_field_values() {
+        let mut res = Response::new();
+        res.header("X-T", " \tv w\t ");
+        assert_eq!(res.header_lines(), b"X-T: v w\r\n");
+    }
+
+    #[test]
+    fn refuses_interim_and_out_of_range_statuses() {
+        let mut res = Response::new();
+        for (set, got) in [
+            (100, 500),
+            (101, 500),
+            (199, 500),
+            (200, 200),
+            (599, 599),
+            (600, 500),
+            (0, 500),
+        ] {
+            assert_eq!(res.set_status(set).status(), got, "{set}");
+        }
     }
 
     #[test]

@@ -44,7 +44,9 @@ struct Route {
 /// when there is no `HEAD` route (the server sends no body for `HEAD`).
 ///
 /// ```
-/// use h1_server::{Request, Response, Router};
+/// use std::time::Instant;
+/// use h1_server::conn::Connection;
+/// use h1_server::{Request, Response, Router, ServerConfig};
 ///
 /// let mut router = Router::new();
 /// router
@@ -55,6 +57,23 @@ struct Route {
 ///         let (id, path) = (req.param("id"), req.param("path"));
 ///         res.set_status(201).set_body(format!("{id:?} {path:?} {}", req.body().len()));
 ///     });
+///
+/// // Drive it without a socket: the answers to three pipelined requests.
+/// let mut conn = Connection::new(&ServerConfig::new(), Instant::now());
+/// conn.feed(
+///     b"POST /users/7/files/a/b.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi\
+///       DELETE / HTTP/1.1\r\nHost: x\r\n\r\n\
+///       GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n",
+///     &router,
+///     Instant::now(),
+/// );
+/// let out = String::from_utf8_lossy(conn.output());
+/// let answers: Vec<&str> = out.split("HTTP/1.1 ").skip(1).collect();
+/// assert!(answers[0].starts_with("201 Created\r\n"));
+/// assert!(answers[0].ends_with("\r\n\r\nSome(\"7\") Some(\"a/b.txt\") 2"));
+/// assert!(answers[1].starts_with("405 Method Not Allowed\r\n"));
+/// assert!(answers[1].contains("\r\nAllow: GET, HEAD\r\n"));
+/// assert!(answers[2].starts_with("404 Not Found\r\n"));
 /// ```
 #[derive(Default)]
 pub struct Router {
@@ -105,31 +124,36 @@ impl Router {
         self
     }
 
-    /// The route for `method` and `path`, and its parameters; `Err(true)` when routes match
-    /// the path for other methods only, `Err(false)` when none match.
+    /// The route for `method` and `path`, its parameters written into `params`; `Err(true)`
+    /// when routes match the path for other methods only, `Err(false)` when none match.
     fn find<'r, 'p>(
         &'r self,
         method: &str,
         path: &'p str,
-    ) -> Result<(&'r dyn Handler, Params<'p>), bool>
+        params: &mut Params<'p>,
+    ) -> Result<&'r dyn Handler, bool>
     where
         'r: 'p,
     {
         let mut path_matched = false;
         let mut get_route = None;
         for route in &self.routes {
-            let Some(params) = match_path(&route.segments, path) else {
+            params.clear();
+            if !match_path(&route.segments, path, params) {
                 continue;
-            };
+            }
             if route.method == method {
-                return Ok((route.handler.as_ref(), params));
+                return Ok(route.handler.as_ref());
             }
             if method == "HEAD" && route.method == "GET" && get_route.is_none() {
-                get_route = Some((route.handler.as_ref(), params));
+                get_route = Some(route);
             }
             path_matched = true;
         }
-        get_route.ok_or(path_matched)
+        params.clear();
+        let route = get_route.ok_or(path_matched)?;
+        match_path(&route.segments, path, params);
+        Ok(route.handler.as_ref())
     }
 
     /// Writes the `Allow` value for `path`: the methods of the routes that match it.
@@ -146,7 +170,7 @@ impl Router {
             }
         };
         for route in &self.routes {
-            if match_path(&route.segments, path).is_some() {
+            if match_path(&route.segments, path, &mut Params::default()) {
                 push(&route.method);
                 if route.method == "GET" {
                     push("HEAD");
@@ -160,8 +184,10 @@ impl Router {
 impl Handler for Router {
     fn handle(&self, req: &Request<'_>, res: &mut Response) {
         let method = req.method();
-        match self.find(method.as_str(), req.path()) {
-            Ok((handler, params)) => handler.handle(&req.with_params(params), res),
+        // The routed request is built once and its parameters filled in place.
+        let mut routed: Request<'_> = req.routed();
+        match self.find(method.as_str(), req.path(), routed.params_mut()) {
+            Ok(handler) => handler.handle(&routed, res),
             Err(true) => {
                 let allow = self.allow(req.path());
                 res.set_status(405)
@@ -215,15 +241,17 @@ fn parse_pattern(pattern: &str) -> Result<Vec<Segment>, &'static str> {
     Ok(segments)
 }
 
-/// Matches `path` against a pattern's segments without allocating.
-fn match_path<'r: 'p, 'p>(segments: &'r [Segment], path: &'p str) -> Option<Params<'p>> {
-    let mut rest = path.strip_prefix('/')?;
-    let mut params = Params::default();
+/// Matches `path` against a pattern's segments without allocating, writing the parameters
+/// into `params` (partly, when it does not match).
+fn match_path<'r: 'p, 'p>(segments: &'r [Segment], path: &'p str, params: &mut Params<'p>) -> bool {
+    let Some(mut rest) = path.strip_prefix('/') else {
+        return false;
+    };
     let mut segments = segments.iter().peekable();
     while let Some(segment) = segments.next() {
         if let Segment::Rest(name) = segment {
             params.push(name, rest);
-            return Some(params);
+            return true;
         }
         let (part, tail) = match rest.split_once('/') {
             Some((part, tail)) => (part, Some(tail)),
@@ -234,25 +262,25 @@ fn match_path<'r: 'p, 'p>(segments: &'r [Segment], path: &'p str) -> Option<Para
             Segment::Param(name) if !part.is_empty() => {
                 params.push(name, part);
             }
-            _ => return None,
+            _ => return false,
         }
         match tail {
             Some(tail) => rest = tail,
             // The path ended: only a `*rest` may still match (empty).
             None => {
                 return match segments.next() {
-                    None => Some(params),
+                    None => true,
                     Some(Segment::Rest(name)) if segments.peek().is_none() => {
                         params.push(name, "");
-                        Some(params)
+                        true
                     }
-                    Some(_) => None,
+                    Some(_) => false,
                 };
             }
         }
     }
     // Pattern exhausted with path segments left over.
-    None
+    false
 }
 
 #[cfg(test)]
@@ -261,7 +289,8 @@ mod tests {
 
     fn params(pattern: &str, path: &str) -> Option<Vec<(String, String)>> {
         let segments = parse_pattern(pattern).unwrap();
-        match_path(&segments, path).map(|p| {
+        let mut p = Params::default();
+        match_path(&segments, path, &mut p).then(|| {
             p.iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect()
@@ -322,8 +351,15 @@ mod tests {
             .put("/:x", nop)
             .delete("/b", nop);
         assert_eq!(router.allow("/a").as_str(), "GET, HEAD, POST, PUT");
-        assert!(matches!(router.find("DELETE", "/a"), Err(true)));
-        assert!(matches!(router.find("GET", "/zz/zz"), Err(false)));
-        assert!(router.find("HEAD", "/a").is_ok());
+        let mut p = Params::default();
+        assert!(matches!(router.find("DELETE", "/a", &mut p), Err(true)));
+        assert!(matches!(router.find("GET", "/zz/zz", &mut p), Err(false)));
+        assert!(router.find("HEAD", "/a", &mut p).is_ok());
+        // HEAD falls back to GET after trying the later routes, with the GET route's params.
+        let mut router = Router::new();
+        router.get("/u/:id", nop).put("/u/:other", nop);
+        let mut p = Params::default();
+        assert!(router.find("HEAD", "/u/7", &mut p).is_ok());
+        assert_eq!(p.iter().collect::<Vec<_>>(), [("id", "7")]);
     }
 }

@@ -91,6 +91,16 @@ impl Target {
     }
 }
 
+/// A test that fails leaves no server behind (it would keep the test's output pipe open).
+impl Drop for Target {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Reads until EOF (or reset, or the read timeout) and returns what arrived.
 fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
     let mut got = Vec::new();
@@ -371,4 +381,156 @@ fn random_bytes_get_an_error_and_a_close() {
     }
     eprintln!("random bytes: answers by status {statuses:?}");
     target.assert_recovered("random bytes");
+}
+
+/// Slow POST: connections send a body at 20 bytes/s, one byte at a time — each byte would
+/// restart a plain body timer. With a minimum body rate of 100 bytes/s over 1 s windows, each
+/// is answered 408 and cut at its first window's end, while a normal client is served.
+#[test]
+fn slow_post_is_cut_at_the_minimum_body_rate_while_others_are_served() {
+    const SLOW: usize = 50;
+    let window = Duration::from_secs(1);
+    let target = Target::start(&["--min-body-rate", "100", "--min-rate-window", "1"]);
+    let head = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n";
+    let started = Instant::now();
+    // (stream, bytes of body sent, when it was answered)
+    let mut slow: Vec<(TcpStream, usize, Option<Duration>)> = (0..SLOW)
+        .map(|_| {
+            let mut stream = target.connect();
+            stream.write_all(head).expect("write head");
+            (stream, 0, None)
+        })
+        .collect();
+    let mut served = Vec::new();
+    while slow.iter().any(|(_, _, cut)| cut.is_none()) && started.elapsed() < window * 6 {
+        for (stream, sent, cut) in slow.iter_mut().filter(|(_, _, cut)| cut.is_none()) {
+            stream.set_nonblocking(true).expect("nonblocking");
+            let answered =
+                !matches!(stream.peek(&mut [0u8; 1]), Err(e) if e.kind() == ErrorKind::WouldBlock);
+            stream.set_nonblocking(false).expect("blocking");
+            if answered || stream.write_all(b"x").is_err() {
+                *cut = Some(started.elapsed());
+            } else {
+                *sent += 1;
+            }
+        }
+        // Meanwhile a normal client gets its answers.
+        let asked = Instant::now();
+        target.assert_serves();
+        served.push(asked.elapsed());
+        std::thread::sleep(Duration::from_millis(50).saturating_sub(asked.elapsed()));
+    }
+    let mut cuts: Vec<Duration> = slow.iter().filter_map(|(_, _, cut)| *cut).collect();
+    assert_eq!(
+        cuts.len(),
+        SLOW,
+        "slow POSTs still open after {:?}",
+        window * 6
+    );
+    cuts.sort_unstable();
+    let (first, last) = (cuts[0], cuts[SLOW - 1]);
+    let sent: usize = slow.iter().map(|(_, sent, _)| sent).sum();
+    let rate = sent as f64 / SLOW as f64 / last.as_secs_f64();
+    served.sort_unstable();
+    eprintln!(
+        "slow POST: {SLOW} connections at {rate:.0} bytes/s each ({sent} body bytes in all) cut \
+         after {first:?} to {last:?} (minimum 100 bytes/s over {window:?}); {} normal requests \
+         served meanwhile, slowest {:?}",
+        served.len(),
+        served[served.len() - 1]
+    );
+    for (i, (stream, _, _)) in slow.iter_mut().enumerate() {
+        let answer = read_to_close(stream);
+        assert_eq!(status_of(&answer), Some(408), "slow POST {i}");
+    }
+    assert!(
+        first >= window,
+        "cut before the grace period ended: {first:?}"
+    );
+    assert!(last < window * 3, "cut only after {last:?}");
+    target.assert_recovered("slow POST");
+}
+
+/// Slow read: clients pipeline requests and read the answers at about 1,000 bytes/s (a small
+/// receive buffer, 100 bytes every 100 ms), so the server's output waits. With a minimum
+/// write rate of 5,000 bytes/s over 1 s windows, the server closes them (their descriptors
+/// are freed) after the grace window plus at most about one more, and keeps serving.
+#[test]
+fn slow_read_is_cut_at_the_minimum_write_rate_while_others_are_served() {
+    const SLOW: usize = 4;
+    let window = Duration::from_secs(1);
+    let target = Target::start(&["--min-write-rate", "5000", "--min-rate-window", "1"]);
+    let pid = target.child.id();
+    let mut readers = Vec::new();
+    let mut writers = Vec::new();
+    for _ in 0..SLOW {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("socket");
+        socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+        socket.connect(&target.addr.into()).expect("connect");
+        let stream: TcpStream = socket.into();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(20)))
+            .expect("read timeout");
+        let mut writer = stream.try_clone().expect("clone");
+        // Requests without end (bounded: 100,000, 2.7 MB); blocks once the server stops
+        // reading, fails once it closes.
+        writers.push(std::thread::spawn(move || {
+            let one = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+            let batch: Vec<u8> = one.iter().copied().cycle().take(one.len() * 1000).collect();
+            for _ in 0..100 {
+                if writer.write_all(&batch).is_err() {
+                    break;
+                }
+            }
+        }));
+        readers.push(stream);
+    }
+    let started = Instant::now();
+    let mut read = 0usize;
+    let mut served = Vec::new();
+    let cut_after = loop {
+        for stream in &mut readers {
+            let mut chunk = [0u8; 100];
+            if let Ok(n) = stream.read(&mut chunk) {
+                read += n;
+            }
+        }
+        // Counted before the normal client's own connection opens (its close may not have
+        // reached the server yet right after its answer).
+        if usage(pid).descriptors <= target.baseline.descriptors {
+            break started.elapsed();
+        }
+        let asked = Instant::now();
+        target.assert_serves();
+        served.push(asked.elapsed());
+        assert!(
+            started.elapsed() < window * 8,
+            "slow readers still connected after {:?}",
+            started.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(100).saturating_sub(asked.elapsed()));
+    };
+    let rate = read as f64 / SLOW as f64 / cut_after.as_secs_f64();
+    served.sort_unstable();
+    eprintln!(
+        "slow read: {SLOW} connections reading {rate:.0} bytes/s each cut after {cut_after:?} \
+         (minimum 5,000 bytes/s over {window:?}); {} normal requests served meanwhile, slowest \
+         {:?}",
+        served.len(),
+        served[served.len() - 1]
+    );
+    drop(readers);
+    for writer in writers {
+        writer.join().expect("writer");
+    }
+    assert!(
+        cut_after >= window,
+        "cut before the grace period ended: {cut_after:?}"
+    );
+    // A plain write timer (30 s, restarted by each write) would never cut them. The grace
+    // window counts the bytes the kernel took (about 3 MB here); the next one what the client
+    // took (the kernel's send queue, SIOCOUTQ): cut at the end of the second window.
+    assert!(cut_after < window * 4, "cut only after {cut_after:?}");
+    target.assert_recovered("slow read");
 }

@@ -1,6 +1,8 @@
 //! The hot path allocates nothing: a counting global allocator watches a server answer 1,000
 //! and then 10,000 keep-alive requests (GET, POST with Content-Length, POST chunked) on one
-//! loopback connection; the allocation count must not grow with the number of requests.
+//! loopback connection, and then on 200 connections in turn, each going idle (its socket
+//! parked, its connection back in the worker's pool) and waking up for every request; the
+//! allocation count must not grow with the number of requests.
 //!
 //! One test in this binary, so the harness does not allocate beside it. The client side writes
 //! prebuilt bytes and reads into a fixed array: it allocates nothing while counting.
@@ -97,6 +99,17 @@ fn serving_keep_alive_requests_allocates_nothing_per_request() {
         eprintln!("core: allocations for 1,000 (warm-up), 1,000 and 10,000 requests: {counts:?}");
         assert_eq!(counts[1], 0, "the core allocated on the hot path");
         assert_eq!(counts[2], 0, "the core allocated on the hot path");
+        // Going idle and waking up: the I/O layer recycles a connection for the next socket.
+        let before = ALLOCATIONS.load(Ordering::SeqCst);
+        for _ in 0..1_000 {
+            conn.recycle(now);
+            assert_eq!(conn.feed(&wire, &handler, now), wire.len());
+            let n = conn.output().len();
+            conn.consume_output(n, now);
+        }
+        let recycled = ALLOCATIONS.load(Ordering::SeqCst) - before;
+        eprintln!("core: allocations for 1,000 recycles of 3 requests each: {recycled}");
+        assert_eq!(recycled, 0, "recycling a connection allocated");
     }
 
     // 2. The whole server over loopback.
@@ -137,6 +150,59 @@ fn serving_keep_alive_requests_allocates_nothing_per_request() {
         "allocations grew with the request count: {after_1k} for 1,000, {after_10k} for 10,000"
     );
     // Nothing per request at all, bar a stray allocation of the test harness.
+    assert!(
+        after_10k < 10,
+        "{after_10k} allocations for 10,000 requests"
+    );
+    drop(stream);
+    drop(server);
+
+    many_connections_going_idle_and_waking_allocate_nothing_per_request();
+}
+
+/// One request on each of `streams` in turn, `rounds` times; reads each answer (`len` bytes)
+/// before the next connection's request, so every connection goes idle in between.
+fn rotate(streams: &mut [std::net::TcpStream], rounds: usize, len: usize) {
+    let mut buf = [0u8; 4096];
+    for _ in 0..rounds {
+        for stream in streams.iter_mut() {
+            stream.write_all(GET).expect("write");
+            let mut want = len;
+            while want > 0 {
+                let got = stream.read(&mut buf[..want.min(4096)]).expect("read");
+                assert!(got > 0, "server closed the connection");
+                want -= got;
+            }
+        }
+    }
+}
+
+/// 3. Many connections going idle and waking up (called by the one test above).
+fn many_connections_going_idle_and_waking_allocate_nothing_per_request() {
+    const CONNECTIONS: usize = 200;
+    let server = TestServer::start(config());
+    let mut streams: Vec<_> = (0..CONNECTIONS).map(|_| server.connect()).collect();
+    streams[0].write_all(GET).expect("write");
+    let first = read_response(&mut streams[0], &mut Vec::new(), false);
+    assert_eq!(first.body, b"42");
+    let len = first.head.len() + first.body.len();
+    // Warm-up: every connection served once (the pool fills, the slab grows).
+    rotate(&mut streams, 2, len);
+
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    rotate(&mut streams, 5, len);
+    let after_1k = ALLOCATIONS.load(Ordering::SeqCst) - before;
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    rotate(&mut streams, 50, len);
+    let after_10k = ALLOCATIONS.load(Ordering::SeqCst) - before;
+    eprintln!(
+        "server, {CONNECTIONS} connections waking in turn: allocations for 1,000 requests: \
+         {after_1k}, for 10,000: {after_10k}"
+    );
+    assert!(
+        after_10k <= after_1k,
+        "allocations grew with the request count: {after_1k} for 1,000, {after_10k} for 10,000"
+    );
     assert!(
         after_10k < 10,
         "{after_10k} allocations for 10,000 requests"

@@ -195,10 +195,21 @@ fn arbitrary_garbage_never_panics_and_always_ends() {
             conn.consume_output(n, now);
         }
         conn.read_eof();
-        conn.process(&handler, now);
-        let n = conn.output().len();
-        conn.consume_output(n, now);
-        assert!(conn.is_finished() || conn.handle_timeout(now + Duration::from_secs(3600)));
+        // The client closed and reads everything: whatever it sent, the connection answers
+        // what it buffered and ends by itself, with no timeout needed.
+        for _ in 0..1_000 {
+            conn.process(&handler, now);
+            let n = conn.output().len();
+            conn.consume_output(n, now);
+            if conn.is_finished() {
+                break;
+            }
+        }
+        assert!(
+            conn.is_finished(),
+            "still open after EOF: {:?}",
+            input.escape_ascii().to_string()
+        );
     }
 }
 
@@ -233,4 +244,139 @@ fn pipelined_requests_resume_after_output_drains() {
     let text = String::from_utf8_lossy(&out);
     assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), count);
     assert_eq!(text.matches("\r\n\r\nhello").count(), count);
+}
+
+#[test]
+fn a_handler_cannot_send_an_interim_status_or_control_bytes() {
+    let handler = |_: &h1_server::Request, res: &mut h1_server::Response| {
+        res.set_status(101)
+            .header("Upgrade", "websocket")
+            .header("X-Bell", "ring\x07")
+            .header("X-Nul", "a\0b");
+    };
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    let wire = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    assert_eq!(conn.feed(wire, &handler, now), wire.len());
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    // Both requests answered on the same connection, as HTTP, with a final status.
+    assert_eq!(
+        out.matches("HTTP/1.1 500 Internal Server Error\r\n")
+            .count(),
+        2,
+        "{out}"
+    );
+    assert!(!out.contains("101"), "{out}");
+    assert!(out.contains("Upgrade: websocket\r\n"), "{out}");
+    assert!(!out.contains("X-Bell") && !out.contains("X-Nul"), "{out}");
+    assert!(!conn.is_finished());
+}
+
+#[test]
+fn a_body_slower_than_the_minimum_rate_gets_408_at_the_window_end() {
+    let handler = router();
+    let t0 = Instant::now();
+    let config = config()
+        .body_timeout(Duration::from_secs(30))
+        .min_body_rate(100)
+        .min_rate_window(Duration::from_secs(1));
+    let mut conn = Connection::new(&config, t0);
+    conn.feed(
+        b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n",
+        &handler,
+        t0,
+    );
+    // 150 bytes in the first window: 150 bytes/s, kept.
+    let mut t = t0;
+    for _ in 0..15 {
+        t += Duration::from_millis(60);
+        conn.feed(&[b'x'; 10], &handler, t);
+    }
+    assert_eq!(conn.deadline(), Some(t0 + Duration::from_secs(1)));
+    assert!(!conn.handle_timeout(t0 + Duration::from_secs(1)));
+    // The next window starts then; one byte every 29 s would keep the old body timer happy.
+    let t1 = t0 + Duration::from_secs(1);
+    assert_eq!(conn.deadline(), Some(t1 + Duration::from_secs(1)));
+    conn.feed(&[b'x'; 99], &handler, t1 + Duration::from_millis(900));
+    assert!(!conn.handle_timeout(t1 + Duration::from_millis(999)));
+    assert!(conn.handle_timeout(t1 + Duration::from_secs(1)));
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert!(out.starts_with("HTTP/1.1 408 Request Timeout\r\n"), "{out}");
+    assert!(out.contains("Connection: close\r\n"), "{out}");
+}
+
+#[test]
+fn a_reader_slower_than_the_minimum_rate_is_cut_at_the_window_end() {
+    let handler = router();
+    let t0 = Instant::now();
+    let config = config()
+        .write_timeout(Duration::from_secs(30))
+        .min_write_rate(1000)
+        .min_rate_window(Duration::from_secs(1));
+    let mut conn = Connection::new(&config, t0);
+    let one = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let wire: Vec<u8> = one.iter().copied().cycle().take(one.len() * 500).collect();
+    conn.feed(&wire, &handler, t0);
+    let pending = conn.output().len();
+    assert!(pending > 10_000, "{pending}");
+    assert_eq!(conn.deadline(), Some(t0 + Duration::from_secs(1)));
+    // The first window (the grace period): a burst, as a kernel send buffer takes it.
+    conn.consume_output(5_000, t0 + Duration::from_millis(10));
+    assert!(!conn.handle_timeout(t0 + Duration::from_secs(1)));
+    // The second: 999 bytes in a second, one byte short; each write also restarted the old
+    // write timer, which never fires.
+    let t1 = t0 + Duration::from_secs(1);
+    for i in 0..9 {
+        conn.consume_output(111, t1 + Duration::from_millis(100 * i));
+    }
+    assert!(!conn.handle_timeout(t1 + Duration::from_millis(999)));
+    assert!(conn.handle_timeout(t1 + Duration::from_secs(1)));
+    assert!(
+        conn.is_finished(),
+        "the output is dropped with the connection"
+    );
+    assert!(!conn.should_linger());
+}
+
+#[test]
+fn minimum_rates_of_zero_are_off() {
+    let handler = router();
+    let t0 = Instant::now();
+    let config = config()
+        .body_timeout(Duration::from_secs(30))
+        .min_body_rate(0)
+        .min_rate_window(Duration::from_secs(1));
+    let mut conn = Connection::new(&config, t0);
+    conn.feed(
+        b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\na",
+        &handler,
+        t0,
+    );
+    assert_eq!(conn.deadline(), Some(t0 + Duration::from_secs(30)));
+    assert!(!conn.handle_timeout(t0 + Duration::from_secs(29)));
+}
+
+#[test]
+fn bytes_the_kernel_holds_do_not_count_as_read_by_the_client() {
+    let handler = router();
+    let t0 = Instant::now();
+    let config = config()
+        .write_timeout(Duration::from_secs(30))
+        .min_write_rate(1000)
+        .min_rate_window(Duration::from_secs(1));
+    let mut conn = Connection::new(&config, t0);
+    let one = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let wire: Vec<u8> = one.iter().copied().cycle().take(one.len() * 500).collect();
+    conn.feed(&wire, &handler, t0);
+    // The grace window: 20,000 bytes into the kernel, which still holds them all.
+    conn.consume_output(20_000, t0);
+    conn.note_unsent_in_kernel(20_000);
+    assert!(!conn.handle_timeout(t0 + Duration::from_secs(1)));
+    // The next: 5,000 more written (five times the rate), but the kernel's queue grew by
+    // 4,500: the client took 500 bytes in a second.
+    let t1 = t0 + Duration::from_secs(1);
+    conn.consume_output(5_000, t1 + Duration::from_millis(500));
+    conn.note_unsent_in_kernel(24_500);
+    assert!(conn.handle_timeout(t1 + Duration::from_secs(1)));
+    assert!(conn.is_finished());
 }
