@@ -22,6 +22,7 @@ pub fn is_tchar(b: u8) -> bool {
 }
 
 /// `token = 1*tchar` (RFC 9110 §5.6.2): a valid method or field name.
+#[inline]
 pub fn is_token(bytes: &[u8]) -> bool {
     !bytes.is_empty() && bytes.iter().all(|&b| tchar(b))
 }
@@ -29,6 +30,7 @@ pub fn is_token(bytes: &[u8]) -> bool {
 /// Whether `bytes` may be a field value as this parser accepts one (RFC 9110 §5.5): visible
 /// ASCII, SP, HTAB and obs-text; no other control byte, so never CR, LF or NUL. Leading or
 /// trailing whitespace is allowed here; a parser trims it.
+#[inline]
 pub fn is_field_value(bytes: &[u8]) -> bool {
     let mut at = 0;
     loop {
@@ -44,6 +46,7 @@ pub fn is_field_value(bytes: &[u8]) -> bool {
 /// Whether the comma-separated list `value` (RFC 9110 §5.6.1, e.g. a `Connection` or `Expect`
 /// value) has a member equal to `token`, compared case-insensitively, OWS around members
 /// ignored.
+#[inline]
 pub fn list_contains_token(value: &[u8], token: &str) -> bool {
     value
         .split(|&b| b == b',')

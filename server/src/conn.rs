@@ -38,9 +38,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
-use h1_parser::{BodyDecoder, Decoded, Error, Framing, Method, Parser, Status, Version};
+use h1_parser::{BodyDecoder, Decoded, Error, Framing, Method, Parser, Status};
 
-use crate::response::{has_token, reason};
+use crate::response::reason;
 use crate::{date, Handler, Request, Response, ServerConfig};
 
 /// Pipelined requests wait while more response bytes than this are unsent.
@@ -400,33 +400,17 @@ impl Connection {
                             return;
                         }
                         Ok(Status::Complete(request)) => {
-                            let framing = request.framing();
-                            let version = request.version();
-                            let (close, keep_alive) = request.headers().get_all("connection").fold(
-                                (false, false),
-                                |(close, keep), value| {
-                                    (
-                                        close || has_token(value, b"close"),
-                                        keep || has_token(value, b"keep-alive"),
-                                    )
-                                },
-                            );
-                            let expect_continue = version == Version::Http11
-                                && request
-                                    .headers()
-                                    .get("expect")
-                                    .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"));
+                            // The parser worked out persistence (RFC 9112 §9.3) and
+                            // 100-continue (RFC 9110 §10.1.1) while parsing: no field is
+                            // looked up again here.
                             self.exchange = Exchange {
                                 head_len: request.head_len(),
-                                // RFC 9112 §9.3: 1.1 persists unless "close"; 1.0 only with
-                                // "keep-alive".
-                                keep_alive: match version {
-                                    Version::Http11 => !close,
-                                    Version::Http10 => keep_alive && !close,
-                                },
+                                keep_alive: request.keep_alive(),
                                 is_head: request.method() == Method::Head,
                                 in_place_len: None,
                             };
+                            let (framing, expect_continue) =
+                                (request.framing(), request.expects_continue());
                             self.begin_body(framing, expect_continue, now);
                         }
                     }
