@@ -36,15 +36,29 @@ enum State {
     ExtAfterQuoted,
     /// The CR ending the chunk-size line was seen.
     SizeLf,
-    Data,
+    /// Chunk data, `left` bytes of it still to come.
+    Data {
+        left: u64,
+    },
     DataCr,
     DataLf,
-    /// A trailer field line or the final empty line (validated in place; see `Line`).
+    /// A trailer field line or the final empty line, validated in place (see `TrailerLine`).
     Trailers,
     Done,
 }
 
-/// How far the current trailer line has been validated, relative to its start.
+/// The trailer line in progress: how far it was validated, and where its parts are, as offsets
+/// from its first byte (it stays unconsumed until complete).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TrailerLine {
+    part: Line,
+    checked: usize,
+    name_end: usize,
+    value_start: usize,
+    value_end: usize,
+}
+
+/// Which part of a trailer line comes next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Line {
     Start,
@@ -55,24 +69,33 @@ enum Line {
     FinalLf,
 }
 
+impl TrailerLine {
+    const START: TrailerLine = TrailerLine {
+        part: Line::Start,
+        checked: 0,
+        name_end: 0,
+        value_start: 0,
+        value_end: 0,
+    };
+}
+
 /// The chunked decoder's state; see [`crate::BodyDecoder`].
 #[derive(Clone, Debug)]
 pub(crate) struct Chunked {
     state: State,
-    /// The chunk-size being read, or the data bytes left in the current chunk.
+    /// The chunk-size being read.
     size: u64,
     /// HEXDIGs of the chunk-size read so far.
     digits: u8,
     /// Body bytes announced so far, against `max_body_size`.
     total: u64,
     extensions: usize,
+    /// Bytes of the trailer section so far, against `max_trailers`.
     trailers: usize,
-    /// The trailer line in progress: bytes validated, and where its parts are.
-    line: Line,
-    checked: usize,
-    name_end: usize,
-    value_start: usize,
-    value_end: usize,
+    /// The trailer line in progress, in `State::Trailers`. Kept beside the state rather than
+    /// in its variant: a larger `State` costs every 16-byte chunk about 30 instructions
+    /// (chunked-tiny: 388,731 instructions per body beside it, 464,036 inside; callgrind).
+    trailer: TrailerLine,
     max_body_size: u64,
     max_extensions: usize,
     max_trailers: usize,
@@ -109,6 +132,9 @@ fn plain_size_line(input: Option<&[u8]>) -> Option<SizeLine> {
     Some(SizeLine { size, digits })
 }
 
+/// A complete trailer line: its length, and its field (`None` for the final empty line).
+type TrailerRead<'a> = (usize, Option<Header<'a>>);
+
 /// One step's result: bytes consumed, and what they held.
 pub(crate) type Step<'a> = (usize, crate::body::Decoded<'a>);
 
@@ -121,11 +147,7 @@ impl Chunked {
             total: 0,
             extensions: 0,
             trailers: 0,
-            line: Line::Start,
-            checked: 0,
-            name_end: 0,
-            value_start: 0,
-            value_end: 0,
+            trailer: TrailerLine::START,
             max_body_size: config.max_body_size,
             max_extensions: config.max_chunk_extensions,
             max_trailers: config.max_trailers_size.max(FINAL_CRLF),
@@ -133,7 +155,7 @@ impl Chunked {
     }
 
     pub(crate) fn is_done(&self) -> bool {
-        self.state == State::Done
+        matches!(self.state, State::Done)
     }
 
     /// Decodes from `input`, the bytes after what earlier calls consumed. Errors carry the index
@@ -144,24 +166,37 @@ impl Chunked {
         let mut at = 0;
         loop {
             match self.state {
-                State::Data => {
+                State::Data { left } => {
                     let available = input.len() - at;
                     if available == 0 {
                         return Ok((at, Decoded::Partial));
                     }
                     // Bounded by `available`, so the cast back to usize is lossless.
-                    let take = self.size.min(available as u64) as usize;
-                    self.size -= take as u64;
-                    if self.size == 0 {
-                        self.state = State::DataCr;
-                    }
+                    let take = left.min(available as u64) as usize;
+                    let left = left - take as u64;
+                    self.state = if left == 0 {
+                        State::DataCr
+                    } else {
+                        State::Data { left }
+                    };
                     let data = input.get(at..at + take).unwrap_or_default();
                     return Ok((at + take, Decoded::Data(data)));
                 }
                 State::Trailers => {
                     let line = input.get(at..).unwrap_or_default();
-                    return match self.trailer_line(line) {
-                        Ok(Some((len, found))) => Ok((at + len, found)),
+                    let budget = self.max_trailers.saturating_sub(self.trailers);
+                    return match self.trailer.read(line, budget) {
+                        Ok(Some((len, field))) => {
+                            self.trailers += len;
+                            let found = match field {
+                                Some(field) => Decoded::Trailer(field),
+                                None => {
+                                    self.state = State::Done;
+                                    Decoded::Done
+                                }
+                            };
+                            Ok((at + len, found))
+                        }
                         Ok(None) => Ok((at, Decoded::Partial)),
                         Err((error, index)) => Err((error, at + index)),
                     };
@@ -200,7 +235,7 @@ impl Chunked {
     fn framing_byte(&mut self, b: u8) -> Result<(), Error> {
         use State::*;
         let is_ws = b == b' ' || b == b'\t';
-        let next = match (self.state, b) {
+        let next = match (&self.state, b) {
             // RFC 9112 §7.1: chunk-size = 1*HEXDIG; no sign, no `0x`, no empty size (hyper#3494).
             (SizeStart, _) => {
                 self.size = u64::from(hex_value(b).ok_or(Error::InvalidChunkSize)?);
@@ -257,7 +292,8 @@ impl Chunked {
             (DataCr, b'\r') => DataLf,
             (DataLf, b'\n') => SizeStart,
             (DataCr | DataLf, _) => return Err(Error::MissingChunkDataCrlf),
-            (Data | Trailers | Done, _) => self.state,
+            // `decode` hands out data and reads trailer lines without this function.
+            (Data { .. } | Trailers | Done, _) => return Ok(()),
         };
         if matches!(
             next,
@@ -293,24 +329,29 @@ impl Chunked {
                 .checked_add(self.size)
                 .filter(|&total| total <= self.max_body_size)
                 .ok_or(Error::BodyTooLarge)?;
-            State::Data
+            State::Data { left: self.size }
         };
         Ok(())
     }
+}
 
+impl TrailerLine {
     /// Validates the trailer line at the start of `line`, resuming after the bytes earlier calls
-    /// checked. Returns the line's length and what it held once it is complete.
-    fn trailer_line<'a>(&mut self, line: &'a [u8]) -> Result<Option<Step<'a>>, (Error, usize)> {
-        use crate::body::Decoded;
+    /// checked. Once it is complete: its length, and its field (`None` for the final empty
+    /// line). `budget` is what is left of the trailer limit.
+    fn read<'a>(
+        &mut self,
+        line: &'a [u8],
+        budget: usize,
+    ) -> Result<Option<TrailerRead<'a>>, (Error, usize)> {
         let mut at = self.checked;
         // The trailer section, final CRLF included, is bounded as a whole; bytes past the limit
         // are never looked at, so the outcome does not depend on how the input was split.
-        let budget = self.max_trailers.saturating_sub(self.trailers);
         let full = line;
         let line = full.get(..budget).unwrap_or(full);
         let result = loop {
             let Some(&b) = line.get(at) else { break None };
-            match self.line {
+            match self.part {
                 Line::Start => {
                     if is_tchar(b) {
                         // A trailer line whose end is here is read whole by the field-line
@@ -319,12 +360,12 @@ impl Chunked {
                             self.name_end = field.field.name.end as usize;
                             self.value_start = field.field.value.start as usize;
                             self.value_end = field.field.value.end as usize;
-                            self.line = Line::ValueLf;
+                            self.part = Line::ValueLf;
                             at = field.end;
                             break Some(at);
                         }
                     }
-                    self.line = match b {
+                    self.part = match b {
                         b'\r' => Line::FinalLf,
                         b'\n' => return Err((Error::BareLf, at)),
                         // RFC 9112 §5.2: no obs-fold in trailers either.
@@ -340,7 +381,7 @@ impl Chunked {
                         None => break None,
                         Some(b':') => {
                             self.name_end = at;
-                            self.line = Line::ValueStart;
+                            self.part = Line::ValueStart;
                             at += 1;
                         }
                         // RFC 9112 §5.1: no whitespace between field name and colon.
@@ -354,7 +395,7 @@ impl Chunked {
                     } else {
                         self.value_start = at;
                         self.value_end = at;
-                        self.line = Line::Value;
+                        self.part = Line::Value;
                     }
                 }
                 Line::Value => {
@@ -362,7 +403,7 @@ impl Chunked {
                     let Some(&b) = line.get(at) else { break None };
                     match b {
                         b'\t' => {}
-                        b'\r' => self.line = Line::ValueLf,
+                        b'\r' => self.part = Line::ValueLf,
                         b'\n' => return Err((Error::BareLf, at)),
                         // RFC 9110 §5.5: no CTL but HTAB in a field value.
                         _ => return Err((Error::InvalidHeaderValue, at)),
@@ -386,17 +427,14 @@ impl Chunked {
             self.checked = at;
             return Ok(None);
         };
-        self.trailers += len;
-        self.checked = 0;
-        if self.line == Line::FinalLf {
-            self.state = State::Done;
-            return Ok(Some((len, Decoded::Done)));
+        if self.part == Line::FinalLf {
+            return Ok(Some((len, None)));
         }
-        self.line = Line::Start;
         let raw = RawHeader {
             name: Span::new(0, self.name_end),
             value: Span::new(self.value_start, self.value_end),
         };
-        Ok(Some((len, Decoded::Trailer(Header::from_raw(line, &raw)))))
+        *self = TrailerLine::START;
+        Ok(Some((len, Some(Header::from_raw(line, &raw)))))
     }
 }
