@@ -189,12 +189,14 @@ impl<const N: usize> Parser<N> {
     /// Forgets the current message, keeping the configuration: ready for the next request.
     pub fn reset(&mut self) {
         // Field by field: rebuilding the whole value would copy the header table's storage.
+        // The parts of `line`, the reason phrase and `field` are left as they are: each is
+        // written before anything reads it, and a finished head has written every part of
+        // `line` its output reads (short: 714 -> 703 instructions per parse, callgrind). The
+        // status code is summed digit by digit.
         self.state = self.start.first_state();
         self.pos = 0;
         self.mark = 0;
-        self.line = RequestLine::EMPTY;
-        self.status = StatusLine::EMPTY;
-        self.field = RawHeader::default();
+        self.status.code = 0;
         self.headers.clear();
         self.known = self.start.known_fields();
         self.error = None;
