@@ -75,10 +75,11 @@ const fn equal(x: u64, b: u8) -> u64 {
 
 #[inline(always)]
 fn word_at(buf: &[u8], at: usize) -> Option<u64> {
-    match buf.get(at..) {
-        Some(rest) => rest.first_chunk::<8>().map(|w| u64::from_le_bytes(*w)),
-        None => None,
-    }
+    // The eight bytes as one range, one bound to check (a range that wraps is reversed, so
+    // `None`) where `get(at..)` then eight more took two: browser 3,054 -> 2,947 instructions
+    // per parse, callgrind.
+    let word = buf.get(at..at.wrapping_add(8))?;
+    word.first_chunk::<8>().map(|w| u64::from_le_bytes(*w))
 }
 
 #[inline(always)]
