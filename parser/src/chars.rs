@@ -75,10 +75,11 @@ const fn equal(x: u64, b: u8) -> u64 {
 
 #[inline(always)]
 fn word_at(buf: &[u8], at: usize) -> Option<u64> {
-    match buf.get(at..) {
-        Some(rest) => rest.first_chunk::<8>().map(|w| u64::from_le_bytes(*w)),
-        None => None,
-    }
+    // The eight bytes as one range, one bound to check (a range that wraps is reversed, so
+    // `None`) where `get(at..)` then eight more took two: browser 3,054 -> 2,947 instructions
+    // per parse, callgrind.
+    let word = buf.get(at..at.wrapping_add(8))?;
+    word.first_chunk::<8>().map(|w| u64::from_le_bytes(*w))
 }
 
 #[inline(always)]
@@ -98,31 +99,38 @@ fn skip_while_inside(
     outside: impl Fn(u8) -> bool,
     flags: impl Fn(u64) -> u64,
 ) -> usize {
-    // Most runs (field values, paths) are short: two words before committing to blocks.
-    for _ in 0..2 {
-        let Some(x) = word_at(buf, at) else { break };
-        let found = flags(x);
-        if found != 0 {
-            return first_flagged(at, found);
+    // Input arriving in small pieces goes straight to the byte loop (trickle-1: 44,069 ->
+    // 37,797 instructions per parse, callgrind).
+    'wide: {
+        // Most runs (field values, paths) are short: two words before committing to blocks.
+        for _ in 0..2 {
+            // Fewer than eight bytes left: neither blocks nor words would find any to read.
+            let Some(x) = word_at(buf, at) else {
+                break 'wide;
+            };
+            let found = flags(x);
+            if found != 0 {
+                return first_flagged(at, found);
+            }
+            at += 8;
         }
-        at += 8;
-    }
-    while let Some(block) = buf.get(at..).and_then(|rest| rest.first_chunk::<32>()) {
-        let mut hit = false;
-        for &b in block {
-            hit |= outside(b);
+        while let Some(block) = buf.get(at..).and_then(|rest| rest.first_chunk::<32>()) {
+            let mut hit = false;
+            for &b in block {
+                hit |= outside(b);
+            }
+            if hit {
+                break;
+            }
+            at += 32;
         }
-        if hit {
-            break;
+        while let Some(x) = word_at(buf, at) {
+            let found = flags(x);
+            if found != 0 {
+                return first_flagged(at, found);
+            }
+            at += 8;
         }
-        at += 32;
-    }
-    while let Some(x) = word_at(buf, at) {
-        let found = flags(x);
-        if found != 0 {
-            return first_flagged(at, found);
-        }
-        at += 8;
     }
     while let Some(&b) = buf.get(at) {
         if outside(b) {

@@ -39,7 +39,9 @@ pub(crate) fn complete_line(
     let Some(rest) = view.get(start..) else {
         return Ok(None);
     };
-    let name_end = skip_tchars(rest, 0);
+    // The caller classified the first byte (40 fields: 7,649 -> 7,535 instructions per parse,
+    // callgrind).
+    let name_end = skip_tchars(rest, 1);
     match rest.get(name_end) {
         Some(b':') => {}
         // RFC 9112 §5.1: no whitespace between field name and colon.
@@ -53,8 +55,12 @@ pub(crate) fn complete_line(
     if view.get(value_start) == Some(&b' ') {
         value_start += 1;
     }
-    while let Some(b' ' | b'\t') = view.get(value_start) {
-        value_start += 1;
+    // Then mostly a value byte above SP: one comparison, the loop only below it (40 fields:
+    // 7,848 -> 7,728 instructions per parse, callgrind).
+    if matches!(view.get(value_start), Some(&b) if b <= b' ') {
+        while let Some(b' ' | b'\t') = view.get(value_start) {
+            value_start += 1;
+        }
     }
     // The value runs to the first control byte: HTAB continues it, CR LF ends it.
     let mut at = value_start;
@@ -123,6 +129,12 @@ pub(crate) fn lf_after_cr(b: u8, at: usize) -> Result<(), (Error, usize)> {
 /// `bytes[start..end]` ends without it.
 #[inline(always)]
 pub(crate) fn value_end_without_ows(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    // Mostly no OWS: one comparison tells, since the byte before `end` is a value byte (none
+    // of them is below SP but HTAB), a colon, or OWS (40 fields: 8,008 -> 7,848 instructions
+    // per parse, callgrind).
+    if !matches!(bytes.get(end.wrapping_sub(1)), Some(&b) if b <= b' ') {
+        return end;
+    }
     while end > start && matches!(bytes.get(end - 1), Some(b' ' | b'\t')) {
         end -= 1;
     }

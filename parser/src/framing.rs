@@ -170,6 +170,17 @@ impl FramingFields {
 /// RFC 9110 §8.6: `Content-Length = 1*DIGIT`; a list of identical values counts as one value,
 /// different values are an error. `seen` is the value of an earlier Content-Length field.
 fn parse_content_length(value: &[u8], mut seen: Option<u64>) -> Result<u64, Error> {
+    // The usual value is one number: its digits in one pass, no list to split; 19 digits
+    // cannot overflow a u64 (response-300: 2,787 -> 2,739 instructions per parse, callgrind).
+    if (1..=19).contains(&value.len()) && value.iter().all(u8::is_ascii_digit) {
+        let length = value
+            .iter()
+            .fold(0, |length: u64, &b| length * 10 + u64::from(b - b'0'));
+        return match seen {
+            Some(earlier) if earlier != length => Err(Error::ConflictingContentLength),
+            _ => Ok(length),
+        };
+    }
     for element in value.split(|&b| b == b',') {
         let digits = trim_ows(element);
         if digits.is_empty() {

@@ -83,12 +83,15 @@ pub(crate) fn read(view: &[u8], max_target_len: usize) -> Result<Option<Parts>, 
             bare_lf: false,
         })
     };
+    // As a word and a half-word rather than ten byte comparisons (short: 726 -> 712
+    // instructions per parse, callgrind).
     let ending = match view
         .get(version_start..)
         .and_then(|rest| rest.first_chunk::<10>())
+        .map(version_word)
     {
-        Some(b"HTTP/1.1\r\n") => crlf(Version::Http11),
-        Some(b"HTTP/1.0\r\n") => crlf(Version::Http10),
+        Some(HTTP_11_CRLF) => crlf(Version::Http11),
+        Some(HTTP_10_CRLF) => crlf(Version::Http10),
         _ => bare_lf_ending(view, version_start),
     };
     Ok(Some(Parts {
@@ -99,6 +102,17 @@ pub(crate) fn read(view: &[u8], max_target_len: usize) -> Result<Option<Parts>, 
         ending,
     }))
 }
+
+/// Ten bytes as one number, for a comparison with [`HTTP_11_CRLF`] or [`HTTP_10_CRLF`].
+#[inline(always)]
+const fn version_word(bytes: &[u8; 10]) -> u128 {
+    let [a, b, c, d, e, f, g, h, i, j] = *bytes;
+    u64::from_le_bytes([a, b, c, d, e, f, g, h]) as u128
+        | (u16::from_le_bytes([i, j]) as u128) << 64
+}
+
+const HTTP_11_CRLF: u128 = version_word(b"HTTP/1.1\r\n");
+const HTTP_10_CRLF: u128 = version_word(b"HTTP/1.0\r\n");
 
 /// `HTTP/1.1` or `HTTP/1.0` and a bare LF at `version_start`.
 #[cold]
