@@ -88,6 +88,8 @@ enum State {
     /// After the CR of the final empty line.
     HeadLf,
     Done,
+    /// A rule was broken: the error and the offset of its cause. Final until `reset`.
+    Failed(Error, usize),
 }
 
 /// A resumable, strict HTTP/1.1 request-head parser with room for `N` header fields.
@@ -110,7 +112,6 @@ pub struct Parser<const N: usize = 100> {
     field: RawHeader,
     pub(crate) headers: ArrayVec<RawHeader, N>,
     known: KnownFields,
-    error: Option<(Error, usize)>,
     #[cfg(test)]
     pub(crate) examined: usize,
     /// Bytes looked at a second time: a fast path read them before finding their line
@@ -173,7 +174,6 @@ impl<const N: usize> Parser<N> {
             field: RawHeader::default(),
             headers: ArrayVec::new(),
             known: start.known_fields(),
-            error: None,
             #[cfg(test)]
             examined: 0,
             #[cfg(test)]
@@ -199,7 +199,6 @@ impl<const N: usize> Parser<N> {
         self.status.code = 0;
         self.headers.clear();
         self.known = self.start.known_fields();
-        self.error = None;
         #[cfg(test)]
         {
             self.examined = 0;
@@ -214,7 +213,10 @@ impl<const N: usize> Parser<N> {
     /// [`crate::BodyDecoder::error_offset`] is a `u64` because it counts a stream across calls
     /// (a body may be larger than memory), like a file position.
     pub fn error_offset(&self) -> Option<usize> {
-        self.error.map(|(_, offset)| offset)
+        match self.state {
+            State::Failed(_, offset) => Some(offset),
+            _ => None,
+        }
     }
 
     /// The request completed by an earlier `parse`, again, over the same buffer (which may have
@@ -268,7 +270,7 @@ impl<const N: usize> Parser<N> {
     /// ```
     #[inline]
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
-        if let Some((error, _)) = self.error {
+        if let State::Failed(error, _) = self.state {
             return Err(error);
         }
         if self.extend_run(buf) {
@@ -293,7 +295,7 @@ impl<const N: usize> Parser<N> {
     fn run(&mut self, buf: &[u8]) -> Result<(), Error> {
         if self.state != State::Done {
             if let Err((error, offset)) = self.advance(buf) {
-                self.error = Some((error, offset));
+                self.state = State::Failed(error, offset);
                 return Err(error);
             }
         }
@@ -304,7 +306,7 @@ impl<const N: usize> Parser<N> {
     /// head is complete within `buf`.
     #[inline]
     pub(crate) fn parse_head(&mut self, buf: &[u8]) -> Result<bool, Error> {
-        if let Some((error, _)) = self.error {
+        if let State::Failed(error, _) = self.state {
             return Err(error);
         }
         if self.extend_run(buf) {
@@ -506,7 +508,8 @@ impl<const N: usize> Parser<N> {
                     }
                     break;
                 }
-                State::Done => return Ok(()),
+                // `parse` answers a failed parser before the machine runs.
+                State::Done | State::Failed(..) => return Ok(()),
             }
         }
 
