@@ -44,6 +44,26 @@ fn rows() -> Vec<Row> {
             }),
         });
     }
+    for (name, input, step) in common::response::INPUTS {
+        let mut drivers = common::response::Drivers::new();
+        let expected = drivers.run("h1", input, step);
+        for peer in ["httparse", "pico"] {
+            assert_eq!(
+                drivers.run(peer, input, step),
+                expected,
+                "{name}: {peer} disagrees"
+            );
+        }
+        rows.push(Row {
+            name,
+            parsers: &["h1", "httparse", "pico"],
+            run: Box::new(move |peer, times| {
+                for _ in 0..times {
+                    black_box(drivers.run(peer, black_box(input), step));
+                }
+            }),
+        });
+    }
     for (name, wire) in [
         ("chunked-1k-4k", chunked_large()),
         ("chunked-tiny", chunked_tiny()),

@@ -16,6 +16,8 @@
 // Each binary uses a part of this module.
 #![allow(dead_code)]
 
+pub mod response;
+
 use std::ffi::{c_char, c_int};
 use std::fmt::Write as _;
 use std::mem::MaybeUninit;
