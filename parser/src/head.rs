@@ -92,6 +92,13 @@ enum State {
     Failed(Error, usize),
 }
 
+/// How a line of text ended: CR (its LF follows) or, under `allow_bare_lf`, a bare LF.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LineEnd {
+    Cr,
+    BareLf,
+}
+
 /// A resumable, strict HTTP/1.1 request-head parser with room for `N` header fields.
 ///
 /// See the [crate documentation](crate) for the calling pattern.
@@ -693,25 +700,16 @@ impl<const N: usize> Parser<N> {
                 self.state = State::Value;
             }
             if self.state == State::Value {
-                let end = loop {
-                    let end = skip_field_text(view, pos);
-                    self.examined(end - pos);
-                    let Some(&b) = view.get(end) else {
-                        return Ok(end);
-                    };
-                    self.examined(1);
-                    pos = end + 1;
-                    match b {
-                        b'\t' => continue,
-                        b'\r' => self.state = State::ValueLf,
-                        b'\n' => {
-                            self.bare_lf(end)?;
-                            self.state = State::FieldEnd;
-                        }
-                        // RFC 9110 §5.5: no CTL but HTAB in a field value; NUL, CR, LF never.
-                        _ => return Err((Error::InvalidHeaderValue, end)),
-                    }
-                    break end;
+                // RFC 9110 §5.5: no CTL but HTAB in a field value; NUL, CR, LF never.
+                let Some((end, ending)) =
+                    self.text_to_line_end(view, pos, Error::InvalidHeaderValue)?
+                else {
+                    return Ok(view.len());
+                };
+                pos = end + 1;
+                self.state = match ending {
+                    LineEnd::Cr => State::ValueLf,
+                    LineEnd::BareLf => State::FieldEnd,
                 };
                 let start = self.field.value.start as usize;
                 self.field.value.end = fields::value_end_without_ows(view, start, end) as u32;
@@ -1033,28 +1031,47 @@ impl<const N: usize> Parser<N> {
         Ok(pos)
     }
 
-    /// RFC 9112 §4: `reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )`, then CRLF (or a bare
-    /// LF under its leniency). An empty reason phrase is allowed: `[ reason-phrase ]`.
-    fn reason(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
-        let end = loop {
+    /// Text of a field value or a reason phrase (VCHAR, SP, HTAB, obs-text) from `pos` to the
+    /// line's end: the offset of its CR or bare LF (the latter only under its leniency), or
+    /// `None` when the view ends first. Any other control byte is `invalid` at its offset.
+    #[inline(always)]
+    fn text_to_line_end(
+        &mut self,
+        view: &[u8],
+        mut pos: usize,
+        invalid: Error,
+    ) -> Result<Option<(usize, LineEnd)>, (Error, usize)> {
+        loop {
             let end = skip_field_text(view, pos);
             self.examined(end - pos);
             let Some(&b) = view.get(end) else {
-                return Ok(end);
+                return Ok(None);
             };
             self.examined(1);
-            pos = end + 1;
             match b {
-                b'\t' => continue,
-                b'\r' => self.state = State::RequestLineLf,
+                b'\t' => pos = end + 1,
+                b'\r' => return Ok(Some((end, LineEnd::Cr))),
                 b'\n' => {
                     self.bare_lf(end)?;
-                    self.state = State::LineStart;
+                    return Ok(Some((end, LineEnd::BareLf)));
                 }
-                // RFC 9112 §4: no CTL but HTAB in a reason phrase.
-                _ => return Err((Error::InvalidReasonPhrase, end)),
+                _ => return Err((invalid, end)),
             }
-            break end;
+        }
+    }
+
+    /// RFC 9112 §4: `reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )`, then CRLF (or a bare
+    /// LF under its leniency). An empty reason phrase is allowed: `[ reason-phrase ]`.
+    fn reason(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        // RFC 9112 §4: no CTL but HTAB in a reason phrase.
+        let Some((end, ending)) = self.text_to_line_end(view, pos, Error::InvalidReasonPhrase)?
+        else {
+            return Ok(view.len());
+        };
+        pos = end + 1;
+        self.state = match ending {
+            LineEnd::Cr => State::RequestLineLf,
+            LineEnd::BareLf => State::LineStart,
         };
         self.status.reason = Span::new(self.mark, end);
         Ok(pos)
