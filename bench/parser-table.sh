@@ -51,12 +51,9 @@ cpu=${CPU:-$((cpus - 1))}
 
 # Busy machine? Numbers taken beside a build or a browser are noise: stop unless FORCE=1.
 busy_reasons=()
-load=$(cut -d' ' -f1 /proc/loadavg)
-if python3 -c "import sys; sys.exit(0 if $load > 0.5 else 1)"; then
-    busy_reasons+=("load average over the last minute is $load (above 0.5)")
-fi
 # CPU time used by everyone over one second, from /proc/stat (user+nice+system+irq+softirq+steal).
-busy_pct=$(python3 - <<'PY'
+busy_now() {
+    python3 - <<'PY'
 import time
 def sample():
     with open("/proc/stat") as f:
@@ -66,7 +63,22 @@ def sample():
 b0, t0 = sample(); time.sleep(1); b1, t1 = sample()
 print(round(100 * (b1 - b0) / max(1, t1 - t0)))
 PY
-)
+}
+load_high() { python3 -c "import sys; sys.exit(0 if $(cut -d' ' -f1 /proc/loadavg) > 0.5 else 1)"; }
+busy_pct=$(busy_now)
+# The one-minute load average still counts a run that just ended (a build, this script's
+# previous run): while the CPUs are idle now, give it up to 90 s to settle before judging.
+waited=0
+while load_high && [ "$busy_pct" -le 10 ] && [ "$waited" -lt 90 ]; do
+    [ "$waited" -gt 0 ] || echo "the CPUs are idle but the load average is still high: waiting for it to settle..." >&2
+    sleep 9
+    waited=$((waited + 10))
+    busy_pct=$(busy_now)
+done
+load=$(cut -d' ' -f1 /proc/loadavg)
+if load_high; then
+    busy_reasons+=("load average over the last minute is $load (above 0.5)")
+fi
 if [ "$busy_pct" -gt 10 ]; then
     busy_reasons+=("the CPUs were ${busy_pct} % busy during the last second")
 fi
