@@ -672,10 +672,7 @@ impl Connection {
         let config = self.config;
         let window = config.min_rate_window;
         if self.output_pending() > 0 {
-            let stalled = self
-                .write_since
-                .checked_add(config.write_timeout)
-                .is_some_and(|stall| now >= stall);
+            let stalled = past(self.write_since, config.write_timeout, now);
             if !stalled && self.write_rate.roll(now, config.min_write_rate, window) {
                 return false;
             }
@@ -688,10 +685,7 @@ impl Connection {
             State::Idle => self.close(false),
             State::Head => self.fail(408, "request not received in time"),
             State::Body => {
-                let stalled = self
-                    .since
-                    .checked_add(config.body_timeout)
-                    .is_some_and(|stall| now >= stall);
+                let stalled = past(self.since, config.body_timeout, now);
                 if !stalled && self.body_rate.roll(now, config.min_body_rate, window) {
                     return false;
                 }
@@ -753,6 +747,11 @@ fn fresh_date<'d>(date: &'d mut [u8; date::DATE_LEN], fresh: &mut bool) -> &'d [
         *fresh = true;
     }
     date
+}
+
+/// Whether `timeout` has run out since `start` (never, when the sum overflows).
+fn past(start: Instant, timeout: std::time::Duration, now: Instant) -> bool {
+    start.checked_add(timeout).is_some_and(|end| now >= end)
 }
 
 /// A status code in 100..=999 as three ASCII digits.
