@@ -18,7 +18,8 @@ cd "$root"
 runs=${RUNS:-1000}
 parsers=${PARSERS:-h1 httparse}
 inputs=("$@")
-[ ${#inputs[@]} -gt 0 ] || inputs=(short browser query-2k headers-40 trickle-1 trickle-64)
+[ ${#inputs[@]} -gt 0 ] || inputs=(short browser query-2k headers-40 trickle-1 trickle-64
+    response-300 response-20-fields response-20-fields-trickle-64)
 
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 
@@ -37,12 +38,12 @@ collected() {
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 
-printf '%-12s' input
+printf '%-30s' input
 for p in $parsers; do printf '%14s' "$p"; done
 [ "$parsers" = "h1 httparse" ] && printf '%14s' "h1÷httparse"
 printf '\n'
 for input in "${inputs[@]}"; do
-    printf '%-12s' "$input"
+    printf '%-30s' "$input"
     counts=()
     for p in $parsers; do
         one=$(collected "$input" "$p" 1)

@@ -243,6 +243,16 @@ fn count(input: &str, peer: &str, times: u64) {
         "chunked-tiny" => Some(chunked_tiny()),
         _ => None,
     };
+    if let Some(&(_, bytes, step)) = common::response::INPUTS
+        .iter()
+        .find(|(name, _, _)| *name == input)
+    {
+        let mut drivers = common::response::Drivers::new();
+        for _ in 0..times {
+            black_box(drivers.run(peer, black_box(bytes), step));
+        }
+        return;
+    }
     if let Some(wire) = chunked {
         // h1 only: pico's SSE4.2 does not run under valgrind. The copy into the scratch buffer
         // is part of each count (`copy` alone measures it).

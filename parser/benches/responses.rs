@@ -16,9 +16,8 @@
 //! the start, pico re-parses too but first checks only the new bytes for the end of the head
 //! (`last_len`).
 //!
-//! `responses count INPUT PARSER N` parses one input N times with one parser and nothing else,
-//! for callgrind: the difference between two values of N is the cost of one parse
-//! (`bench/response-instructions.sh`).
+//! Instruction counts of the same drivers: `bench/instructions.sh response-300 ...` (through
+//! `peers count`).
 
 mod common;
 
@@ -58,27 +57,7 @@ fn benches(c: &mut Criterion) {
 }
 
 /// `count INPUT PARSER N`: N parses, nothing else (for callgrind).
-fn count(args: &[String]) {
-    let [input, parser, n] = args else {
-        panic!("usage: responses count INPUT PARSER N")
-    };
-    let (_, bytes, step) = INPUTS
-        .iter()
-        .find(|(name, _, _)| name == input)
-        .unwrap_or_else(|| panic!("no input {input}"));
-    let n: u64 = n.parse().expect("N");
-    let mut drivers = Drivers::new();
-    for _ in 0..n {
-        black_box(drivers.run(parser, black_box(bytes), *step));
-    }
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("count") {
-        count(&args[1..]);
-        return;
-    }
     let mut criterion = Criterion::default().configure_from_args();
     benches(&mut criterion);
     criterion.final_summary();
