@@ -3,7 +3,8 @@
 
 Every Rust byte-string literal (b"...") in parser/tests/*.rs and parser/src/*.rs that looks like
 a request head becomes a seed of the request targets; every one that looks like a chunked body
-becomes a seed of `chunked`; a few hand-written cases from /work/shared/PRIOR-BUGS.md are added.
+becomes a seed of `chunked`; a few hand-written cases of bugs other parsers shipped
+(parser/tests/cases/prior-bugs.txt) are added.
 Each seed carries the control bytes its target reads first (see fuzz/src/lib.rs):
 
   parse_request          flags, request          (flags: 0 strict, 1 bare LF, 3 bare LF + obs-fold)
@@ -87,7 +88,7 @@ BROWSER = (
     b"utmcct=/reader/|utmcmd=referral\r\n\r\n"
 )
 
-# PRIOR-BUGS.md, as requests (each names its advisory in the list below only by shape).
+# Bugs other parsers shipped (parser/tests/cases/prior-bugs.txt), as requests (each names its advisory in the list below only by shape).
 HAND_REQUESTS = [
     BROWSER,
     b"GET / HTTP/1.1\r\nHost: a\r\n\r\n",

@@ -10,7 +10,7 @@
 //! - every head h1-parser accepts, httparse accepts too, except the classes listed in
 //!   fuzz/README.md ("Divergences"), each recognised here by `documented_divergence`; anything
 //!   else is a finding. (h1-parser rejecting what httparse accepts is by design: it is
-//!   stricter, see DESIGN.md.)
+//!   stricter by design: RFC 9112's rules against smuggling are enforced.)
 
 #![no_main]
 

@@ -89,7 +89,7 @@ fn first_flagged(at: usize, flags: u64) -> usize {
 
 /// Finds the first byte at or after `at` for which `outside` holds, or `buf.len()`.
 ///
-/// Sixteen bytes at a time: the test over a block has no early exit, so the compiler turns it
+/// Thirty-two bytes at a time: the test over a block has no early exit, so the compiler turns it
 /// into vector compares (SSE2 on x86_64) in safe code; only a block holding a hit is searched,
 /// a word at a time with `flags` (the same test as SWAR), to find the exact byte.
 #[inline(always)]

@@ -1,4 +1,4 @@
-//! Every head rule of DESIGN.md "What it enforces", one test per rule named after it, with the
+//! Every head rule the crate enforces (RFC 9112 and RFC 9110), one test per rule named after it, with the
 //! accepted and the rejected side as tables: input → expected result, error variant and offset.
 //!
 //! Offsets are written as a needle: the offending byte is the *last* byte of the first
@@ -160,7 +160,7 @@ fn rejects_request_line_with_missing_or_doubled_space() {
 }
 
 /// Error's own documentation: InvalidRequestLine is "a missing or doubled space". A doubled SP
-/// between the target and the version is reported as InvalidVersion instead.
+/// between the target and the version is that too, not a malformed version.
 #[test]
 fn rejects_doubled_space_before_version_as_invalid_request_line() {
     check(
@@ -830,7 +830,8 @@ fn rejects_connect_with_target_not_in_authority_form() {
 
 /// Error::TargetFormMismatch documents "authority-form only and always with CONNECT". A target
 /// that can only be authority-form (it has no scheme: the part before the colon starts with a
-/// digit) sent with GET is reported as InvalidTarget instead.
+/// digit or a bracket) sent with GET is well-formed in the wrong place: TargetFormMismatch, not
+/// InvalidTarget.
 #[test]
 fn rejects_authority_form_target_without_connect() {
     check(
