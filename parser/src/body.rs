@@ -1,24 +1,9 @@
 //! `BodyDecoder`: the body that follows a head, per its framing (RFC 9112 §6.3), push-style.
 
 use crate::chunked::Chunked;
-use crate::{Config, Error, Framing, Header};
-
-/// What one [`BodyDecoder::decode`] call found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decoded<'a> {
-    /// Body bytes, a slice of the input.
-    Data(&'a [u8]),
-    /// A trailer field of a chunked body (RFC 9112 §7.1.2), a slice of the input. It is passed
-    /// on, never acted on: a `Content-Length`, `Transfer-Encoding` or `Host` in the trailers
-    /// changes nothing about the framing (RFC 9110 §6.5.1: a recipient must not use a trailer
-    /// field to frame the message); what to do with them is the caller's choice.
-    Trailer(Header<'a>),
-    /// Everything useful in the input was consumed: call again with the bytes not consumed
-    /// (a trailer line received in part stays unconsumed) followed by more.
-    Partial,
-    /// The body is complete. The bytes consumed are exact: a pipelined request starts after.
-    Done,
-}
+use crate::message::Framing;
+use crate::outcome::Decoded;
+use crate::{Config, Error};
 
 #[derive(Clone, Debug)]
 enum Kind {

@@ -188,6 +188,17 @@ pub(crate) fn skip_tchars(buf: &[u8], mut at: usize) -> usize {
     at
 }
 
+/// OWS, RFC 9110 §5.6.3: `*( SP / HTAB )`.
+pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

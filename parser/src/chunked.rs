@@ -9,9 +9,11 @@
 //! slices of the input, never copied or scanned.
 
 use crate::chars::{hex_value, is_quoted_byte, is_tchar, skip_field_text, skip_tchars};
-use crate::fields;
-use crate::request::{RawHeader, Span};
-use crate::{Config, Error, Header};
+use crate::head::field_line::{self as fields};
+use crate::headers::Header;
+use crate::outcome::Decoded;
+use crate::span::{RawHeader, Span};
+use crate::{Config, Error};
 
 /// What the decoder expects next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,7 +138,7 @@ fn plain_size_line(input: Option<&[u8]>) -> Option<SizeLine> {
 type TrailerRead<'a> = (usize, Option<Header<'a>>);
 
 /// One step's result: bytes consumed, and what they held.
-pub(crate) type Step<'a> = (usize, crate::body::Decoded<'a>);
+pub(crate) type Step<'a> = (usize, Decoded<'a>);
 
 impl Chunked {
     pub(crate) fn new(config: &Config) -> Chunked {
@@ -162,7 +164,6 @@ impl Chunked {
     /// of the offending byte in `input`.
     #[inline(always)]
     pub(crate) fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Step<'a>, (Error, usize)> {
-        use crate::body::Decoded;
         let mut at = 0;
         loop {
             match self.state {

@@ -15,6 +15,10 @@ pub enum Error {
     // ---- request-line, RFC 9112 §3 ----
     /// The method is empty or holds a byte that is not a `tchar` (RFC 9110 §9.1, §5.6.2).
     InvalidMethod,
+    /// A method token this crate has no variant for, from `str::parse::<Method>`: a
+    /// `Method<'static>` cannot borrow its name ([`crate::Method::from_bytes`] can). The
+    /// parser never returns it. RFC 9110 §9.1: a server answers an unknown method with 501.
+    ExtensionMethod,
     /// The request-line is not `method SP request-target SP HTTP-version CRLF` (RFC 9112 §3):
     /// a missing or doubled space, or more than one empty line before it (RFC 9112 §2.2).
     InvalidRequestLine,
@@ -123,7 +127,7 @@ impl Error {
             Error::TargetTooLong => 414,
             Error::HeadTooLarge | Error::TooManyHeaders | Error::TrailersTooLarge => 431,
             Error::BodyTooLarge => 413,
-            Error::UnsupportedTransferCoding => 501,
+            Error::UnsupportedTransferCoding | Error::ExtensionMethod => 501,
             Error::UnsupportedVersion => 505,
             _ => 400,
         }
@@ -133,6 +137,7 @@ impl Error {
     pub const fn as_str(self) -> &'static str {
         match self {
             Error::InvalidMethod => "invalid method: not a token (RFC 9110 §9.1)",
+            Error::ExtensionMethod => "not a standard method: an extension method (RFC 9110 §9.1)",
             Error::InvalidRequestLine => {
                 "invalid request-line: expected method SP request-target SP HTTP-version CRLF (RFC 9112 §3)"
             }

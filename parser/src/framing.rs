@@ -1,31 +1,9 @@
 //! RFC 9112 §6: which body follows a request head or a response head, and the smuggling
 //! conflicts that make the answer unreliable (and the message an error).
 
-use crate::chars::is_tchar;
-use crate::{Error, Method};
-
-/// How the body of a message is delimited (RFC 9112 §6.3).
-///
-/// A request is always `NoBody`, `Length` or `Chunked`; `UntilClose` and `Tunnel` are
-/// answers for responses only ([`crate::Response::framing`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Framing {
-    /// No body: a request with neither Content-Length nor Transfer-Encoding (RFC 9112 §6.3 item
-    /// 6), or a response to HEAD, a 1xx, 204 or 304 response (item 1).
-    NoBody,
-    /// A body of exactly this many bytes (RFC 9112 §6.3 item 5).
-    Length(u64),
-    /// A chunked body, ended by the last chunk and a trailer section (RFC 9112 §7.1).
-    Chunked,
-    /// A response body that runs until the server closes the connection (RFC 9112 §6.3 items 4
-    /// and 8): only the caller knows when that happened, and says so with
-    /// [`crate::BodyDecoder::finish`].
-    UntilClose,
-    /// No body, and the connection stops speaking HTTP/1.1 after the head: a 2xx response to
-    /// CONNECT (RFC 9112 §6.3 item 2) or 101 Switching Protocols (RFC 9110 §15.2.2). The bytes
-    /// after the head belong to the tunnel or the new protocol.
-    Tunnel,
-}
+use crate::chars::{is_tchar, trim_ows};
+use crate::message::{Framing, Method};
+use crate::Error;
 
 /// RFC 9112 §6.3: the framing of a response with status `code` that answers a request with
 /// `method`, given the framing its own fields say (`message`, from
@@ -203,17 +181,6 @@ fn parse_content_length(value: &[u8], mut seen: Option<u64>) -> Result<u64, Erro
         }
     }
     seen.ok_or(Error::InvalidContentLength)
-}
-
-/// OWS, RFC 9110 §5.6.3: `*( SP / HTAB )`.
-pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = s {
-        s = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = s {
-        s = rest;
-    }
-    s
 }
 
 #[cfg(test)]

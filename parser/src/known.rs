@@ -2,24 +2,11 @@
 //! 9112 §3.2), the framing fields (see [`crate::framing`]) and the connection options
 //! (Connection, Expect, Upgrade). The rest of the fields pass by with one length comparison.
 
-use crate::framing::{trim_ows, FramingFields};
+use crate::chars::trim_ows;
+use crate::framing::FramingFields;
+use crate::message::{ConnectionOptions, Framing};
 use crate::syntax::list_contains_token;
-use crate::{Error, Framing};
-
-/// What the connection-level fields of a request said (RFC 9110 §7.6.1, §7.8, §10.1.1).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct ConnectionOptions {
-    /// `Connection: close`.
-    pub(crate) close: bool,
-    /// `Connection: keep-alive` (HTTP/1.0's opt-in to persistence).
-    pub(crate) keep_alive: bool,
-    /// `Connection: upgrade`.
-    pub(crate) upgrade_option: bool,
-    /// An Upgrade field.
-    pub(crate) upgrade_field: bool,
-    /// `Expect: 100-continue`.
-    pub(crate) expect_continue: bool,
-}
+use crate::Error;
 
 impl ConnectionOptions {
     /// The members of one Connection field, in one pass (RFC 9110 §5.6.1 lists, OWS trimmed,

@@ -64,25 +64,29 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// Leaf types first; each module imports only modules listed above it.
 mod body;
 mod chars;
 mod chunked;
 mod config;
 mod error;
-mod fields;
 mod framing;
 mod head;
+mod headers;
 mod known;
+mod message;
+mod outcome;
 mod request;
-mod request_line;
 mod response;
+mod span;
 pub mod syntax;
 mod uri;
 
-pub use body::{BodyDecoder, Decoded};
+pub use body::BodyDecoder;
 pub use config::Config;
 pub use error::Error;
-pub use framing::Framing;
-pub use head::{Parser, Status};
-pub use request::{Header, HeaderIter, Headers, Method, Request, TargetForm, Version};
+pub use headers::{Header, HeaderIter, Headers};
+pub use message::{Framing, Method, TargetForm, Version};
+pub use outcome::{Decoded, Status};
+pub use request::{Parser, Request};
 pub use response::{Response, ResponseParser};

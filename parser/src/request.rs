@@ -1,70 +1,157 @@
-//! The output types: `Request` and its method, target, version and headers, all borrowed.
+//! Requests: `Parser`, the head machine started at the request-line, and `Request`, its
+//! borrowed output.
 
-use crate::known::ConnectionOptions;
-use crate::Framing;
+use crate::head::{HeadMachine, HeadParts, StartLine};
+use crate::headers::{ascii, Headers};
+use crate::message::{Framing, Method, TargetForm, Version};
+use crate::span::RawHeader;
+use crate::{Config, Error, Status};
 
-/// A byte range of the caller's buffer; `u32` keeps a header entry at 16 bytes (the head size
-/// limit is capped to fit).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Span {
-    pub(crate) start: u32,
-    pub(crate) end: u32,
+/// A resumable, strict HTTP/1.1 request-head parser with room for `N` header fields.
+///
+/// See the [crate documentation](crate) for the calling pattern.
+#[derive(Clone, Debug)]
+pub struct Parser<const N: usize = 100> {
+    head: HeadMachine<N>,
 }
 
-impl Span {
-    #[inline(always)]
-    pub(crate) fn new(start: usize, end: usize) -> Span {
-        // Offsets are below the head size limit, which is at most `Config::MAX_HEAD_SIZE`.
-        Span {
-            start: start as u32,
-            end: end as u32,
+/// The strict defaults with room for `N` fields, for any `N`: a struct holding a `Parser<32>`
+/// can derive `Default`.
+impl<const N: usize> Default for Parser<N> {
+    fn default() -> Parser<N> {
+        Parser::with_capacity(Config::new())
+    }
+}
+
+/// `new` and `with_config` name the default capacity, as `HashMap::new` names its default
+/// hasher: Rust does not infer a const parameter from its default, so generic constructors
+/// would make every `Parser::new()` need a type annotation. Any other capacity is
+/// `Parser::<N>::with_capacity(config)` or `Parser::<N>::default()`.
+impl Parser {
+    /// A parser with the strict defaults of [`Config::new`] and room for 100 header fields.
+    pub fn new() -> Parser {
+        Parser::with_config(Config::new())
+    }
+
+    /// A parser with `config` and room for 100 header fields.
+    pub fn with_config(config: Config) -> Parser {
+        Parser::with_capacity(config)
+    }
+}
+
+impl<const N: usize> Parser<N> {
+    /// A parser with `config` and room for `N` header fields. `config.max_headers` still
+    /// applies.
+    ///
+    /// ```
+    /// use h1_parser::{Config, Error, Parser};
+    ///
+    /// // Room for 2 fields: a third is an error, never a silent truncation.
+    /// let mut parser = Parser::<2>::with_capacity(Config::new());
+    /// let head = b"GET / HTTP/1.1\r\nHost: a\r\nB: 1\r\nC: 2\r\n\r\n";
+    /// assert_eq!(parser.parse(head), Err(Error::TooManyHeaders));
+    /// assert_eq!(parser.error_offset(), Some(31)); // where the third field starts
+    /// ```
+    pub fn with_capacity(config: Config) -> Parser<N> {
+        Parser {
+            head: HeadMachine::starting(StartLine::Request, config),
         }
     }
 
-    #[inline(always)]
-    pub(crate) fn of(self, buf: &[u8]) -> &[u8] {
-        buf.get(self.start as usize..self.end as usize)
-            .unwrap_or_default()
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        self.head.config()
     }
-}
 
-/// One field line as offsets into the caller's buffer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct RawHeader {
-    pub(crate) name: Span,
-    pub(crate) value: Span,
-}
+    /// Forgets the current message, keeping the configuration: ready for the next request.
+    #[inline]
+    pub fn reset(&mut self) {
+        self.head.reset();
+    }
 
-/// The request-line and what the head decided, as offsets and small values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct RequestLine {
-    pub(crate) method: Span,
-    pub(crate) known_method: Option<Method<'static>>,
-    pub(crate) target: Span,
-    pub(crate) form: TargetForm,
-    pub(crate) version: Version,
-    pub(crate) head_len: usize,
-    pub(crate) framing: Framing,
-    pub(crate) options: ConnectionOptions,
-}
+    /// Where the error returned by `parse` was found: the offset of the offending byte in the
+    /// buffer (for framing conflicts, the start of the field that caused it).
+    ///
+    /// A `usize`, because it indexes the buffer you passed, like a slice index;
+    /// [`crate::BodyDecoder::error_offset`] is a `u64` because it counts a stream across calls
+    /// (a body may be larger than memory), like a file position.
+    pub fn error_offset(&self) -> Option<usize> {
+        self.head.error_offset()
+    }
 
-impl RequestLine {
-    pub(crate) const EMPTY: RequestLine = RequestLine {
-        method: Span { start: 0, end: 0 },
-        known_method: None,
-        target: Span { start: 0, end: 0 },
-        form: TargetForm::Origin,
-        version: Version::Http11,
-        head_len: 0,
-        framing: Framing::NoBody,
-        options: ConnectionOptions {
-            close: false,
-            keep_alive: false,
-            upgrade_option: false,
-            upgrade_field: false,
-            expect_continue: false,
-        },
-    };
+    /// The request completed by an earlier `parse`, again, over the same buffer (which may have
+    /// grown or moved since): no bytes are examined.
+    ///
+    /// ```
+    /// use h1_parser::{Parser, Status};
+    ///
+    /// let mut parser = Parser::new();
+    /// let mut buf = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
+    /// assert!(parser.parse(&buf)?.is_complete());
+    /// // The buffer moves (it grows as the body arrives); the request is still there.
+    /// buf.extend_from_slice(b"more bytes");
+    /// let request = parser.request(&buf).expect("complete");
+    /// assert_eq!(request.target(), "/a");
+    /// assert_eq!(&buf[request.head_len()..], b"more bytes");
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
+    pub fn request<'a>(&'a self, buf: &'a [u8]) -> Option<Request<'a>> {
+        self.head.is_done(buf).then(|| self.complete(buf))
+    }
+
+    /// Parses the request head in `buf`: every byte received so far for this message, the same
+    /// prefix as the last call plus any new bytes. Returns `Partial` until the head is complete.
+    ///
+    /// An error is final: later calls return it again until [`Parser::reset`]. A `buf` shorter
+    /// than what an earlier call examined breaks that contract and gets `Partial`.
+    ///
+    /// ```
+    /// use h1_parser::{Error, Parser, Status};
+    ///
+    /// let mut parser = Parser::new();
+    /// // Partial: the bytes so far are valid, the head is not complete.
+    /// assert_eq!(parser.parse(b"GET / HTTP/1.1\r\nHo")?, Status::Partial);
+    /// // The same bytes and more: parsing resumes where it stopped.
+    /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// assert_eq!(request.headers().get("HOST"), Some(&b"a"[..]));
+    ///
+    /// // A broken rule: its own variant, the offset of the offending byte, and sticky.
+    /// let mut parser = Parser::new();
+    /// let smuggle = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n";
+    /// assert_eq!(parser.parse(smuggle), Err(Error::WhitespaceBeforeColon));
+    /// assert_eq!(parser.error_offset(), Some(43)); // the space
+    /// assert_eq!(Error::WhitespaceBeforeColon.status(), 400);
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
+    #[inline(always)]
+    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
+        if self.head.extend(buf)? {
+            return Ok(Status::Partial);
+        }
+        self.resume(buf)
+    }
+
+    /// `parse` past its fast path: the machine, then the outcome. Out of line, so that the
+    /// fast path inlines into the caller's read loop.
+    #[inline(never)]
+    fn resume<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
+        Ok(if self.head.resume(buf)? {
+            Status::Complete(self.complete(buf))
+        } else {
+            Status::Partial
+        })
+    }
+
+    /// The finished head as a `Request` over `buf`, which holds it.
+    #[inline]
+    fn complete<'a>(&'a self, buf: &'a [u8]) -> Request<'a> {
+        Request {
+            buf,
+            parts: self.head.parts(),
+            headers: self.head.headers(),
+        }
+    }
 }
 
 /// A complete request head. Every slice borrows from the caller's buffer; the header table is
@@ -72,7 +159,7 @@ impl RequestLine {
 #[derive(Clone, Copy)]
 pub struct Request<'a> {
     pub(crate) buf: &'a [u8],
-    pub(crate) line: &'a RequestLine,
+    pub(crate) parts: &'a HeadParts,
     pub(crate) headers: &'a [RawHeader],
 }
 
@@ -80,9 +167,9 @@ impl<'a> Request<'a> {
     /// The method (RFC 9110 §9).
     #[inline]
     pub fn method(&self) -> Method<'a> {
-        match self.line.known_method {
+        match self.parts.known_method {
             Some(known) => known,
-            None => Method::Extension(ascii(self.line.method.of(self.buf))),
+            None => Method::Extension(ascii(self.parts.method.of(self.buf))),
         }
     }
 
@@ -95,13 +182,13 @@ impl<'a> Request<'a> {
     /// The request-target as bytes.
     #[inline]
     pub fn target_bytes(&self) -> &'a [u8] {
-        self.line.target.of(self.buf)
+        self.parts.target.of(self.buf)
     }
 
     /// The form of the request-target (RFC 9112 §3.2).
     #[inline]
     pub fn target_form(&self) -> TargetForm {
-        self.line.form
+        self.parts.form
     }
 
     /// The path of the target: for origin-form the part before `?`, for absolute-form the path
@@ -122,7 +209,7 @@ impl<'a> Request<'a> {
     /// ```
     pub fn path(&self) -> &'a str {
         let target = self.target();
-        let path = match self.line.form {
+        let path = match self.parts.form {
             TargetForm::Origin | TargetForm::Asterisk => target,
             TargetForm::Authority => return "",
             TargetForm::Absolute => {
@@ -144,7 +231,7 @@ impl<'a> Request<'a> {
 
     /// The query of the target: the part after the first `?`, if any.
     pub fn query(&self) -> Option<&'a str> {
-        match self.line.form {
+        match self.parts.form {
             TargetForm::Origin | TargetForm::Absolute => {
                 self.target().split_once('?').map(|(_, query)| query)
             }
@@ -155,7 +242,7 @@ impl<'a> Request<'a> {
     /// The HTTP version.
     #[inline]
     pub fn version(&self) -> Version {
-        self.line.version
+        self.parts.version
     }
 
     /// The header fields, in the order received.
@@ -170,13 +257,13 @@ impl<'a> Request<'a> {
     /// The length of the head, final empty line included: the body starts at this offset.
     #[inline]
     pub fn head_len(&self) -> usize {
-        self.line.head_len
+        self.parts.head_len
     }
 
     /// How the body is delimited (RFC 9112 §6.3).
     #[inline]
     pub fn framing(&self) -> Framing {
-        self.line.framing
+        self.parts.framing
     }
 
     /// Whether the connection may stay open after the response (RFC 9112 §9.3): an HTTP/1.1
@@ -192,8 +279,8 @@ impl<'a> Request<'a> {
     /// ```
     #[inline]
     pub fn keep_alive(&self) -> bool {
-        let options = self.line.options;
-        match self.line.version {
+        let options = self.parts.options;
+        match self.parts.version {
             Version::Http11 => !options.close,
             Version::Http10 => options.keep_alive && !options.close,
         }
@@ -204,7 +291,7 @@ impl<'a> Request<'a> {
     /// as the RFC requires).
     #[inline]
     pub fn expects_continue(&self) -> bool {
-        self.line.version == Version::Http11 && self.line.options.expect_continue
+        self.parts.version == Version::Http11 && self.parts.options.expect_continue
     }
 
     /// Whether the client asks to switch protocols (RFC 9110 §7.8): an HTTP/1.1 request with an
@@ -213,8 +300,8 @@ impl<'a> Request<'a> {
     /// HTTP/1.1 on the connection. (CONNECT is the other way out of HTTP: `method()`.)
     #[inline]
     pub fn wants_upgrade(&self) -> bool {
-        let options = self.line.options;
-        self.line.version == Version::Http11 && options.upgrade_field && options.upgrade_option
+        let options = self.parts.options;
+        self.parts.version == Version::Http11 && options.upgrade_field && options.upgrade_option
     }
 }
 
@@ -239,259 +326,8 @@ impl PartialEq for Request<'_> {
             && self.headers() == other.headers()
             && self.head_len() == other.head_len()
             && self.framing() == other.framing()
-            && self.line.options == other.line.options
+            && self.parts.options == other.parts.options
     }
 }
 
 impl Eq for Request<'_> {}
-
-/// Bytes that the parser proved to be ASCII (tokens, targets) as `&str`.
-#[inline]
-fn ascii(bytes: &[u8]) -> &str {
-    core::str::from_utf8(bytes).unwrap_or_default()
-}
-
-/// A request method (RFC 9110 §9): the standard ones, and any other token as an extension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Method<'a> {
-    /// GET (RFC 9110 §9.3.1).
-    Get,
-    /// HEAD (RFC 9110 §9.3.2).
-    Head,
-    /// POST (RFC 9110 §9.3.3).
-    Post,
-    /// PUT (RFC 9110 §9.3.4).
-    Put,
-    /// DELETE (RFC 9110 §9.3.5).
-    Delete,
-    /// CONNECT (RFC 9110 §9.3.6).
-    Connect,
-    /// OPTIONS (RFC 9110 §9.3.7).
-    Options,
-    /// TRACE (RFC 9110 §9.3.8).
-    Trace,
-    /// PATCH (RFC 5789).
-    Patch,
-    /// Any other token; methods are case-sensitive, so `get` is an extension.
-    Extension(&'a str),
-}
-
-impl<'a> Method<'a> {
-    /// The standard method these bytes name, case-sensitively.
-    #[inline]
-    pub(crate) fn standard(token: &[u8]) -> Option<Method<'static>> {
-        Some(match token {
-            b"GET" => Method::Get,
-            b"HEAD" => Method::Head,
-            b"POST" => Method::Post,
-            b"PUT" => Method::Put,
-            b"DELETE" => Method::Delete,
-            b"CONNECT" => Method::Connect,
-            b"OPTIONS" => Method::Options,
-            b"TRACE" => Method::Trace,
-            b"PATCH" => Method::Patch,
-            _ => return None,
-        })
-    }
-
-    /// The method's token.
-    pub fn as_str(&self) -> &'a str {
-        match *self {
-            Method::Get => "GET",
-            Method::Head => "HEAD",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-            Method::Connect => "CONNECT",
-            Method::Options => "OPTIONS",
-            Method::Trace => "TRACE",
-            Method::Patch => "PATCH",
-            Method::Extension(token) => token,
-        }
-    }
-}
-
-impl core::fmt::Display for Method<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The four forms of request-target (RFC 9112 §3.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TargetForm {
-    /// `/path?query` (RFC 9112 §3.2.1).
-    Origin,
-    /// `scheme://authority/path?query` (RFC 9112 §3.2.2).
-    Absolute,
-    /// `host:port`, CONNECT only (RFC 9112 §3.2.3).
-    Authority,
-    /// `*`, OPTIONS only (RFC 9112 §3.2.4).
-    Asterisk,
-}
-
-/// The HTTP versions this parser accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Version {
-    /// HTTP/1.0.
-    Http10,
-    /// HTTP/1.1.
-    Http11,
-}
-
-impl Version {
-    /// `"HTTP/1.0"` or `"HTTP/1.1"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Version::Http10 => "HTTP/1.0",
-            Version::Http11 => "HTTP/1.1",
-        }
-    }
-}
-
-/// `HTTP/1.0` or `HTTP/1.1`, as on the wire.
-impl core::fmt::Display for Version {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The header fields of a head (or the trailer fields of a chunked body), in order.
-#[derive(Clone, Copy)]
-pub struct Headers<'a> {
-    pub(crate) buf: &'a [u8],
-    pub(crate) raw: &'a [RawHeader],
-}
-
-impl<'a> Headers<'a> {
-    /// The number of fields.
-    #[inline]
-    pub fn len(&self) -> usize {
-        self.raw.len()
-    }
-
-    /// True when there are no fields.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.raw.is_empty()
-    }
-
-    /// The field at `index`, in the order received.
-    #[inline]
-    pub fn nth(&self, index: usize) -> Option<Header<'a>> {
-        self.raw
-            .get(index)
-            .map(|raw| Header::from_raw(self.buf, raw))
-    }
-
-    /// The fields in the order received.
-    #[inline]
-    pub fn iter(&self) -> HeaderIter<'a> {
-        HeaderIter {
-            buf: self.buf,
-            raw: self.raw.iter(),
-        }
-    }
-
-    /// The value of the first field named `name`, compared case-insensitively (RFC 9110 §5.1).
-    pub fn get(&self, name: &str) -> Option<&'a [u8]> {
-        self.get_all(name).next()
-    }
-
-    /// The values of every field named `name`, compared case-insensitively, in order.
-    pub fn get_all<'n>(&self, name: &'n str) -> impl Iterator<Item = &'a [u8]> + 'n
-    where
-        'a: 'n,
-    {
-        let buf = self.buf;
-        self.raw.iter().filter_map(move |raw| {
-            let field = raw.name.of(buf);
-            field
-                .eq_ignore_ascii_case(name.as_bytes())
-                .then(|| raw.value.of(buf))
-        })
-    }
-}
-
-impl<'a> IntoIterator for Headers<'a> {
-    type Item = Header<'a>;
-    type IntoIter = HeaderIter<'a>;
-    fn into_iter(self) -> HeaderIter<'a> {
-        self.iter()
-    }
-}
-
-impl core::fmt::Debug for Headers<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-impl PartialEq for Headers<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
-    }
-}
-
-/// An iterator over [`Headers`].
-#[derive(Clone)]
-pub struct HeaderIter<'a> {
-    buf: &'a [u8],
-    raw: core::slice::Iter<'a, RawHeader>,
-}
-
-impl<'a> Iterator for HeaderIter<'a> {
-    type Item = Header<'a>;
-    #[inline]
-    fn next(&mut self) -> Option<Header<'a>> {
-        self.raw.next().map(|raw| Header::from_raw(self.buf, raw))
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.raw.size_hint()
-    }
-}
-
-impl ExactSizeIterator for HeaderIter<'_> {}
-
-/// One header field: its name as received (a token) and its value with the surrounding
-/// whitespace removed (RFC 9112 §5: OWS trimmed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Header<'a> {
-    /// The field name, case preserved.
-    pub name: &'a str,
-    /// The field value: visible ASCII, SP, HTAB and obs-text (RFC 9110 §5.5); under the
-    /// obs-fold leniency it may also hold the raw fold (see [`Header::unfolded`]).
-    pub value: &'a [u8],
-}
-
-impl<'a> Header<'a> {
-    #[inline]
-    pub(crate) fn from_raw(buf: &'a [u8], raw: &RawHeader) -> Header<'a> {
-        Header {
-            name: ascii(raw.name.of(buf)),
-            value: raw.value.of(buf),
-        }
-    }
-
-    /// The value with each obs-fold read as spaces (RFC 9112 §5.2: "replace each received
-    /// obs-fold with one or more SP octets"): CR and LF, which can only be part of a fold the
-    /// obs-fold leniency accepted, become SP. No byte is dropped.
-    ///
-    /// ```
-    /// use h1_parser::{Config, Parser, Status};
-    ///
-    /// let mut parser = Parser::with_config(Config::new().allow_obs_fold(true));
-    /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\nX-Long: first\r\n  second\r\n\r\n";
-    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
-    /// let field = request.headers().nth(1).expect("two fields");
-    /// assert_eq!(field.value, b"first\r\n  second"); // the raw bytes, fold included
-    /// assert_eq!(field.unfolded().collect::<Vec<u8>>(), b"first    second");
-    /// # Ok::<(), h1_parser::Error>(())
-    /// ```
-    pub fn unfolded(&self) -> impl Iterator<Item = u8> + 'a {
-        self.value.iter().map(|&b| match b {
-            b'\r' | b'\n' => b' ',
-            other => other,
-        })
-    }
-}

@@ -2,23 +2,13 @@
 //! its borrowed output.
 
 use crate::framing::response_framing;
-use crate::head::{Parser, StartLine};
-use crate::request::{RawHeader, RequestLine, Span};
-use crate::{Config, Error, Framing, Headers, Method, Status, Version};
-
-/// The status-line's own parts, as small values and offsets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct StatusLine {
-    pub(crate) code: u16,
-    pub(crate) reason: Span,
-}
-
-impl StatusLine {
-    pub(crate) const EMPTY: StatusLine = StatusLine {
-        code: 0,
-        reason: Span { start: 0, end: 0 },
-    };
-}
+use crate::head::{HeadMachine, HeadParts, StartLine, StatusParts};
+use crate::headers::Headers;
+use crate::message::{Framing, Method, Version};
+use crate::span::RawHeader;
+#[cfg(doc)]
+use crate::Parser;
+use crate::{Config, Error, Status};
 
 /// A resumable, strict HTTP/1.1 response-head parser with room for `N` header fields: the
 /// calling pattern of [`Parser`], for the other direction.
@@ -71,7 +61,7 @@ impl StatusLine {
 /// HTTP/1.1 on this connection; the bytes after the head belong to the new protocol.
 #[derive(Clone, Debug)]
 pub struct ResponseParser<const N: usize = 100> {
-    head: Parser<N>,
+    head: HeadMachine<N>,
 }
 
 /// The strict defaults with room for `N` fields, for any `N`, as for [`Parser`].
@@ -98,7 +88,7 @@ impl<const N: usize> ResponseParser<N> {
     /// `ResponseParser::<32>::with_capacity(Config::new())`. `config.max_headers` still applies.
     pub fn with_capacity(config: Config) -> ResponseParser<N> {
         ResponseParser {
-            head: Parser::starting(StartLine::Response, config),
+            head: HeadMachine::starting(StartLine::Response, config),
         }
     }
 
@@ -122,12 +112,7 @@ impl<const N: usize> ResponseParser<N> {
     /// The response completed by an earlier `parse`, again, over the same buffer (which may
     /// have grown or moved since): no bytes are examined.
     pub fn response<'a>(&'a self, buf: &'a [u8]) -> Option<Response<'a>> {
-        self.head.is_done(buf).then(|| Response {
-            buf,
-            line: &self.head.line,
-            status: &self.head.status,
-            headers: &self.head.headers,
-        })
+        self.head.is_done(buf).then(|| self.complete(buf))
     }
 
     /// Parses the response head in `buf`: every byte received so far for this response, the
@@ -135,16 +120,33 @@ impl<const N: usize> ResponseParser<N> {
     /// complete.
     ///
     /// An error is final: later calls return it again until [`ResponseParser::reset`].
-    #[inline]
+    #[inline(always)]
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Response<'a>>, Error> {
-        Ok(if self.head.parse_head(buf)? {
-            match self.response(buf) {
-                Some(response) => Status::Complete(response),
-                None => Status::Partial,
-            }
+        if self.head.extend(buf)? {
+            return Ok(Status::Partial);
+        }
+        self.resume(buf)
+    }
+
+    /// `parse` past its fast path, out of line as for [`Parser`].
+    #[inline(never)]
+    fn resume<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Response<'a>>, Error> {
+        Ok(if self.head.resume(buf)? {
+            Status::Complete(self.complete(buf))
         } else {
             Status::Partial
         })
+    }
+
+    /// The finished head as a `Response` over `buf`, which holds it.
+    #[inline]
+    fn complete<'a>(&'a self, buf: &'a [u8]) -> Response<'a> {
+        Response {
+            buf,
+            parts: self.head.parts(),
+            status: self.head.status(),
+            headers: self.head.headers(),
+        }
     }
 }
 
@@ -153,8 +155,8 @@ impl<const N: usize> ResponseParser<N> {
 #[derive(Clone, Copy)]
 pub struct Response<'a> {
     buf: &'a [u8],
-    line: &'a RequestLine,
-    status: &'a StatusLine,
+    parts: &'a HeadParts,
+    status: &'a StatusParts,
     headers: &'a [RawHeader],
 }
 
@@ -162,7 +164,7 @@ impl<'a> Response<'a> {
     /// The HTTP version of the status-line.
     #[inline]
     pub fn version(&self) -> Version {
-        self.line.version
+        self.parts.version
     }
 
     /// The status code, 100 to 999 (RFC 9112 §4). RFC 9110 §15 defines 100 to 599; a client
@@ -199,7 +201,7 @@ impl<'a> Response<'a> {
     /// The length of the head, final empty line included: the body starts at this offset.
     #[inline]
     pub fn head_len(&self) -> usize {
-        self.line.head_len
+        self.parts.head_len
     }
 
     /// How the body is delimited (RFC 9112 §6.3), which depends on the `method` of the request
@@ -216,7 +218,7 @@ impl<'a> Response<'a> {
     /// [`ResponseParser::parse`], for any status and method.
     #[inline]
     pub fn framing(&self, method: Method<'_>) -> Framing {
-        response_framing(self.status.code, method, self.line.framing)
+        response_framing(self.status.code, method, self.parts.framing)
     }
 }
 
@@ -235,8 +237,8 @@ impl Response<'_> {
     /// ```
     #[inline]
     pub fn keep_alive(&self, method: Method<'_>) -> bool {
-        let options = self.line.options;
-        let persistent = match self.line.version {
+        let options = self.parts.options;
+        let persistent = match self.parts.version {
             Version::Http11 => !options.close,
             Version::Http10 => options.keep_alive && !options.close,
         };
@@ -263,6 +265,6 @@ impl PartialEq for Response<'_> {
             && self.reason() == other.reason()
             && self.headers() == other.headers()
             && self.head_len() == other.head_len()
-            && self.line.framing == other.line.framing
+            && self.parts.framing == other.parts.framing
     }
 }

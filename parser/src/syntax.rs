@@ -12,8 +12,7 @@
 //! assert!(list_contains_token(b"keep-alive, Upgrade", "upgrade"));
 //! ```
 
-use crate::chars::{is_tchar as tchar, skip_field_text};
-use crate::framing::trim_ows;
+use crate::chars::{is_tchar as tchar, skip_field_text, trim_ows};
 
 /// `tchar` (RFC 9110 §5.6.2): a byte allowed in a token — a method, a field name, a coding.
 #[inline]

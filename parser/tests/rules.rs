@@ -241,6 +241,9 @@ fn method_is_case_sensitive_and_other_tokens_are_extensions() {
         let input = format!("{token} / HTTP/1.1\r\nHost: h\r\n\r\n");
         with_request(STRICT, input.as_bytes(), |r| {
             assert_eq!(r.method(), method, "{token}");
+            // The variant itself: methods compare by name.
+            let variant = std::mem::discriminant(&r.method());
+            assert_eq!(variant, std::mem::discriminant(&method), "{token}");
             assert_eq!(r.method().as_str(), token);
         });
     }

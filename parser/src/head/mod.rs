@@ -1,0 +1,629 @@
+//! The head machine both directions share: start line -> field lines -> finish.
+//!
+//! Progress is a state and offsets into the caller's buffer. A call continues at the first byte
+//! no earlier call classified, so a head arriving in pieces costs one parse in total. The start
+//! line has two front ends, chosen by [`StartLine`] (`request_line`, `status_line`); both lead
+//! into the same field lines (`field_line`). Each line kind's file holds its rules once: the
+//! fast path for a line whose end is in the buffer and the resumable states for one that is
+//! not, side by side, feeding the same offsets. [`crate::Parser`] and
+//! [`crate::ResponseParser`] are thin wrappers around a [`HeadMachine`].
+
+pub(crate) mod field_line;
+pub(crate) mod request_line;
+mod status_line;
+
+use arrayvec::ArrayVec;
+
+use crate::chars::{skip_field_text, skip_target_chars, skip_tchars};
+use crate::known::KnownFields;
+use crate::message::{ConnectionOptions, Framing, Method, TargetForm, Version};
+use crate::span::{RawHeader, Span};
+use crate::{Config, Error};
+use field_line::{incomplete_tail, lf_after_cr};
+
+/// Which start line a head begins with (RFC 9112 §2.1: `start-line = request-line /
+/// status-line`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StartLine {
+    Request,
+    Response,
+}
+
+/// Where the machine stands; each state names the next thing it expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum State {
+    /// Before the request-line; one empty line may come first (RFC 9112 §2.2).
+    Start,
+    /// After the CR of a leading empty line.
+    StartLf,
+    /// After an ignored leading empty line: the method must start here.
+    MethodStart,
+    Method,
+    Target,
+    Version,
+    /// The HTTP-version at the start of a status-line, and the SP after it (RFC 9112 §4).
+    StatusVersion,
+    /// The three digits of the status code, and the SP after them.
+    StatusCode,
+    /// The reason phrase, up to the CR that ends the status-line.
+    Reason,
+    /// After the CR that ends the start line (request-line or status-line).
+    StartLineLf,
+    /// At the start of the first field line or of the final empty line.
+    LineStart,
+    /// After a field line's LF: the field is complete unless the next line folds it into
+    /// itself (obs-fold, RFC 9112 §5.2), so it joins the table when that line starts.
+    FieldEnd,
+    /// After a field line's LF, the field already in the table: one the framing rules do not
+    /// look at, so it could join at once. A fold takes it back out.
+    FieldInTable,
+    Name,
+    /// The OWS between the colon and the value.
+    ValueStart,
+    Value,
+    /// After the CR that ends a field line.
+    ValueLf,
+    /// After the CR of the final empty line.
+    HeadLf,
+    Done,
+    /// A rule was broken: the error and the offset of its cause. Final until `reset`.
+    Failed(Error, usize),
+}
+
+/// How a line of text ended: CR (its LF follows) or, under `allow_bare_lf`, a bare LF.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LineEnd {
+    Cr,
+    BareLf,
+}
+
+/// What a finished head decided, in both directions, as offsets and small values: the
+/// request-line's parts (left empty for a response), the version, the head's length, the
+/// framing its fields say and the connection options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HeadParts {
+    pub(crate) method: Span,
+    pub(crate) known_method: Option<Method<'static>>,
+    pub(crate) target: Span,
+    pub(crate) form: TargetForm,
+    pub(crate) version: Version,
+    pub(crate) head_len: usize,
+    pub(crate) framing: Framing,
+    pub(crate) options: ConnectionOptions,
+}
+
+impl HeadParts {
+    const EMPTY: HeadParts = HeadParts {
+        method: Span { start: 0, end: 0 },
+        known_method: None,
+        target: Span { start: 0, end: 0 },
+        form: TargetForm::Origin,
+        version: Version::Http11,
+        head_len: 0,
+        framing: Framing::NoBody,
+        options: ConnectionOptions {
+            close: false,
+            keep_alive: false,
+            upgrade_option: false,
+            upgrade_field: false,
+            expect_continue: false,
+        },
+    };
+}
+
+/// The status-line's own parts, as small values and offsets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StatusParts {
+    pub(crate) code: u16,
+    pub(crate) reason: Span,
+}
+
+impl StatusParts {
+    const EMPTY: StatusParts = StatusParts {
+        code: 0,
+        reason: Span { start: 0, end: 0 },
+    };
+}
+
+/// The resumable head machine with room for `N` header fields.
+#[derive(Clone, Debug)]
+pub(crate) struct HeadMachine<const N: usize> {
+    config: Config,
+    start: StartLine,
+    state: State,
+    /// The first byte no call has classified yet.
+    pos: usize,
+    /// Where the token being scanned began (method, target, version, field name).
+    mark: usize,
+    /// What the head decided so far.
+    parts: HeadParts,
+    /// The status code and reason phrase of a response.
+    status: StatusParts,
+    /// The field line being read, or the one `State::FieldEnd` waits to complete.
+    field: RawHeader,
+    headers: ArrayVec<RawHeader, N>,
+    known: KnownFields,
+    #[cfg(test)]
+    pub(crate) examined: usize,
+    /// Bytes looked at a second time: a fast path read them before finding their line
+    /// incomplete, and the machine reads them again.
+    #[cfg(test)]
+    pub(crate) relooked: usize,
+}
+
+impl<const N: usize> HeadMachine<N> {
+    /// A parser for heads that begin with `start`.
+    pub(crate) fn starting(start: StartLine, config: Config) -> HeadMachine<N> {
+        HeadMachine {
+            config: config.clamped(),
+            start,
+            state: start.first_state(),
+            pos: 0,
+            mark: 0,
+            parts: HeadParts::EMPTY,
+            status: StatusParts::EMPTY,
+            field: RawHeader::default(),
+            headers: ArrayVec::new(),
+            known: start.known_fields(),
+            #[cfg(test)]
+            examined: 0,
+            #[cfg(test)]
+            relooked: 0,
+        }
+    }
+
+    /// The configuration.
+    #[inline]
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// What the head decided; meaningful once `is_done`.
+    #[inline]
+    pub(crate) fn parts(&self) -> &HeadParts {
+        &self.parts
+    }
+
+    /// The status-line's parts; meaningful once `is_done` for a response.
+    #[inline]
+    pub(crate) fn status(&self) -> &StatusParts {
+        &self.status
+    }
+
+    /// The header table, as offsets.
+    #[inline]
+    pub(crate) fn headers(&self) -> &[RawHeader] {
+        &self.headers
+    }
+
+    /// Forgets the current message, keeping the configuration: ready for the next message.
+    pub fn reset(&mut self) {
+        // Field by field: rebuilding the whole value would copy the header table's storage.
+        // `parts`, the reason phrase and `field` are left as they are: each is written before
+        // anything reads it, and a finished head has written every part of `parts` its output
+        // reads. The status code is summed digit by digit, so it starts from 0.
+        self.state = self.start.first_state();
+        self.pos = 0;
+        self.mark = 0;
+        self.status.code = 0;
+        self.headers.clear();
+        self.known = self.start.known_fields();
+        #[cfg(test)]
+        {
+            self.examined = 0;
+            self.relooked = 0;
+        }
+    }
+
+    /// Where the error `parse` returned was found, while the machine is failed.
+    #[inline]
+    pub(crate) fn error_offset(&self) -> Option<usize> {
+        match self.state {
+            State::Failed(_, offset) => Some(offset),
+            _ => None,
+        }
+    }
+
+    /// Parses the head in `buf` (every byte received so far for this message): true once it is
+    /// complete within `buf`. The wrappers run the same two halves, the second out of line.
+    #[cfg(test)]
+    pub(crate) fn parse(&mut self, buf: &[u8]) -> Result<bool, Error> {
+        if self.extend(buf)? {
+            return Ok(false);
+        }
+        self.resume(buf)
+    }
+
+    /// The first half of a parse, which inlines into the caller's read loop: a failed
+    /// machine's error, or true when the new bytes only extended the run in progress (the head
+    /// is still partial and the machine need not run).
+    #[inline(always)]
+    pub(crate) fn extend(&mut self, buf: &[u8]) -> Result<bool, Error> {
+        if let State::Failed(error, _) = self.state {
+            return Err(error);
+        }
+        Ok(self.extend_run(buf))
+    }
+
+    /// The second half: the machine over the new bytes; true once the head is complete within
+    /// `buf`.
+    #[inline(always)]
+    pub(crate) fn resume(&mut self, buf: &[u8]) -> Result<bool, Error> {
+        self.run(buf)?;
+        Ok(self.is_done(buf))
+    }
+
+    /// True when a head is complete and `buf` still holds it.
+    #[inline]
+    pub(crate) fn is_done(&self, buf: &[u8]) -> bool {
+        self.state == State::Done && buf.len() >= self.parts.head_len
+    }
+
+    /// The machine over the new bytes; an error is kept, so that it is final.
+    #[inline(always)]
+    fn run(&mut self, buf: &[u8]) -> Result<(), Error> {
+        if self.state != State::Done {
+            if let Err((error, offset)) = self.advance(buf) {
+                self.state = State::Failed(error, offset);
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    /// Input arriving in small pieces mostly extends the run in progress: a field value, a
+    /// field name or the target. Their plain bytes are classified here without entering the
+    /// machine; true when the new bytes held nothing else, so the head is still partial.
+    /// Otherwise the machine resumes after the bytes classified here.
+    #[inline(always)]
+    fn extend_run(&mut self, buf: &[u8]) -> bool {
+        // The limits are the machine's to report.
+        let within = buf.len() <= self.config.max_head_size && self.pos <= buf.len();
+        let end = match self.state {
+            State::Value if within => skip_field_text(buf, self.pos),
+            State::Name if within => skip_tchars(buf, self.pos),
+            State::Target
+                if within && buf.len() <= self.mark.saturating_add(self.config.max_target_len) =>
+            {
+                skip_target_chars(buf, self.pos)
+            }
+            _ => return false,
+        };
+        self.examined(end - self.pos);
+        self.pos = end;
+        end == buf.len()
+    }
+
+    #[inline(always)]
+    fn examined(&mut self, _bytes: usize) {
+        #[cfg(test)]
+        {
+            self.examined += _bytes;
+        }
+    }
+
+    /// Counts bytes a fast path read in a line it found incomplete (the machine reads them
+    /// again): the one case where a byte is looked at twice.
+    #[inline(always)]
+    fn relooked(&mut self, _bytes: usize) {
+        #[cfg(test)]
+        {
+            self.relooked += _bytes;
+        }
+    }
+
+    /// Runs the machine over the new bytes. Every error carries the offset of its cause.
+    fn advance(&mut self, buf: &[u8]) -> Result<(), (Error, usize)> {
+        // The limit was clamped to fit the u32 offsets when the parser took its config.
+        let view = buf.get(..self.config.max_head_size).unwrap_or(buf);
+        let mut pos = self.pos;
+        if pos > view.len() {
+            return Ok(());
+        }
+        let max_headers = self.config.max_headers.min(N);
+        // Lines from here on are known to be incomplete: the machine's alone. A call that brought
+        // only a few bytes does not look (a fast path would waste no more than those).
+        let incomplete_from = if view.len() - pos >= 16 {
+            incomplete_tail(view)
+        } else {
+            view.len()
+        };
+        if self.state == State::Start && incomplete_from > 0 {
+            pos = self.whole_request_line(view)?;
+        }
+
+        // Each arm consumes what it can; `break` leaves with `pos` at the first byte not yet
+        // classified, because the view has no more.
+        loop {
+            match self.state {
+                State::Start
+                | State::StartLf
+                | State::MethodStart
+                | State::Method
+                | State::Target
+                | State::Version => {
+                    pos = self.request_line(view, pos)?;
+                    if matches!(
+                        self.state,
+                        State::Start
+                            | State::StartLf
+                            | State::MethodStart
+                            | State::Method
+                            | State::Target
+                            | State::Version
+                    ) {
+                        break;
+                    }
+                }
+                State::StatusVersion | State::StatusCode | State::Reason => {
+                    // The parts of the status-line run in sequence, like a field line's.
+                    pos = self.status_line(view, pos)?;
+                    if matches!(
+                        self.state,
+                        State::StatusVersion | State::StatusCode | State::Reason
+                    ) {
+                        break;
+                    }
+                }
+                State::StartLineLf | State::HeadLf => {
+                    let Some(&b) = view.get(pos) else { break };
+                    self.examined(1);
+                    lf_after_cr(b, pos)?;
+                    pos += 1;
+                    if self.state == State::HeadLf {
+                        return self.finish_head(pos - 2, pos);
+                    }
+                    self.state = State::LineStart;
+                }
+                State::LineStart
+                | State::FieldEnd
+                | State::FieldInTable
+                | State::Name
+                | State::ValueStart
+                | State::Value
+                | State::ValueLf => {
+                    // The parts of a field line run in sequence there, without a dispatch
+                    // between them; a call that runs out of bytes leaves the part it was in.
+                    pos = self.field_lines(view, pos, max_headers, incomplete_from)?;
+                    // Finished: `finish_head` has kept the position, no dispatch to `Done`.
+                    if self.state == State::Done {
+                        return Ok(());
+                    }
+                    break;
+                }
+                // `parse` answers a failed parser before the machine runs.
+                State::Done | State::Failed(..) => return Ok(()),
+            }
+        }
+
+        self.pos = pos;
+        if buf.len() > view.len() {
+            // The view ended at the head size limit with the head still open.
+            return Err((Error::HeadTooLarge, view.len()));
+        }
+        Ok(())
+    }
+
+    /// RFC 9112 §2.2: a bare LF ends a line only under the named leniency.
+    #[inline]
+    fn bare_lf(&self, at: usize) -> Result<(), (Error, usize)> {
+        if self.config.allow_bare_lf {
+            Ok(())
+        } else {
+            Err((Error::BareLf, at))
+        }
+    }
+
+    /// Text of a field value or a reason phrase (VCHAR, SP, HTAB, obs-text) from `pos` to the
+    /// line's end: the offset of its CR or bare LF (the latter only under its leniency), or
+    /// `None` when the view ends first. Any other control byte is `invalid` at its offset.
+    #[inline(always)]
+    fn text_to_line_end(
+        &mut self,
+        view: &[u8],
+        mut pos: usize,
+        invalid: Error,
+    ) -> Result<Option<(usize, LineEnd)>, (Error, usize)> {
+        loop {
+            let end = skip_field_text(view, pos);
+            self.examined(end - pos);
+            let Some(&b) = view.get(end) else {
+                return Ok(None);
+            };
+            self.examined(1);
+            match b {
+                b'\t' => pos = end + 1,
+                b'\r' => return Ok(Some((end, LineEnd::Cr))),
+                b'\n' => {
+                    self.bare_lf(end)?;
+                    return Ok(Some((end, LineEnd::BareLf)));
+                }
+                _ => return Err((invalid, end)),
+            }
+        }
+    }
+
+    /// The final empty line, starting at `final_line`, is complete at `end`: decide the framing.
+    fn finish_head(&mut self, final_line: usize, end: usize) -> Result<(), (Error, usize)> {
+        let http11 = self.parts.version == Version::Http11;
+        // The final empty line is where the offending decision could be made. A response's
+        // framing also depends on its status and on the request's method: `Response::framing`.
+        self.parts.framing = match self.start {
+            StartLine::Request => self.known.finish(http11),
+            StartLine::Response => Ok(self.known.finish_response()),
+        }
+        .map_err(|error| (error, final_line))?;
+        self.parts.options = self.known.options;
+        self.parts.head_len = end;
+        self.pos = end;
+        self.state = State::Done;
+        Ok(())
+    }
+}
+
+impl StartLine {
+    /// The state a head of this kind starts in.
+    #[inline]
+    fn first_state(self) -> State {
+        match self {
+            StartLine::Request => State::Start,
+            StartLine::Response => State::StatusVersion,
+        }
+    }
+
+    /// What the known fields start from: the Host rules are for requests only.
+    #[inline]
+    fn known_fields(self) -> KnownFields {
+        match self {
+            StartLine::Request => KnownFields::default(),
+            StartLine::Response => KnownFields::for_response(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BROWSER: &[u8] = b"GET /wp-content/uploads/2010/03/hello-kitty-darth-vader-pink.jpg HTTP/1.1\r\n\
+Host: www.kittyhell.com\r\n\
+User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3 Pathtraq/0.9\r\n\
+Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n\
+Accept-Language: ja,en-us;q=0.7,en;q=0.3\r\n\
+Accept-Encoding: gzip,deflate\r\n\
+Accept-Charset: Shift_JIS,utf-8;q=0.7,*;q=0.7\r\n\
+Keep-Alive: 115\r\n\
+Connection: keep-alive\r\n\
+Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral\r\n\r\n";
+
+    /// The outcome, the bytes classified, the bytes looked at again, and the most bytes the
+    /// rule allows to be looked at again: those of each call's last line, when incomplete.
+    type Run = (Result<bool, Error>, usize, usize, usize);
+
+    fn one_shot(config: Config, input: &[u8]) -> Run {
+        trickle(config, input, input.len())
+    }
+
+    fn trickle(config: Config, input: &[u8], piece: usize) -> Run {
+        let mut parser = HeadMachine::<100>::starting(StartLine::Request, config);
+        let (mut end, mut allowed) = (0, 0);
+        loop {
+            end = (end + piece).min(input.len());
+            let line_start = input[..end]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |lf| lf + 1);
+            allowed += end - line_start;
+            match parser.parse(&input[..end]) {
+                Ok(false) if end < input.len() => continue,
+                outcome => return (outcome, parser.examined, parser.relooked, allowed),
+            }
+        }
+    }
+
+    #[test]
+    fn head_size_limit_is_clamped_to_the_offsets_once_for_every_check() {
+        let huge = Config::new().max_head_size(usize::MAX);
+        assert_eq!(huge.max_head_size, Config::MAX_HEAD_SIZE);
+        let mut direct = Config::new();
+        direct.max_head_size = usize::MAX;
+        let parser = HeadMachine::<100>::starting(StartLine::Request, direct);
+        // Both the fast path (`extend_run`) and the machine (`advance`) read this one value.
+        assert_eq!(parser.config().max_head_size, Config::MAX_HEAD_SIZE);
+        let small = HeadMachine::<4>::starting(StartLine::Request, Config::new().max_head_size(64));
+        assert_eq!(small.config().max_head_size, 64);
+    }
+
+    /// A response parser's outcome and bytes examined, fed `piece` bytes more per call
+    /// (`usize::MAX`: in one call).
+    fn response_pieces(config: Config, input: &[u8], piece: usize) -> (Result<bool, Error>, usize) {
+        let mut parser = HeadMachine::<100>::starting(StartLine::Response, config);
+        let mut end: usize = 0;
+        loop {
+            end = end.saturating_add(piece).min(input.len());
+            match parser.parse(&input[..end]) {
+                Ok(false) if end < input.len() => continue,
+                outcome => return (outcome, parser.examined),
+            }
+        }
+    }
+
+    #[test]
+    fn every_response_byte_is_classified_once_whatever_the_pieces() {
+        let lenient = Config::new()
+            .allow_bare_lf(true)
+            .allow_obs_fold(true)
+            .allow_missing_reason_sp(true);
+        let inputs: [(&[u8], Config); 6] = [
+            (
+                b"HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 5\r\n\r\nhello",
+                Config::new(),
+            ),
+            (
+                b"HTTP/1.0 404 Not \t Found \xe9\r\nX:\r\n\r\n",
+                Config::new(),
+            ),
+            (b"HTTP/1.1 204\nX: a\n b\n\n", lenient),
+            (b"HTTP/1.1 2000 OK\r\n\r\n", Config::new()),
+            (b"HTTP/1.1 200 O\x00K\r\n\r\n", Config::new()),
+            (b"HTTP/1.2 200 OK\r\n\r\n", Config::new()),
+        ];
+        for (input, config) in inputs {
+            let (expected, once) = response_pieces(config, input, usize::MAX);
+            assert!(once > 0);
+            for piece in [1, 2, 3, 7, 64] {
+                let (outcome, examined) = response_pieces(config, input, piece);
+                assert_eq!(outcome, expected, "piece {piece}");
+                assert_eq!(examined, once, "piece {piece}: bytes examined");
+            }
+        }
+    }
+
+    #[test]
+    fn every_byte_is_classified_once_whatever_the_pieces() {
+        let inputs: [(&[u8], Config); 5] = [
+            (BROWSER, Config::new()),
+            (b"\r\nPOST http://a.example/x?y HTTP/1.1\r\nHost: a\r\nX:\t\xff v \t\r\nContent-Length: 1, 1\r\n\r\n", Config::new()),
+            (b"OPTIONS * HTTP/1.0\nX: a\n folded\n\n", Config::new().allow_bare_lf(true).allow_obs_fold(true)),
+            (b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", Config::new()),
+            (b"GET /aaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.1\r\n", Config::new().max_target_len(10)),
+        ];
+        for (input, config) in inputs {
+            let (expected, once, again, _) = one_shot(config, input);
+            assert!(once > 0);
+            // Whole lines are read once, by the fast paths or the machine.
+            assert_eq!(again, 0, "one call: bytes looked at again");
+            for piece in [1, 2, 3, 7, 64] {
+                let (outcome, examined, again, allowed) = trickle(config, input, piece);
+                assert_eq!(outcome, expected, "piece {piece}");
+                assert_eq!(examined, once, "piece {piece}: bytes examined");
+                // The resumability rule: a byte is looked at again only in a line still
+                // incomplete at the end of a call.
+                assert!(
+                    again <= allowed,
+                    "piece {piece}: {again} > {allowed} looked at again"
+                );
+            }
+        }
+        // Pieces ending inside lines: the fast paths leave the last line of a piece to the
+        // machine, unless its start is too far back to be sure it is incomplete.
+        let (_, _, again, _) = trickle(Config::new(), BROWSER, 64);
+        assert_eq!(again, 0);
+        let mut long = b"GET / HTTP/1.1\r\nHost: a\r\nX: ".to_vec();
+        long.extend_from_slice(&[b'v'; 600]);
+        long.extend_from_slice(b"\r\n\r\n");
+        let (outcome, examined, again, allowed) = trickle(Config::new(), &long, 400);
+        assert_eq!(
+            (outcome, examined),
+            (Ok(true), one_shot(Config::new(), &long).1)
+        );
+        assert!(again > 0 && again <= allowed, "{again} {allowed}");
+        // The count is bytes classified, not a restatement of the offset: the head of the
+        // browser request is classified exactly once, terminators included.
+        let (_, once, _, _) = one_shot(Config::new(), BROWSER);
+        assert!(
+            once >= BROWSER.len() && once <= BROWSER.len() + 64,
+            "{once}"
+        );
+    }
+}

@@ -1,0 +1,250 @@
+//! The message types both directions share: the method, the target's form, the version, the
+//! body's framing, and the connection options a head's fields set.
+
+use crate::chars::is_tchar;
+use crate::Error;
+
+/// A request method (RFC 9110 §9): the standard ones, and any other token as an extension.
+///
+/// Methods compare and hash by name: `Method::Extension("HEAD") == Method::Head`, so a
+/// decision such as "no body after HEAD" holds however the value was made. Build one from
+/// bytes with [`Method::from_bytes`] (or a standard one with `str::parse`): a standard name
+/// always becomes its variant.
+///
+/// ```
+/// use h1_parser::Method;
+///
+/// assert_eq!(Method::from_bytes(b"HEAD"), Ok(Method::Head));
+/// assert_eq!(Method::from_bytes(b"PURGE"), Ok(Method::Extension("PURGE")));
+/// assert_eq!("DELETE".parse(), Ok(Method::Delete));
+/// assert_eq!(Method::Extension("HEAD"), Method::Head);
+/// assert_eq!(Method::Extension("HEAD").as_str(), "HEAD");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub enum Method<'a> {
+    /// GET (RFC 9110 §9.3.1).
+    Get,
+    /// HEAD (RFC 9110 §9.3.2).
+    Head,
+    /// POST (RFC 9110 §9.3.3).
+    Post,
+    /// PUT (RFC 9110 §9.3.4).
+    Put,
+    /// DELETE (RFC 9110 §9.3.5).
+    Delete,
+    /// CONNECT (RFC 9110 §9.3.6).
+    Connect,
+    /// OPTIONS (RFC 9110 §9.3.7).
+    Options,
+    /// TRACE (RFC 9110 §9.3.8).
+    Trace,
+    /// PATCH (RFC 5789).
+    Patch,
+    /// Any other token; methods are case-sensitive, so `get` is an extension. The parser and
+    /// [`Method::from_bytes`] never put a standard name here; one put here by hand still
+    /// compares equal to its variant.
+    Extension(&'a str),
+}
+
+impl<'a> Method<'a> {
+    /// The standard method these bytes name, case-sensitively.
+    #[inline]
+    pub(crate) fn standard(token: &[u8]) -> Option<Method<'static>> {
+        Some(match token {
+            b"GET" => Method::Get,
+            b"HEAD" => Method::Head,
+            b"POST" => Method::Post,
+            b"PUT" => Method::Put,
+            b"DELETE" => Method::Delete,
+            b"CONNECT" => Method::Connect,
+            b"OPTIONS" => Method::Options,
+            b"TRACE" => Method::Trace,
+            b"PATCH" => Method::Patch,
+            _ => return None,
+        })
+    }
+
+    /// The method named by `bytes`, case-sensitively (RFC 9110 §9.1): a standard name as its
+    /// variant, any other token as [`Method::Extension`] borrowing `bytes`, and anything else
+    /// [`Error::InvalidMethod`].
+    ///
+    /// ```
+    /// use h1_parser::{Error, Method};
+    ///
+    /// assert_eq!(Method::from_bytes(b"GET"), Ok(Method::Get));
+    /// assert_eq!(Method::from_bytes(b"get"), Ok(Method::Extension("get")));
+    /// assert_eq!(Method::from_bytes(b"GE T"), Err(Error::InvalidMethod));
+    /// assert_eq!(Method::from_bytes(b""), Err(Error::InvalidMethod));
+    /// ```
+    pub fn from_bytes(bytes: &'a [u8]) -> Result<Method<'a>, Error> {
+        if let Some(standard) = Method::standard(bytes) {
+            return Ok(standard);
+        }
+        // RFC 9110 §9.1: method = token; a token is ASCII, so it is a `str`.
+        if bytes.is_empty() || !bytes.iter().all(|&b| is_tchar(b)) {
+            return Err(Error::InvalidMethod);
+        }
+        core::str::from_utf8(bytes)
+            .map(Method::Extension)
+            .map_err(|_| Error::InvalidMethod)
+    }
+
+    /// The method's token.
+    pub fn as_str(&self) -> &'a str {
+        match *self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Connect => "CONNECT",
+            Method::Options => "OPTIONS",
+            Method::Trace => "TRACE",
+            Method::Patch => "PATCH",
+            Method::Extension(token) => token,
+        }
+    }
+}
+
+impl core::fmt::Display for Method<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The four forms of request-target (RFC 9112 §3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TargetForm {
+    /// `/path?query` (RFC 9112 §3.2.1).
+    Origin,
+    /// `scheme://authority/path?query` (RFC 9112 §3.2.2).
+    Absolute,
+    /// `host:port`, CONNECT only (RFC 9112 §3.2.3).
+    Authority,
+    /// `*`, OPTIONS only (RFC 9112 §3.2.4).
+    Asterisk,
+}
+
+/// The HTTP versions this parser accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Version {
+    /// HTTP/1.0.
+    Http10,
+    /// HTTP/1.1.
+    Http11,
+}
+
+impl Version {
+    /// `"HTTP/1.0"` or `"HTTP/1.1"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Version::Http10 => "HTTP/1.0",
+            Version::Http11 => "HTTP/1.1",
+        }
+    }
+}
+
+/// `HTTP/1.0` or `HTTP/1.1`, as on the wire.
+impl core::fmt::Display for Version {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// By name: an [`Method::Extension`] holding a standard name equals that name's variant.
+impl PartialEq for Method<'_> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Method::Extension(name), method) | (method, Method::Extension(name)) => {
+                *name == method.as_str()
+            }
+            _ => core::mem::discriminant(self) == core::mem::discriminant(other),
+        }
+    }
+}
+
+impl Eq for Method<'_> {}
+
+/// By name, in step with `PartialEq`.
+impl core::hash::Hash for Method<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+/// The standard methods, case-sensitively: `"HEAD".parse()` is [`Method::Head`]. An extension
+/// method borrows its name, which a `Method<'static>` cannot: [`Error::ExtensionMethod`] (take
+/// it with [`Method::from_bytes`]); anything that is not a token is [`Error::InvalidMethod`].
+impl core::str::FromStr for Method<'static> {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Method<'static>, Error> {
+        match Method::standard(name.as_bytes()) {
+            Some(standard) => Ok(standard),
+            None => Err(Method::from_bytes(name.as_bytes())
+                .map_or(Error::InvalidMethod, |_| Error::ExtensionMethod)),
+        }
+    }
+}
+
+/// How the body of a message is delimited (RFC 9112 §6.3).
+///
+/// A request is always `NoBody`, `Length` or `Chunked`; `UntilClose` and `Tunnel` are
+/// answers for responses only ([`crate::Response::framing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Framing {
+    /// No body: a request with neither Content-Length nor Transfer-Encoding (RFC 9112 §6.3 item
+    /// 6), or a response to HEAD, a 1xx, 204 or 304 response (item 1).
+    NoBody,
+    /// A body of exactly this many bytes (RFC 9112 §6.3 item 5).
+    Length(u64),
+    /// A chunked body, ended by the last chunk and a trailer section (RFC 9112 §7.1).
+    Chunked,
+    /// A response body that runs until the server closes the connection (RFC 9112 §6.3 items 4
+    /// and 8): only the caller knows when that happened, and says so with
+    /// [`crate::BodyDecoder::finish`].
+    UntilClose,
+    /// No body, and the connection stops speaking HTTP/1.1 after the head: a 2xx response to
+    /// CONNECT (RFC 9112 §6.3 item 2) or 101 Switching Protocols (RFC 9110 §15.2.2). The bytes
+    /// after the head belong to the tunnel or the new protocol.
+    Tunnel,
+}
+
+/// What the connection-level fields of a request said (RFC 9110 §7.6.1, §7.8, §10.1.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ConnectionOptions {
+    /// `Connection: close`.
+    pub(crate) close: bool,
+    /// `Connection: keep-alive` (HTTP/1.0's opt-in to persistence).
+    pub(crate) keep_alive: bool,
+    /// `Connection: upgrade`.
+    pub(crate) upgrade_option: bool,
+    /// An Upgrade field.
+    pub(crate) upgrade_field: bool,
+    /// `Expect: 100-continue`.
+    pub(crate) expect_continue: bool,
+}
+
+/// Whether `b` may be byte `index` of `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112
+/// §2.3); `None` past its eight bytes.
+#[inline]
+pub(crate) fn fits_version(index: usize, b: u8) -> Option<bool> {
+    let expected = *b"HTTP/x.x".get(index)?;
+    Some(if expected == b'x' {
+        b.is_ascii_digit()
+    } else {
+        b == expected
+    })
+}
+
+/// The versions this parser speaks; another well-formed one is `UnsupportedVersion` (RFC 9110
+/// §15.6.6).
+#[inline]
+pub(crate) fn known_version(version: Option<&[u8]>) -> Option<Version> {
+    match version? {
+        b"HTTP/1.1" => Some(Version::Http11),
+        b"HTTP/1.0" => Some(Version::Http10),
+        _ => None,
+    }
+}

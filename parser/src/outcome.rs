@@ -1,0 +1,44 @@
+//! What a call found: a head's [`Status`], a body step's [`Decoded`].
+
+use crate::headers::Header;
+
+/// What `parse` found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status<T> {
+    /// The head is not complete yet: call again with the same bytes and more.
+    Partial,
+    /// The head is complete.
+    Complete(T),
+}
+
+impl<T> Status<T> {
+    /// True for `Complete`.
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Status::Complete(_))
+    }
+
+    /// The complete value, if any.
+    pub fn complete(self) -> Option<T> {
+        match self {
+            Status::Complete(value) => Some(value),
+            Status::Partial => None,
+        }
+    }
+}
+
+/// What one [`BodyDecoder::decode`] call found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoded<'a> {
+    /// Body bytes, a slice of the input.
+    Data(&'a [u8]),
+    /// A trailer field of a chunked body (RFC 9112 §7.1.2), a slice of the input. It is passed
+    /// on, never acted on: a `Content-Length`, `Transfer-Encoding` or `Host` in the trailers
+    /// changes nothing about the framing (RFC 9110 §6.5.1: a recipient must not use a trailer
+    /// field to frame the message); what to do with them is the caller's choice.
+    Trailer(Header<'a>),
+    /// Everything useful in the input was consumed: call again with the bytes not consumed
+    /// (a trailer line received in part stays unconsumed) followed by more.
+    Partial,
+    /// The body is complete. The bytes consumed are exact: a pipelined request starts after.
+    Done,
+}
