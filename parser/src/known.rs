@@ -83,8 +83,7 @@ impl KnownFields {
     ///
     /// One table load: the first letter (lowercase) of the known name of each length, indexed
     /// by the length modulo 32 (a longer name that lands on a known one only takes the slower
-    /// path, where `observe` compares whole lengths). 40 fields: 8,294 -> 8,008 instructions
-    /// per parse, callgrind.
+    /// path, where `observe` compares whole lengths). Bench input `headers-40`.
     #[inline(always)]
     pub(crate) fn may_be_known(name_len: u32, first: u8) -> bool {
         // Keep in step with the arms of `observe`; bit 5 lowercases a letter, and with it set

@@ -267,7 +267,7 @@ impl<const N: usize> HeadMachine<N> {
         };
         if is_tchar(b) {
             // The common case first: a field line starts, so the one before it is
-            // complete (40 fields: 8,723 -> 8,272 instructions per parse, callgrind).
+            // complete (bench input `headers-40`).
             if self.state == State::FieldEnd {
                 self.finish_field(view)?;
             }
@@ -293,9 +293,8 @@ impl<const N: usize> HeadMachine<N> {
                         self.state = State::FieldEnd;
                     } else {
                         // No verdict waits on the next line: the field joins the
-                        // table now, while at hand (40 fields: 7,876 -> 7,602
-                        // instructions per parse, callgrind). The count was checked
-                        // against the limit when the line started.
+                        // table now, while at hand (`headers-40`). The count was
+                        // checked against the limit when the line started.
                         self.headers
                             .try_push(line.field)
                             .map_err(|_| (Error::TooManyHeaders, name.start as usize))?;
