@@ -8,11 +8,10 @@
 //! Framing bytes are classified one at a time (they are few); chunk data is handed out as
 //! slices of the input, never copied or scanned.
 
-use crate::chars::{hex_value, is_quoted_byte, is_tchar, skip_field_text, skip_tchars};
-use crate::head::field_line::{self as fields};
+use crate::chars::{hex_value, is_quoted_byte, is_tchar};
+use crate::head::field_line::{complete_line, lf_after_cr};
 use crate::headers::Header;
 use crate::outcome::Decoded;
-use crate::span::{RawHeader, Span};
 use crate::{Config, Error};
 
 /// What the decoder expects next.
@@ -44,41 +43,10 @@ enum State {
     },
     DataCr,
     DataLf,
-    /// A trailer field line or the final empty line, validated in place (see `TrailerLine`).
+    /// A trailer field line or the final empty line, read once it is complete
+    /// (`trailer_line`).
     Trailers,
     Done,
-}
-
-/// The trailer line in progress: how far it was validated, and where its parts are, as offsets
-/// from its first byte (it stays unconsumed until complete).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct TrailerLine {
-    part: Line,
-    checked: usize,
-    name_end: usize,
-    value_start: usize,
-    value_end: usize,
-}
-
-/// Which part of a trailer line comes next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Line {
-    Start,
-    Name,
-    ValueStart,
-    Value,
-    ValueLf,
-    FinalLf,
-}
-
-impl TrailerLine {
-    const START: TrailerLine = TrailerLine {
-        part: Line::Start,
-        checked: 0,
-        name_end: 0,
-        value_start: 0,
-        value_end: 0,
-    };
 }
 
 /// The chunked decoder's state; see [`crate::BodyDecoder`].
@@ -94,10 +62,6 @@ pub(crate) struct Chunked {
     extensions: usize,
     /// Bytes of the trailer section so far, against `max_trailers`.
     trailers: usize,
-    /// The trailer line in progress, in `State::Trailers`. Kept beside the state rather than
-    /// in its variant: a larger `State` costs every chunk, trailers or not (bench input
-    /// `chunked-tiny`).
-    trailer: TrailerLine,
     max_body_size: u64,
     max_extensions: usize,
     max_trailers: usize,
@@ -149,7 +113,6 @@ impl Chunked {
             total: 0,
             extensions: 0,
             trailers: 0,
-            trailer: TrailerLine::START,
             max_body_size: config.max_body_size,
             max_extensions: config.max_chunk_extensions,
             max_trailers: config.max_trailers_size.max(FINAL_CRLF),
@@ -186,7 +149,7 @@ impl Chunked {
                 State::Trailers => {
                     let line = input.get(at..).unwrap_or_default();
                     let budget = self.max_trailers.saturating_sub(self.trailers);
-                    return match self.trailer.read(line, budget) {
+                    return match trailer_line(line, budget) {
                         Ok(Some((len, field))) => {
                             self.trailers += len;
                             let found = match field {
@@ -336,106 +299,40 @@ impl Chunked {
     }
 }
 
-impl TrailerLine {
-    /// Validates the trailer line at the start of `line`, resuming after the bytes earlier calls
-    /// checked. Once it is complete: its length, and its field (`None` for the final empty
-    /// line). `budget` is what is left of the trailer limit.
-    fn read<'a>(
-        &mut self,
-        line: &'a [u8],
-        budget: usize,
-    ) -> Result<Option<TrailerRead<'a>>, (Error, usize)> {
-        let mut at = self.checked;
-        // The trailer section, final CRLF included, is bounded as a whole; bytes past the limit
-        // are never looked at, so the outcome does not depend on how the input was split.
-        let full = line;
-        let line = full.get(..budget).unwrap_or(full);
-        let result = loop {
-            let Some(&b) = line.get(at) else { break None };
-            match self.part {
-                Line::Start => {
-                    if is_tchar(b) {
-                        // A trailer line whose end is here is read whole by the field-line
-                        // engine (no leniencies in trailers); the states below take the rest.
-                        if let Some(field) = fields::complete_line(line, at, false)? {
-                            self.name_end = field.field.name.end as usize;
-                            self.value_start = field.field.value.start as usize;
-                            self.value_end = field.field.value.end as usize;
-                            self.part = Line::ValueLf;
-                            at = field.end;
-                            break Some(at);
-                        }
-                    }
-                    self.part = match b {
-                        b'\r' => Line::FinalLf,
-                        b'\n' => return Err((Error::BareLf, at)),
-                        // RFC 9112 §5.2: no obs-fold in trailers either.
-                        b' ' | b'\t' => return Err((Error::ObsFold, at)),
-                        _ if is_tchar(b) => Line::Name,
-                        _ => return Err((Error::InvalidHeaderName, at)),
-                    };
-                    at += 1;
-                }
-                Line::Name => {
-                    at = skip_tchars(line, at);
-                    match line.get(at) {
-                        None => break None,
-                        Some(b':') => {
-                            self.name_end = at;
-                            self.part = Line::ValueStart;
-                            at += 1;
-                        }
-                        // RFC 9112 §5.1: no whitespace between field name and colon.
-                        Some(b' ' | b'\t') => return Err((Error::WhitespaceBeforeColon, at)),
-                        Some(_) => return Err((Error::InvalidHeaderName, at)),
-                    }
-                }
-                Line::ValueStart => {
-                    if b == b' ' || b == b'\t' {
-                        at += 1;
-                    } else {
-                        self.value_start = at;
-                        self.value_end = at;
-                        self.part = Line::Value;
-                    }
-                }
-                Line::Value => {
-                    at = skip_field_text(line, at);
-                    let Some(&b) = line.get(at) else { break None };
-                    match b {
-                        b'\t' => {}
-                        b'\r' => self.part = Line::ValueLf,
-                        b'\n' => return Err((Error::BareLf, at)),
-                        // RFC 9110 §5.5: no CTL but HTAB in a field value.
-                        _ => return Err((Error::InvalidHeaderValue, at)),
-                    }
-                    if b == b'\r' {
-                        self.value_end = fields::value_end_without_ows(line, self.value_start, at);
-                    }
-                    at += 1;
-                }
-                Line::ValueLf | Line::FinalLf => {
-                    fields::lf_after_cr(b, at)?;
-                    at += 1;
-                    break Some(at);
-                }
+/// The trailer line at the start of `line` once it is complete: its length, and its field
+/// (`None` for the final empty line). `budget` is what is left of the trailer limit.
+///
+/// RFC 9112 §7.1.2: trailer fields are field lines, read by the head's field-line rules
+/// (`complete_line`, no leniencies). A line stays unconsumed until its LF arrives; until then
+/// each call reads it again from its start, as the resumability rule allows for a line still
+/// incomplete, and an offending byte is an error as soon as it is in.
+fn trailer_line(line: &[u8], budget: usize) -> Result<Option<TrailerRead<'_>>, (Error, usize)> {
+    // The trailer section, final CRLF included, is bounded as a whole; bytes past the limit
+    // are never looked at, so the outcome does not depend on how the input was split.
+    let full = line;
+    let line = full.get(..budget).unwrap_or(full);
+    let read = match line.first() {
+        None => None,
+        Some(b'\r') => match line.get(1) {
+            None => None,
+            Some(&lf) => {
+                lf_after_cr(lf, 1)?;
+                return Ok(Some((2, None)));
             }
-        };
-        let Some(len) = result else {
-            if full.len() > line.len() {
-                return Err((Error::TrailersTooLarge, budget));
-            }
-            self.checked = at;
-            return Ok(None);
-        };
-        if self.part == Line::FinalLf {
-            return Ok(Some((len, None)));
-        }
-        let raw = RawHeader {
-            name: Span::new(0, self.name_end),
-            value: Span::new(self.value_start, self.value_end),
-        };
-        *self = TrailerLine::START;
-        Ok(Some((len, Some(Header::from_raw(line, &raw)))))
+        },
+        // RFC 9112 §2.2: no bare LF; trailers take no leniencies.
+        Some(b'\n') => return Err((Error::BareLf, 0)),
+        // RFC 9112 §5.2: no obs-fold in trailers either.
+        Some(b' ' | b'\t') => return Err((Error::ObsFold, 0)),
+        Some(&b) if is_tchar(b) => complete_line(line, 0, false)?,
+        Some(_) => return Err((Error::InvalidHeaderName, 0)),
+    };
+    match read {
+        Some(field) => Ok(Some((
+            field.end,
+            Some(Header::from_raw(line, &field.field)),
+        ))),
+        None if full.len() > line.len() => Err((Error::TrailersTooLarge, budget)),
+        None => Ok(None),
     }
 }
