@@ -26,7 +26,7 @@ impl<T> Status<T> {
     }
 }
 
-/// What one [`BodyDecoder::decode`] call found.
+/// What one [`crate::BodyDecoder::decode`] call found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decoded<'a> {
     /// Body bytes, a slice of the input.
