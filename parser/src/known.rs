@@ -102,7 +102,7 @@ impl KnownFields {
     }
 
     /// Takes one complete field of a head (`http10`: the message is HTTP/1.0).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn observe(
         &mut self,
         name: &[u8],

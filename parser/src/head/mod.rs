@@ -313,6 +313,7 @@ impl<const N: usize> HeadMachine<N> {
     }
 
     /// Runs the machine over the new bytes. Every error carries the offset of its cause.
+    #[inline(always)]
     fn advance(&mut self, buf: &[u8]) -> Result<(), (Error, usize)> {
         // The limit was clamped to fit the u32 offsets when the parser took its config.
         let view = buf.get(..self.config.max_head_size).unwrap_or(buf);
@@ -444,6 +445,7 @@ impl<const N: usize> HeadMachine<N> {
     }
 
     /// The final empty line, starting at `final_line`, is complete at `end`: decide the framing.
+    #[inline(always)]
     fn finish_head(&mut self, final_line: usize, end: usize) -> Result<(), (Error, usize)> {
         let http11 = self.parts.version == Version::Http11;
         // The final empty line is where the offending decision could be made. A response's
