@@ -50,18 +50,7 @@ impl<'a> Method<'a> {
     /// The standard method these bytes name, case-sensitively.
     #[inline]
     pub(crate) fn standard(token: &[u8]) -> Option<Method<'static>> {
-        Some(match token {
-            b"GET" => Method::Get,
-            b"HEAD" => Method::Head,
-            b"POST" => Method::Post,
-            b"PUT" => Method::Put,
-            b"DELETE" => Method::Delete,
-            b"CONNECT" => Method::Connect,
-            b"OPTIONS" => Method::Options,
-            b"TRACE" => Method::Trace,
-            b"PATCH" => Method::Patch,
-            _ => return None,
-        })
+        StandardMethod::named(token).map(StandardMethod::method)
     }
 
     /// The method named by `bytes`, case-sensitively (RFC 9110 §9.1): a standard name as its
@@ -148,6 +137,55 @@ impl Version {
 impl core::fmt::Display for Version {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A standard method in one byte, as the parser keeps it (a `Method` takes three words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StandardMethod {
+    Get,
+    Head,
+    Post,
+    Put,
+    Delete,
+    Connect,
+    Options,
+    Trace,
+    Patch,
+}
+
+impl StandardMethod {
+    /// The standard method these bytes name, case-sensitively (RFC 9110 §9.1).
+    #[inline]
+    pub(crate) fn named(token: &[u8]) -> Option<StandardMethod> {
+        Some(match token {
+            b"GET" => StandardMethod::Get,
+            b"HEAD" => StandardMethod::Head,
+            b"POST" => StandardMethod::Post,
+            b"PUT" => StandardMethod::Put,
+            b"DELETE" => StandardMethod::Delete,
+            b"CONNECT" => StandardMethod::Connect,
+            b"OPTIONS" => StandardMethod::Options,
+            b"TRACE" => StandardMethod::Trace,
+            b"PATCH" => StandardMethod::Patch,
+            _ => return None,
+        })
+    }
+
+    /// The public value.
+    #[inline]
+    pub(crate) fn method(self) -> Method<'static> {
+        match self {
+            StandardMethod::Get => Method::Get,
+            StandardMethod::Head => Method::Head,
+            StandardMethod::Post => Method::Post,
+            StandardMethod::Put => Method::Put,
+            StandardMethod::Delete => Method::Delete,
+            StandardMethod::Connect => Method::Connect,
+            StandardMethod::Options => Method::Options,
+            StandardMethod::Trace => Method::Trace,
+            StandardMethod::Patch => Method::Patch,
+        }
     }
 }
 

@@ -168,7 +168,7 @@ impl<'a> Request<'a> {
     #[inline]
     pub fn method(&self) -> Method<'a> {
         match self.parts.known_method {
-            Some(known) => known,
+            Some(known) => known.method(),
             None => Method::Extension(ascii(self.parts.method.of(self.buf))),
         }
     }

@@ -16,7 +16,7 @@ use arrayvec::ArrayVec;
 
 use crate::chars::{skip_field_text, skip_target_chars, skip_tchars};
 use crate::known::KnownFields;
-use crate::message::{ConnectionOptions, Framing, Method, TargetForm, Version};
+use crate::message::{ConnectionOptions, Framing, StandardMethod, TargetForm, Version};
 use crate::span::{RawHeader, Span};
 use crate::{Config, Error};
 use field_line::{incomplete_tail, lf_after_cr};
@@ -83,7 +83,7 @@ pub(crate) enum LineEnd {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct HeadParts {
     pub(crate) method: Span,
-    pub(crate) known_method: Option<Method<'static>>,
+    pub(crate) known_method: Option<StandardMethod>,
     pub(crate) target: Span,
     pub(crate) form: TargetForm,
     pub(crate) version: Version,

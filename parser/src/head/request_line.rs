@@ -12,7 +12,7 @@
 
 use super::{HeadMachine, State};
 use crate::chars::{skip_target_chars, skip_tchars};
-use crate::message::{fits_version, known_version, Method, TargetForm, Version};
+use crate::message::{fits_version, known_version, StandardMethod, TargetForm, Version};
 use crate::span::Span;
 use crate::uri::{absolute_target, is_authority};
 use crate::Error;
@@ -21,7 +21,7 @@ use crate::Error;
 #[derive(Clone, Copy, Debug)]
 struct Parts {
     method: Span,
-    known_method: Option<Method<'static>>,
+    known_method: Option<StandardMethod>,
     target: Span,
     /// Where the HTTP-version starts.
     version_start: usize,
@@ -46,7 +46,7 @@ struct Ending {
 fn read(view: &[u8], max_target_len: usize) -> Result<Option<Parts>, (Error, usize)> {
     // The commonest method in one comparison.
     let (method_end, known_method) = if view.starts_with(b"GET ") {
-        (3, Some(Method::Get))
+        (3, Some(StandardMethod::Get))
     } else {
         if let Some(b'\r' | b'\n') = view.first() {
             return Ok(None);
@@ -58,7 +58,10 @@ fn read(view: &[u8], max_target_len: usize) -> Result<Option<Parts>, (Error, usi
             Some(&b) if b != b' ' || end == 0 => return Err((Error::InvalidMethod, end)),
             Some(_) => {}
         }
-        (end, Method::standard(view.get(..end).unwrap_or_default()))
+        (
+            end,
+            StandardMethod::named(view.get(..end).unwrap_or_default()),
+        )
     };
     let target_start = method_end + 1;
     // Bytes past the length limit are never looked at.
@@ -188,7 +191,7 @@ impl<const N: usize> HeadMachine<N> {
         let form = match target {
             [b'/', ..] => TargetForm::Origin,
             b"*" => TargetForm::Asterisk,
-            _ if matches!(method, Some(Method::Connect)) => TargetForm::Authority,
+            _ if matches!(method, Some(StandardMethod::Connect)) => TargetForm::Authority,
             _ => match absolute_target(target) {
                 Some(true) => TargetForm::Absolute,
                 // RFC 9110 §4.2.1, §4.2.4: an http(s) URI without a host, or with userinfo.
@@ -201,9 +204,9 @@ impl<const N: usize> HeadMachine<N> {
         let fits = match form {
             // RFC 9112 §3.2.3: authority-form is only used for CONNECT, and CONNECT only uses it.
             TargetForm::Authority => is_authority(target),
-            _ if matches!(method, Some(Method::Connect)) => false,
+            _ if matches!(method, Some(StandardMethod::Connect)) => false,
             // RFC 9112 §3.2.4: asterisk-form is only used for a server-wide OPTIONS.
-            TargetForm::Asterisk => matches!(method, Some(Method::Options)),
+            TargetForm::Asterisk => matches!(method, Some(StandardMethod::Options)),
             _ => true,
         };
         if fits {
@@ -311,7 +314,7 @@ impl<const N: usize> HeadMachine<N> {
                     }
                     let method = Span::new(self.mark, end);
                     self.parts.method = method;
-                    self.parts.known_method = Method::standard(method.of(view));
+                    self.parts.known_method = StandardMethod::named(method.of(view));
                     pos += 1;
                     self.mark = pos;
                     self.state = State::Target;
