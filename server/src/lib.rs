@@ -51,6 +51,7 @@
 mod config;
 pub mod conn;
 mod date;
+mod handler;
 mod io;
 mod request;
 mod response;
@@ -58,7 +59,8 @@ mod router;
 
 pub use config::ServerConfig;
 pub use h1_parser::{Header, Headers, Method, Version};
+pub use handler::Handler;
 pub use io::{Server, ShutdownHandle};
 pub use request::{Params, Request, MAX_PARAMS};
 pub use response::{HeaderError, Response};
-pub use router::{Handler, Router};
+pub use router::Router;

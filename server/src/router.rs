@@ -1,25 +1,10 @@
-//! `Handler` and `Router`: which code answers which method and path.
+//! `Router`: which handler answers which method and path.
 
 use arrayvec::ArrayString;
 
+use crate::handler::Handler;
 use crate::request::{Params, MAX_PARAMS};
 use crate::{Request, Response};
-
-/// Code that answers requests. Any `Fn(&Request, &mut Response) + Send + Sync + 'static` is a
-/// handler; so is a [`Router`]. Handlers run on the worker threads, several at once.
-pub trait Handler: Send + Sync + 'static {
-    /// Fills `res` for `req`. The response starts as `200 OK` with an empty body.
-    fn handle(&self, req: &Request<'_>, res: &mut Response);
-}
-
-impl<F> Handler for F
-where
-    F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
-{
-    fn handle(&self, req: &Request<'_>, res: &mut Response) {
-        self(req, res)
-    }
-}
 
 #[derive(Debug)]
 enum Segment {
