@@ -36,7 +36,8 @@
 //!   `Fn(&Request, &mut Response) + Send + Sync`. It answers 404, and 405 with `Allow`.
 //! - [`Request`] is the parsed head (borrowed from the connection's buffer), the route
 //!   parameters and the decoded body; [`Response`] is status, fields and body. The server adds
-//!   `Date`, `Content-Length` and `Connection`.
+//!   `Date`, `Content-Length` and `Connection`. There are no `CONNECT` tunnels: a handler's
+//!   2xx to `CONNECT` goes out as `501 Not Implemented`, and the connection closes.
 //! - [`conn::Connection`] is the socket-free protocol core: bytes in, bytes out, time passed
 //!   in. Tests and fuzzers drive it directly.
 //! - [`ServerConfig`] holds the limits and timeouts, with documented defaults.

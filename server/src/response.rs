@@ -20,7 +20,10 @@ use h1_parser::syntax;
 /// - a field whose name is not a token or whose value holds a byte the parser itself rejects
 ///   (anything but HTAB, SP, VCHAR and obs-text, RFC 9110 §5.5: so no CR, LF, NUL or other
 ///   control byte, no response splitting) is not added: [`Response::header`] drops it,
-///   [`Response::try_header`] says why.
+///   [`Response::try_header`] says why;
+/// - a 2xx answer to `CONNECT`: it would make the connection a tunnel (RFC 9110 §9.3.6), and
+///   the server opens none — it becomes `501 Not Implemented`. Any answer to `CONNECT` closes
+///   the connection, since bytes after the request may be meant for the tunnel.
 ///
 /// ```
 /// use std::io::Write;

@@ -96,6 +96,8 @@ struct Exchange {
     head_len: usize,
     keep_alive: bool,
     is_head: bool,
+    /// A CONNECT request: no tunnel is opened (see `refuse_tunnel`).
+    is_connect: bool,
     /// A Content-Length body already complete in the read buffer, right after the head: its
     /// length (relative, so that moving the buffer's contents cannot stale it).
     in_place_len: Option<usize>,
@@ -138,6 +140,7 @@ impl Connection {
                 head_len: 0,
                 keep_alive: false,
                 is_head: false,
+                is_connect: false,
                 in_place_len: None,
             },
             decoder: BodyDecoder::new(Framing::NoBody, config.parser),
@@ -300,6 +303,7 @@ impl Connection {
                                 head_len: request.head_len(),
                                 keep_alive: request.keep_alive(),
                                 is_head: request.method() == Method::Head,
+                                is_connect: request.method() == Method::Connect,
                                 in_place_len: None,
                             };
                             let (framing, expect_continue) =
@@ -403,6 +407,11 @@ impl Connection {
             keep_alive = false;
         }
         keep_alive &= !response.wants_close();
+        if exchange.is_connect {
+            refuse_tunnel(response);
+            // Bytes after a CONNECT may be the tunnel's, sent before the answer: never parsed.
+            keep_alive = false;
+        }
         self.output
             .push_response(response, exchange.is_head, keep_alive);
 
@@ -568,6 +577,20 @@ impl Connection {
             self.output.started(now);
         }
         true
+    }
+}
+
+/// RFC 9110 §9.3.6: a 2xx answer to CONNECT turns the connection into a tunnel (and carries
+/// no Content-Length). The server opens no tunnels, so a handler's 2xx becomes
+/// `501 Not Implemented` (RFC 9110 §15.6.2: the server cannot do what the method asks);
+/// other answers (a 403, a 407) go out as written.
+fn refuse_tunnel(response: &mut Response) {
+    if (200..300).contains(&response.status()) {
+        response.reset();
+        response
+            .set_status(501)
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .set_body("CONNECT tunnels are not supported\n");
     }
 }
 
