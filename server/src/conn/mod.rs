@@ -51,6 +51,7 @@ use buffer::ReadBuffer;
 use output::Output;
 use rate::RateWindow;
 
+use crate::answer::Answer;
 use crate::handler::Handler;
 use crate::{Request, Response, ServerConfig};
 
@@ -199,7 +200,10 @@ impl Connection {
             Ok(moved) => self.body_at = self.body_at.saturating_sub(moved),
             Err(buffer::Full) => {
                 // Unreachable with the parser's limits (the head fails first), kept as a bound.
-                self.fail(431, Error::HeadTooLarge.as_str());
+                self.fail(
+                    Answer::Invalid(Error::HeadTooLarge),
+                    Error::HeadTooLarge.as_str(),
+                );
                 return None;
             }
         }
@@ -287,7 +291,7 @@ impl Connection {
                 }
                 State::Head => {
                     match self.parser.parse(self.input.message()) {
-                        Err(error) => return self.fail(error.status(), error.as_str()),
+                        Err(error) => return self.fail(Answer::Invalid(error), error.as_str()),
                         Ok(Status::Partial) => {
                             if self.life == Life::PeerClosed {
                                 // The client vanished mid-head: nothing to answer.
@@ -313,7 +317,7 @@ impl Connection {
                     }
                 }
                 State::Body => match self.decode_body() {
-                    Err(error) => return self.fail(error.status(), error.as_str()),
+                    Err(error) => return self.fail(Answer::Invalid(error), error.as_str()),
                     Ok(false) => {
                         if self.life == Life::PeerClosed {
                             self.close(false);
@@ -388,7 +392,7 @@ impl Connection {
         let body_end = self.body_at;
         let start = self.input.start();
         let Some(head) = self.parser.request(self.input.message()) else {
-            return self.fail(500, "request lost");
+            return self.fail(Answer::Internal, "request lost");
         };
         let body = match exchange.in_place_len {
             Some(_) => self.input.get(start + exchange.head_len..body_end),
@@ -403,7 +407,7 @@ impl Connection {
         if handled.is_err() {
             // A panicking handler costs its connection, never the worker.
             response.reset();
-            response.set_status(500).set_body("Internal Server Error\n");
+            response.set_answer(Answer::HandlerPanicked, "Internal Server Error\n");
             keep_alive = false;
         }
         keep_alive &= !response.wants_close();
@@ -411,6 +415,14 @@ impl Connection {
             refuse_tunnel(response);
             // Bytes after a CONNECT may be the tunnel's, sent before the answer: never parsed.
             keep_alive = false;
+        }
+        if response.answer().is_some() {
+            (self.config.shape_answers)(response);
+            if exchange.is_connect {
+                // A shaped answer opens no tunnel either.
+                refuse_tunnel(response);
+            }
+            default_content_type(response);
         }
         self.output
             .push_response(response, exchange.is_head, keep_alive);
@@ -429,14 +441,12 @@ impl Connection {
     }
 
     /// Answers a broken request with `status` and closes the connection.
-    fn fail(&mut self, status: u16, message: &str) {
+    fn fail(&mut self, answer: Answer, message: &str) {
         let response = &mut self.response;
         response.reset();
-        response
-            .set_status(status)
-            .header("Content-Type", "text/plain; charset=utf-8");
-        response.body_mut().extend_from_slice(message.as_bytes());
-        response.body_mut().push(b'\n');
+        response.set_answer(answer, message).body_mut().push(b'\n');
+        (self.config.shape_answers)(response);
+        default_content_type(response);
         self.output.push_response(response, false, false);
         self.close(true);
     }
@@ -564,13 +574,13 @@ impl Connection {
         }
         match self.state {
             State::Idle => self.close(false),
-            State::Head => self.fail(408, "request not received in time"),
+            State::Head => self.fail(Answer::Timeout, "request not received in time"),
             State::Body => {
                 let stalled = past(self.since, config.body_timeout, now);
                 if !stalled && self.body_rate.roll(now, config.min_body_rate, window) {
                     return false;
                 }
-                self.fail(408, "request body not received in time");
+                self.fail(Answer::Timeout, "request body not received in time");
             }
         }
         if self.output_pending() > 0 {
@@ -587,10 +597,14 @@ impl Connection {
 fn refuse_tunnel(response: &mut Response) {
     if (200..300).contains(&response.status()) {
         response.reset();
-        response
-            .set_status(501)
-            .header("Content-Type", "text/plain; charset=utf-8")
-            .set_body("CONNECT tunnels are not supported\n");
+        response.set_answer(Answer::TunnelRefused, "CONNECT tunnels are not supported\n");
+    }
+}
+
+/// The library's plain-text answers say so, unless shaped with a type of their own.
+fn default_content_type(response: &mut Response) {
+    if !response.has_field("content-type") {
+        response.header("Content-Type", "text/plain; charset=utf-8");
     }
 }
 
