@@ -175,3 +175,16 @@ fn shape_answers_shapes_router_and_server_answers() {
         "{out}"
     );
 }
+
+#[test]
+fn a_panicking_shaper_leaves_the_answer_plain() {
+    fn broken(_: &mut Response) {
+        panic!("shaper panic (expected by the test)");
+    }
+    let config = ServerConfig::new().shape_answers(broken);
+    let out = answer(&config, &api(), b"GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert!(out.starts_with("HTTP/1.1 404 Not Found\r\n"), "{out}");
+    assert!(out.ends_with("\r\n\r\nNot Found"), "{out}");
+    let out = answer(&config, &api(), b"GET / HTTP/1.1\r\n\r\n");
+    assert!(out.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{out}");
+}

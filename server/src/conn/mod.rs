@@ -53,6 +53,7 @@ use rate::RateWindow;
 
 use crate::answer::Answer;
 use crate::handler::Handler;
+use crate::response::reason;
 use crate::{Request, Response, ServerConfig};
 
 /// Pipelined requests wait while more response bytes than this are unsent.
@@ -417,12 +418,12 @@ impl Connection {
             keep_alive = false;
         }
         if response.answer().is_some() {
-            (self.config.shape_answers)(response);
+            shape(self.config.shape_answers, response);
             if exchange.is_connect {
                 // A shaped answer opens no tunnel either.
                 refuse_tunnel(response);
+                default_content_type(response);
             }
-            default_content_type(response);
         }
         self.output
             .push_response(response, exchange.is_head, keep_alive);
@@ -445,8 +446,7 @@ impl Connection {
         let response = &mut self.response;
         response.reset();
         response.set_answer(answer, message).body_mut().push(b'\n');
-        (self.config.shape_answers)(response);
-        default_content_type(response);
+        shape(self.config.shape_answers, response);
         self.output.push_response(response, false, false);
         self.close(true);
     }
@@ -599,6 +599,19 @@ fn refuse_tunnel(response: &mut Response) {
         response.reset();
         response.set_answer(Answer::TunnelRefused, "CONNECT tunnels are not supported\n");
     }
+}
+
+/// Runs [`ServerConfig::shape_answers`] on one of the library's answers. A shaper that panics
+/// costs its shaping only: the answer goes out plain.
+fn shape(shaper: fn(&mut Response), response: &mut Response) {
+    let answer = response.answer();
+    if catch_unwind(AssertUnwindSafe(|| shaper(response))).is_err() {
+        if let Some(answer) = answer {
+            response.reset();
+            response.set_answer(answer, reason(answer.status()));
+        }
+    }
+    default_content_type(response);
 }
 
 /// The library's plain-text answers say so, unless shaped with a type of their own.
