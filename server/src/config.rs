@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::Response;
+
 /// Limits and timeouts. Every field has a default chosen to be safe on the open internet; the
 /// builder methods are `const` so a configuration can be a `const`.
 ///
@@ -20,6 +22,7 @@ use std::time::Duration;
 /// | `read_buffer_size` | 4 KiB | a connection's first read buffer; it grows up to the head limit and stays while the connection is busy (an idle one holds no buffer) |
 /// | `shutdown_timeout` | 10 s | how long a graceful shutdown waits for requests in flight |
 /// | `backlog` | 1024 | the listen backlog |
+/// | `shape_answers` | leaves them as they are | reshapes the library's own answers (404, 405, 400, 408, …) |
 ///
 /// ```
 /// use std::time::Duration;
@@ -29,7 +32,7 @@ use std::time::Duration;
 ///     .parser(h1_parser::Config::new().max_body_size(1 << 20));
 /// assert_eq!(config.parser.max_body_size, 1 << 20);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct ServerConfig {
     /// The parser's limits: head size, target length, header count, body size, chunk
@@ -73,7 +76,27 @@ pub struct ServerConfig {
     pub shutdown_timeout: Duration,
     /// The listen backlog passed to `listen(2)`.
     pub backlog: i32,
+    /// Called with each answer the library writes itself — the router's 404 and 405, the
+    /// server's 400, 408, 413, 414, 431, 501, 505, the 500 of a panicking handler — to change
+    /// its body and fields; [`Response::answer`] says which it is. It receives the status, a
+    /// plain-text body, and for 405 the `Allow` field; a `Content-Type` is added after it only
+    /// when it set none. The connection still closes after a server error. A plain `fn`, so
+    /// the configuration stays `Copy`; it runs on the worker threads.
+    ///
+    /// ```
+    /// use h1_server::{Response, ServerConfig};
+    ///
+    /// fn as_json(res: &mut Response) {
+    ///     let body = format!("{{\"status\":{}}}", res.status());
+    ///     res.header("Content-Type", "application/json").set_body(body);
+    /// }
+    /// let config = ServerConfig::new().shape_answers(as_json);
+    /// ```
+    pub shape_answers: fn(&mut Response),
 }
+
+/// The default [`ServerConfig::shape_answers`].
+fn as_they_are(_: &mut Response) {}
 
 impl ServerConfig {
     /// The defaults of the table above.
@@ -92,6 +115,7 @@ impl ServerConfig {
             read_buffer_size: 4 * 1024,
             shutdown_timeout: Duration::from_secs(10),
             backlog: 1024,
+            shape_answers: as_they_are,
         }
     }
 
@@ -170,6 +194,12 @@ impl ServerConfig {
     /// Sets [`ServerConfig::backlog`].
     pub const fn backlog(mut self, backlog: i32) -> ServerConfig {
         self.backlog = backlog;
+        self
+    }
+
+    /// Sets [`ServerConfig::shape_answers`].
+    pub const fn shape_answers(mut self, shape: fn(&mut Response)) -> ServerConfig {
+        self.shape_answers = shape;
         self
     }
 

@@ -2,13 +2,13 @@
 //!
 //! ```
 //! use std::io::{Read, Write};
-//! use h1_server::{Request, Response, Router, Server, ServerConfig};
+//! use h1_server::{Router, Server, ServerConfig};
 //!
 //! let mut router = Router::new();
-//! router.get("/", |_: &Request, res: &mut Response| {
+//! router.get("/", |_, res| {
 //!     res.set_body("Hello, world!");
 //! });
-//! router.get("/users/:id", |req: &Request, res: &mut Response| {
+//! router.get("/users/:id", |req, res| {
 //!     res.header("Content-Type", "text/plain");
 //!     res.set_body(format!("user {}", req.param("id").unwrap_or("")));
 //! });
@@ -33,10 +33,15 @@
 //! - [`Server`] binds, runs one readiness-based event loop per worker thread, and stops
 //!   gracefully through its [`ShutdownHandle`].
 //! - [`Router`] maps method and pattern (`/users/:id`, `/files/*rest`) to a [`Handler`]: any
-//!   `Fn(&Request, &mut Response) + Send + Sync`. It answers 404, and 405 with `Allow`.
+//!   `Fn(&Request, &mut Response) + Send + Sync`. It answers 404 (or hands the request to its
+//!   [`Router::fallback`]), and 405 with `Allow`.
+//! - The library's own answers — the router's 404 and 405, the server's 400, 408, 413, …, a
+//!   panicking handler's 500 — carry an [`Answer`] ([`Response::answer`]) and can be reshaped
+//!   (a JSON error body) by [`ServerConfig::shape_answers`].
 //! - [`Request`] is the parsed head (borrowed from the connection's buffer), the route
 //!   parameters and the decoded body; [`Response`] is status, fields and body. The server adds
-//!   `Date`, `Content-Length` and `Connection`.
+//!   `Date`, `Content-Length` and `Connection`. There are no `CONNECT` tunnels: a handler's
+//!   2xx to `CONNECT` goes out as `501 Not Implemented`, and the connection closes.
 //! - [`conn::Connection`] is the socket-free protocol core: bytes in, bytes out, time passed
 //!   in. Tests and fuzzers drive it directly.
 //! - [`ServerConfig`] holds the limits and timeouts, with documented defaults.
@@ -48,17 +53,21 @@
 
 #![deny(missing_docs)]
 
+mod answer;
 mod config;
 pub mod conn;
 mod date;
+mod handler;
 mod io;
 mod request;
 mod response;
 mod router;
 
+pub use answer::Answer;
 pub use config::ServerConfig;
 pub use h1_parser::{Header, Headers, Method, Version};
+pub use handler::Handler;
 pub use io::{Server, ShutdownHandle};
 pub use request::{Params, Request, MAX_PARAMS};
 pub use response::{HeaderError, Response};
-pub use router::{Handler, Router};
+pub use router::Router;

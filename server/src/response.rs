@@ -5,6 +5,8 @@ use std::io;
 
 use h1_parser::syntax;
 
+use crate::answer::Answer;
+
 /// The response a handler writes. The connection owns it and reuses its buffers for every
 /// request, so filling it allocates only when a response is larger than any before it on the
 /// same connection.
@@ -20,7 +22,10 @@ use h1_parser::syntax;
 /// - a field whose name is not a token or whose value holds a byte the parser itself rejects
 ///   (anything but HTAB, SP, VCHAR and obs-text, RFC 9110 §5.5: so no CR, LF, NUL or other
 ///   control byte, no response splitting) is not added: [`Response::header`] drops it,
-///   [`Response::try_header`] says why.
+///   [`Response::try_header`] says why;
+/// - a 2xx answer to `CONNECT`: it would make the connection a tunnel (RFC 9110 §9.3.6), and
+///   the server opens none — it becomes `501 Not Implemented`. Any answer to `CONNECT` closes
+///   the connection, since bytes after the request may be meant for the tunnel.
 ///
 /// ```
 /// use std::io::Write;
@@ -43,6 +48,7 @@ pub struct Response {
     headers: Vec<u8>,
     body: Vec<u8>,
     close: bool,
+    answer: Option<Answer>,
 }
 
 impl Response {
@@ -53,6 +59,7 @@ impl Response {
             headers: Vec::new(),
             body: Vec::new(),
             close: false,
+            answer: None,
         }
     }
 
@@ -62,6 +69,7 @@ impl Response {
         self.headers.clear();
         self.body.clear();
         self.close = false;
+        self.answer = None;
     }
 
     /// Releases buffers larger than `bytes`.
@@ -176,6 +184,43 @@ impl Response {
     pub fn close(&mut self) -> &mut Response {
         self.close = true;
         self
+    }
+
+    /// Which of the library's own answers this is (the router's 404 or 405, the server's
+    /// 400, 408, …); `None` for a handler's own response.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use h1_server::{conn::Connection, Answer, Request, Response, Router, ServerConfig};
+    ///
+    /// let router = Router::new();
+    /// let logged = move |req: &Request, res: &mut Response| {
+    ///     h1_server::Handler::handle(&router, req, res);
+    ///     assert_eq!(res.answer(), Some(Answer::NoRoute)); // not the application's own 404
+    /// };
+    /// let mut conn = Connection::new(&ServerConfig::new(), Instant::now());
+    /// conn.feed(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n", &logged, Instant::now());
+    /// assert!(conn.output().starts_with(b"HTTP/1.1 404 Not Found\r\n"));
+    /// ```
+    pub fn answer(&self) -> Option<Answer> {
+        self.answer
+    }
+
+    /// Makes this the library's `answer`: its status, and `text` as a plain-text body unless
+    /// [`ServerConfig::shape_answers`](crate::ServerConfig::shape_answers) changes it.
+    pub(crate) fn set_answer(&mut self, answer: Answer, text: &str) -> &mut Response {
+        self.status = answer.status();
+        self.answer = Some(answer);
+        self.set_body(text)
+    }
+
+    /// Whether a field named `name` (case-insensitive) was added.
+    pub(crate) fn has_field(&self, name: &str) -> bool {
+        self.headers.split(|&b| b == b'\n').any(|line| {
+            line.get(..name.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(name.as_bytes()))
+                && line.get(name.len()) == Some(&b':')
+        })
     }
 
     pub(crate) fn wants_close(&self) -> bool {

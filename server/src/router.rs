@@ -1,25 +1,11 @@
-//! `Handler` and `Router`: which code answers which method and path.
+//! `Router`: which handler answers which method and path.
 
 use arrayvec::ArrayString;
 
+use crate::answer::Answer;
+use crate::handler::Handler;
 use crate::request::{Params, MAX_PARAMS};
 use crate::{Request, Response};
-
-/// Code that answers requests. Any `Fn(&Request, &mut Response) + Send + Sync + 'static` is a
-/// handler; so is a [`Router`]. Handlers run on the worker threads, several at once.
-pub trait Handler: Send + Sync + 'static {
-    /// Fills `res` for `req`. The response starts as `200 OK` with an empty body.
-    fn handle(&self, req: &Request<'_>, res: &mut Response);
-}
-
-impl<F> Handler for F
-where
-    F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
-{
-    fn handle(&self, req: &Request<'_>, res: &mut Response) {
-        self(req, res)
-    }
-}
 
 #[derive(Debug)]
 enum Segment {
@@ -39,21 +25,23 @@ struct Route {
 /// A pattern is a path of `/`-separated segments: a literal matches itself, `:name` matches
 /// any one non-empty segment, and a final `*name` matches the rest of the path (possibly
 /// empty). Routes are tried in the order they were added. A path that no route matches gets
-/// `404 Not Found`; a path that routes match for other methods only gets
-/// `405 Method Not Allowed` with an `Allow` header. `HEAD` is answered by the `GET` route
+/// `404 Not Found` (or goes to the [`Router::fallback`]); a path that routes match for other
+/// methods only gets `405 Method Not Allowed` with an `Allow` header. Both carry their
+/// [`Answer`] ([`Response::answer`]), and [`ServerConfig::shape_answers`](crate::ServerConfig::shape_answers)
+/// can reshape them. `HEAD` is answered by the `GET` route
 /// when there is no `HEAD` route (the server sends no body for `HEAD`).
 ///
 /// ```
 /// use std::time::Instant;
 /// use h1_server::conn::Connection;
-/// use h1_server::{Request, Response, Router, ServerConfig};
+/// use h1_server::{Router, ServerConfig};
 ///
 /// let mut router = Router::new();
 /// router
-///     .get("/", |_: &Request, res: &mut Response| {
+///     .get("/", |_, res| {
 ///         res.set_body("Hello, world!");
 ///     })
-///     .post("/users/:id/files/*path", |req: &Request, res: &mut Response| {
+///     .post("/users/:id/files/*path", |req, res| {
 ///         let (id, path) = (req.param("id"), req.param("path"));
 ///         res.set_status(201).set_body(format!("{id:?} {path:?} {}", req.body().len()));
 ///     });
@@ -78,6 +66,7 @@ struct Route {
 #[derive(Default)]
 pub struct Router {
     routes: Vec<Route>,
+    fallback: Option<Box<dyn Handler>>,
 }
 
 impl Router {
@@ -86,33 +75,73 @@ impl Router {
         Router::default()
     }
 
-    /// Adds a `GET` route.
-    pub fn get(&mut self, pattern: &str, handler: impl Handler) -> &mut Router {
-        self.route("GET", pattern, handler)
+    /// Adds a `GET` route. The closure's parameter types are inferred: `|req, res| …`.
+    pub fn get<F>(&mut self, pattern: &str, handler: F) -> &mut Router
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.route_handler("GET", pattern, handler)
     }
 
     /// Adds a `POST` route.
-    pub fn post(&mut self, pattern: &str, handler: impl Handler) -> &mut Router {
-        self.route("POST", pattern, handler)
+    pub fn post<F>(&mut self, pattern: &str, handler: F) -> &mut Router
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.route_handler("POST", pattern, handler)
     }
 
     /// Adds a `PUT` route.
-    pub fn put(&mut self, pattern: &str, handler: impl Handler) -> &mut Router {
-        self.route("PUT", pattern, handler)
+    pub fn put<F>(&mut self, pattern: &str, handler: F) -> &mut Router
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.route_handler("PUT", pattern, handler)
     }
 
     /// Adds a `DELETE` route.
-    pub fn delete(&mut self, pattern: &str, handler: impl Handler) -> &mut Router {
-        self.route("DELETE", pattern, handler)
+    pub fn delete<F>(&mut self, pattern: &str, handler: F) -> &mut Router
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.route_handler("DELETE", pattern, handler)
     }
 
-    /// Adds a route for `method` (case-sensitive, e.g. `"PATCH"`) and `pattern`.
+    /// Adds a route for `method` (case-sensitive, e.g. `"PATCH"`) and `pattern`, answered by
+    /// a closure; [`Router::route_handler`] takes any [`Handler`].
+    ///
+    /// # Panics
+    /// When the pattern is malformed: see [`Router::route_handler`].
+    pub fn route<F>(&mut self, method: &str, pattern: &str, handler: F) -> &mut Router
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.route_handler(method, pattern, handler)
+    }
+
+    /// Answers the paths no route matches with `handler` instead of `404 Not Found` (a path
+    /// that routes match for other methods still gets `405`).
+    pub fn fallback<F>(&mut self, handler: F) -> &mut Router
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.fallback = Some(Box::new(handler));
+        self
+    }
+
+    /// Adds a route for `method` and `pattern` answered by any [`Handler`] (a type of
+    /// yours, or a closure whose parameter types are written out).
     ///
     /// # Panics
     /// When the pattern is malformed: not starting with `/`, an empty `:` or `*` name, a
     /// `*rest` that is not the last segment, or more than [`MAX_PARAMS`] parameters. These are
     /// programming errors found at start-up, never caused by a request.
-    pub fn route(&mut self, method: &str, pattern: &str, handler: impl Handler) -> &mut Router {
+    pub fn route_handler(
+        &mut self,
+        method: &str,
+        pattern: &str,
+        handler: impl Handler,
+    ) -> &mut Router {
         let segments = parse_pattern(pattern).unwrap_or_else(|why| {
             panic!("invalid route pattern {pattern:?}: {why}");
         });
@@ -190,13 +219,15 @@ impl Handler for Router {
             Ok(handler) => handler.handle(&routed, res),
             Err(true) => {
                 let allow = self.allow(req.path());
-                res.set_status(405)
-                    .header("Allow", allow.as_str())
-                    .set_body("Method Not Allowed\n");
+                res.set_answer(Answer::MethodNotAllowed, "Method Not Allowed\n")
+                    .header("Allow", allow.as_str());
             }
-            Err(false) => {
-                res.set_status(404).set_body("Not Found\n");
-            }
+            Err(false) => match &self.fallback {
+                Some(fallback) => fallback.handle(&routed, res),
+                None => {
+                    res.set_answer(Answer::NoRoute, "Not Found\n");
+                }
+            },
         }
     }
 }

@@ -189,6 +189,21 @@ fn judge(expected: &[String], answer: Option<&Answer>, head: bool) -> Result<(),
                 _ => Ok(()),
             }
         }
+        // RFC 9110 §9.3.6: a 2xx to CONNECT would open a tunnel; the server opens none, so
+        // even `--echo`'s 200 goes out as 501 and the connection closes. (The authority form
+        // is CONNECT's alone, RFC 9112 §3.2.3.)
+        (Some(a), None)
+            if expected
+                .iter()
+                .any(|l| l == "method CONNECT" || l == "form authority") =>
+        {
+            match (a.status, a.close) {
+                (501, true) => Ok(()),
+                (status, close) => Err(format!(
+                    "CONNECT answered {status} (close: {close}), expected 501 and a close"
+                )),
+            }
+        }
         (Some(a), None) if a.status != 200 => Err(format!(
             "status {}, expected 200 with {}",
             a.status,

@@ -380,3 +380,43 @@ fn bytes_the_kernel_holds_do_not_count_as_read_by_the_client() {
     assert!(conn.handle_timeout(t1 + Duration::from_secs(1)));
     assert!(conn.is_finished());
 }
+
+/// RFC 9110 §9.3.6: a 2xx answer to CONNECT makes the connection a tunnel, and must carry no
+/// Content-Length or Transfer-Encoding. This server opens no tunnels: a handler's 2xx to
+/// CONNECT goes out as `501 Not Implemented`, and the bytes after the request (tunnel bytes to
+/// the client) are never parsed as HTTP.
+#[test]
+fn connect_is_refused_even_when_the_handler_says_2xx() {
+    let yes = |_: &h1_server::Request, res: &mut h1_server::Response| {
+        res.set_body("{\"ok\":true}");
+    };
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    let wire = b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\
+GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n";
+    conn.feed(wire, &yes, now);
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert!(out.starts_with("HTTP/1.1 501 Not Implemented\r\n"), "{out}");
+    assert_eq!(out.matches("HTTP/1.1 ").count(), 1, "{out}");
+    assert!(out.contains("\r\nConnection: close\r\n"), "{out}");
+    let n = conn.output().len();
+    conn.consume_output(n, now);
+    assert!(conn.is_finished());
+}
+
+/// A handler's non-2xx answer to CONNECT (407, 403, …) is sent as it is; the connection then
+/// closes, since the client may have sent tunnel bytes after its request.
+#[test]
+fn connect_refusals_are_sent_and_end_the_connection() {
+    let deny = |_: &h1_server::Request, res: &mut h1_server::Response| {
+        res.set_status(403).set_body("no tunnels\n");
+    };
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    let wire = b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    conn.feed(wire, &deny, now);
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert!(out.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{out}");
+    assert!(out.ends_with("\r\n\r\nno tunnels\n"), "{out}");
+    assert_eq!(out.matches("HTTP/1.1 ").count(), 1, "{out}");
+}

@@ -187,7 +187,11 @@ pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The binary on a free port; returns the child and the address it printed.
 pub fn spawn(args: &[&str]) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_h1-server"))
+    // Only the tests that need the binary require the `cli` feature that builds it.
+    let Some(binary) = option_env!("CARGO_BIN_EXE_h1-server") else {
+        panic!("no h1-server binary: the tests that spawn it require the `cli` feature");
+    };
+    let mut child = Command::new(binary)
         .args(["--addr", "127.0.0.1:0"])
         .args(args)
         .stderr(Stdio::piped())

@@ -34,14 +34,27 @@
 //! its request, so a single upload does not pin megabytes to an idle connection. The response
 //! buffers grow to the largest response sent. Pipelined requests are not parsed while more
 //! than 64 KiB of responses wait to be written, so no input grows memory without bound.
+//!
+//! Inside: `buffer` holds the bytes received, `output` the responses serialized and the clocks
+//! of their writing, `rate` the minimum-rate windows; this file is the request cycle.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
 use h1_parser::{BodyDecoder, Decoded, Error, Framing, Method, Parser, Status};
 
+mod buffer;
+mod output;
+mod rate;
+
+use buffer::ReadBuffer;
+use output::Output;
+use rate::RateWindow;
+
+use crate::answer::Answer;
+use crate::handler::Handler;
 use crate::response::reason;
-use crate::{date, Handler, Request, Response, ServerConfig};
+use crate::{Request, Response, ServerConfig};
 
 /// Pipelined requests wait while more response bytes than this are unsent.
 const OUTPUT_HIGH_WATER: usize = 64 * 1024;
@@ -79,72 +92,14 @@ enum Life {
     Closing { linger: bool },
 }
 
-/// A minimum data rate, Apache mod_reqtimeout's `MinRate`, measured over consecutive
-/// windows of [`ServerConfig::min_rate_window`]: when a window ends with the transfer
-/// unfinished, it must have moved at least `rate × window` bytes. Counting per window, not
-/// since the start, means that a burst buys no credit for later windows. The first window is
-/// the grace period. For output, what the client took is what was written less what the
-/// kernel's send queue grew by (see [`Connection::note_unsent_in_kernel`]).
-#[derive(Clone, Copy, Debug)]
-struct RateWindow {
-    start: Instant,
-    bytes: u64,
-    /// Output only: the bytes already written that the kernel still held when the window
-    /// started (known when the previous window ended: unknown for the first window after the
-    /// output started, which then counts the bytes written), and holds now (as last noted).
-    queued_at_start: Option<u64>,
-    queued: u64,
-}
-
-impl RateWindow {
-    fn new(now: Instant) -> RateWindow {
-        RateWindow {
-            start: now,
-            bytes: 0,
-            queued_at_start: None,
-            queued: 0,
-        }
-    }
-
-    fn add(&mut self, n: usize) {
-        self.bytes = self.bytes.saturating_add(n as u64);
-    }
-
-    /// When the window ends; `None` when the rate is not checked (rate 0).
-    fn end(&self, rate: u32, window: std::time::Duration) -> Option<Instant> {
-        if rate == 0 || window.is_zero() {
-            return None;
-        }
-        self.start.checked_add(window)
-    }
-
-    /// At the window's end: whether it moved enough bytes. A new window starts at `now`.
-    fn roll(&mut self, now: Instant, rate: u32, window: std::time::Duration) -> bool {
-        let needed = u128::from(rate) * window.as_millis() / 1000;
-        // Taken by the peer: written, plus what the kernel held at the start, less what it
-        // holds now.
-        let taken = match self.queued_at_start {
-            Some(at_start) => self
-                .bytes
-                .saturating_add(at_start)
-                .saturating_sub(self.queued),
-            None => self.bytes,
-        };
-        let kept = u128::from(taken) >= needed;
-        let queued = self.queued;
-        *self = RateWindow::new(now);
-        self.queued_at_start = Some(queued);
-        self.queued = queued;
-        kept
-    }
-}
-
 /// What the head said about the exchange, kept while the body is read.
 #[derive(Clone, Copy, Debug)]
 struct Exchange {
     head_len: usize,
     keep_alive: bool,
     is_head: bool,
+    /// A CONNECT request: no tunnel is opened (see `refuse_tunnel`).
+    is_connect: bool,
     /// A Content-Length body already complete in the read buffer, right after the head: its
     /// length (relative, so that moving the buffer's contents cannot stale it).
     in_place_len: Option<usize>,
@@ -156,12 +111,7 @@ struct Exchange {
 pub struct Connection {
     config: ServerConfig,
     parser: Parser,
-    /// The read buffer; every byte is initialised, `filled` of them hold input.
-    buf: Vec<u8>,
-    filled: usize,
-    /// Where the current message starts in `buf`.
-    start: usize,
-    max_buf: usize,
+    input: ReadBuffer,
     state: State,
     exchange: Exchange,
     decoder: BodyDecoder,
@@ -169,64 +119,41 @@ pub struct Connection {
     body_at: usize,
     body: Vec<u8>,
     response: Response,
-    out: Vec<u8>,
-    out_pos: usize,
+    output: Output,
     /// When the current state's clock started (idle, head, or the last body progress).
     since: Instant,
-    /// When the output last made progress.
-    write_since: Instant,
     /// The request body's minimum rate ([`ServerConfig::min_body_rate`]).
     body_rate: RateWindow,
-    /// The output's minimum rate ([`ServerConfig::min_write_rate`]).
-    write_rate: RateWindow,
     life: Life,
     /// The last `process` stopped because of waiting output, with input left to process.
     stalled: bool,
-    /// The `Date` value for the responses of one `process` call, read once per call (a
-    /// pipelined batch shares it): valid while `date_fresh`.
-    date: [u8; date::DATE_LEN],
-    date_fresh: bool,
 }
 
 impl Connection {
     /// A new connection with `config`'s limits, opened at `now`. Allocates its read buffer.
     /// [`Connection::recycle`] makes a used one new again without allocating.
     pub fn new(config: &ServerConfig, now: Instant) -> Connection {
-        let initial = config.read_buffer_size.max(256);
-        let max_buf = config
-            .parser
-            .max_head_size
-            .saturating_add(config.parser.max_trailers_size)
-            .saturating_add(initial)
-            .max(initial);
         Connection {
             config: *config,
             parser: Parser::with_config(config.parser),
-            buf: vec![0; initial],
-            filled: 0,
-            start: 0,
-            max_buf,
+            input: ReadBuffer::new(config),
             state: State::Idle,
             exchange: Exchange {
                 head_len: 0,
                 keep_alive: false,
                 is_head: false,
+                is_connect: false,
                 in_place_len: None,
             },
             decoder: BodyDecoder::new(Framing::NoBody, config.parser),
             body_at: 0,
             body: Vec::new(),
             response: Response::new(),
-            out: Vec::new(),
-            out_pos: 0,
+            output: Output::new(now),
             since: now,
-            write_since: now,
             body_rate: RateWindow::new(now),
-            write_rate: RateWindow::new(now),
             life: Life::Open,
             stalled: false,
-            date: [b' '; date::DATE_LEN],
-            date_fresh: false,
         }
     }
 
@@ -237,32 +164,20 @@ impl Connection {
     /// released, so the pool stays small.
     pub fn recycle(&mut self, now: Instant) {
         self.parser.reset();
-        self.filled = 0;
-        self.start = 0;
+        self.input.recycle();
         self.state = State::Idle;
         self.body_at = 0;
         self.body.clear();
-        self.out.clear();
-        self.out_pos = 0;
-        self.response.reset();
-        self.since = now;
-        self.write_since = now;
-        self.body_rate = RateWindow::new(now);
-        self.write_rate = RateWindow::new(now);
-        self.life = Life::Open;
-        self.stalled = false;
         if self.body.capacity() > BODY_KEEP {
             self.body = Vec::new();
         }
-        if self.out.capacity() > BODY_KEEP {
-            self.out = Vec::new();
-        }
+        self.output.recycle(now, BODY_KEEP);
+        self.response.reset();
         self.response.shrink_to(BODY_KEEP);
-        let initial = self.config.read_buffer_size.max(256);
-        if self.buf.len() > initial {
-            self.buf.truncate(initial);
-            self.buf.shrink_to_fit();
-        }
+        self.since = now;
+        self.body_rate = RateWindow::new(now);
+        self.life = Life::Open;
+        self.stalled = false;
     }
 
     /// When the connection became idle, while it is idle and open: between requests, nothing
@@ -279,34 +194,27 @@ impl Connection {
         if !self.wants_read() {
             return None;
         }
-        if self.state == State::Idle && self.start == self.filled {
-            self.start = 0;
-            self.filled = 0;
+        if self.state == State::Idle && self.input.is_drained() {
+            self.input.clear();
         }
-        if self.filled == self.buf.len() {
-            if self.start > 0 {
-                // Move the current message to the front; the parser keeps offsets relative to
-                // the message start, so nothing is parsed again.
-                self.buf.copy_within(self.start..self.filled, 0);
-                self.filled -= self.start;
-                self.body_at = self.body_at.saturating_sub(self.start);
-                self.start = 0;
-            } else if self.buf.len() < self.max_buf {
-                let grown = self.buf.len().saturating_mul(2).min(self.max_buf);
-                self.buf.resize(grown, 0);
-            } else {
+        match self.input.make_room() {
+            Ok(moved) => self.body_at = self.body_at.saturating_sub(moved),
+            Err(buffer::Full) => {
                 // Unreachable with the parser's limits (the head fails first), kept as a bound.
-                self.fail(431, Error::HeadTooLarge.as_str());
+                self.fail(
+                    Answer::Invalid(Error::HeadTooLarge),
+                    Error::HeadTooLarge.as_str(),
+                );
                 return None;
             }
         }
-        self.buf.get_mut(self.filled..)
+        Some(self.input.free()).filter(|free| !free.is_empty())
     }
 
     /// Records that `n` bytes were read into the slice [`Connection::read_buf`] returned.
     /// `n == 0` means the peer closed its side: call [`Connection::read_eof`] instead.
     pub fn commit_read(&mut self, n: usize, now: Instant) {
-        self.filled = self.filled.saturating_add(n).min(self.buf.len());
+        self.input.commit(n);
         if self.state == State::Body && n > 0 {
             self.since = now;
             self.body_rate.add(n);
@@ -318,7 +226,7 @@ impl Connection {
     pub fn read_eof(&mut self) {
         self.life = match self.life {
             Life::Closing { .. } => Life::Closing { linger: false },
-            _ if self.state == State::Idle && self.start == self.filled => {
+            _ if self.state == State::Idle && self.input.is_drained() => {
                 Life::Closing { linger: false }
             }
             _ => Life::PeerClosed,
@@ -347,17 +255,11 @@ impl Connection {
     /// when the connection is closing, or while more than 64 KiB of output are waiting.
     pub fn process<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
         let had_output = self.output_pending() > 0;
-        self.date_fresh = false;
+        self.output.new_batch();
         self.run(handler, now);
         if !had_output && self.output_pending() > 0 {
-            self.output_started(now);
+            self.output.started(now);
         }
-    }
-
-    /// The output went from empty to pending: its clocks start.
-    fn output_started(&mut self, now: Instant) {
-        self.write_since = now;
-        self.write_rate = RateWindow::new(now);
     }
 
     /// No more requests on this connection: answer nothing more, send what is queued.
@@ -379,7 +281,7 @@ impl Connection {
             }
             match self.state {
                 State::Idle => {
-                    if self.start == self.filled {
+                    if self.input.is_drained() {
                         if matches!(self.life, Life::PeerClosed | Life::ShuttingDown) {
                             self.close(false);
                         }
@@ -389,9 +291,8 @@ impl Connection {
                     self.since = now;
                 }
                 State::Head => {
-                    let data = self.buf.get(self.start..self.filled).unwrap_or_default();
-                    match self.parser.parse(data) {
-                        Err(error) => return self.fail(error.status(), error.as_str()),
+                    match self.parser.parse(self.input.message()) {
+                        Err(error) => return self.fail(Answer::Invalid(error), error.as_str()),
                         Ok(Status::Partial) => {
                             if self.life == Life::PeerClosed {
                                 // The client vanished mid-head: nothing to answer.
@@ -407,6 +308,7 @@ impl Connection {
                                 head_len: request.head_len(),
                                 keep_alive: request.keep_alive(),
                                 is_head: request.method() == Method::Head,
+                                is_connect: request.method() == Method::Connect,
                                 in_place_len: None,
                             };
                             let (framing, expect_continue) =
@@ -416,7 +318,7 @@ impl Connection {
                     }
                 }
                 State::Body => match self.decode_body() {
-                    Err(error) => return self.fail(error.status(), error.as_str()),
+                    Err(error) => return self.fail(Answer::Invalid(error), error.as_str()),
                     Ok(false) => {
                         if self.life == Life::PeerClosed {
                             self.close(false);
@@ -430,8 +332,8 @@ impl Connection {
     }
 
     fn begin_body(&mut self, framing: Framing, expect_continue: bool, now: Instant) {
-        let body_start = self.start + self.exchange.head_len;
-        let available = self.filled.saturating_sub(body_start);
+        let body_start = self.input.start() + self.exchange.head_len;
+        let available = self.input.filled().saturating_sub(body_start);
         self.state = State::Body;
         self.since = now;
         self.body_rate = RateWindow::new(now);
@@ -451,7 +353,7 @@ impl Connection {
             Framing::Length(_) | Framing::Chunked => {
                 // RFC 9110 §10.1.1: answer 100-continue before reading a body not yet sent.
                 if expect_continue && available == 0 {
-                    self.out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+                    self.output.push_continue();
                 }
             }
         }
@@ -460,11 +362,11 @@ impl Connection {
     /// Decodes what is buffered of the body; true once it is complete.
     fn decode_body(&mut self) -> Result<bool, Error> {
         if let Some(length) = self.exchange.in_place_len {
-            self.body_at = self.start + self.exchange.head_len + length;
+            self.body_at = self.input.start() + self.exchange.head_len + length;
             return Ok(true);
         }
         loop {
-            let input = self.buf.get(self.body_at..self.filled).unwrap_or_default();
+            let input = self.input.get(self.body_at..self.input.filled());
             let (consumed, found) = self.decoder.decode(input)?;
             self.body_at += consumed;
             match found {
@@ -474,10 +376,9 @@ impl Connection {
                 Decoded::Data(_) | Decoded::Trailer(_) | Decoded::Partial => {
                     // Drop the decoded bytes from the read buffer: keep the head, move what is
                     // left (a partial trailer line at most) right after it.
-                    let body_start = self.start + self.exchange.head_len;
+                    let body_start = self.input.start() + self.exchange.head_len;
                     if self.body_at > body_start {
-                        self.buf.copy_within(self.body_at..self.filled, body_start);
-                        self.filled -= self.body_at - body_start;
+                        self.input.remove(body_start..self.body_at);
                         self.body_at = body_start;
                     }
                     return Ok(false);
@@ -490,15 +391,12 @@ impl Connection {
     fn dispatch<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
         let exchange = self.exchange;
         let body_end = self.body_at;
-        let message = self.buf.get(self.start..self.filled).unwrap_or_default();
-        let Some(head) = self.parser.request(message) else {
-            return self.fail(500, "request lost");
+        let start = self.input.start();
+        let Some(head) = self.parser.request(self.input.message()) else {
+            return self.fail(Answer::Internal, "request lost");
         };
         let body = match exchange.in_place_len {
-            Some(_) => self
-                .buf
-                .get(self.start + exchange.head_len..body_end)
-                .unwrap_or_default(),
+            Some(_) => self.input.get(start + exchange.head_len..body_end),
             None => &self.body[..],
         };
         let request = Request::new(head, body);
@@ -510,20 +408,29 @@ impl Connection {
         if handled.is_err() {
             // A panicking handler costs its connection, never the worker.
             response.reset();
-            response.set_status(500).set_body("Internal Server Error\n");
+            response.set_answer(Answer::HandlerPanicked, "Internal Server Error\n");
             keep_alive = false;
         }
         keep_alive &= !response.wants_close();
-        let date = fresh_date(&mut self.date, &mut self.date_fresh);
-        write_response(&mut self.out, response, date, exchange.is_head, keep_alive);
+        if exchange.is_connect {
+            refuse_tunnel(response);
+            // Bytes after a CONNECT may be the tunnel's, sent before the answer: never parsed.
+            keep_alive = false;
+        }
+        if response.answer().is_some() {
+            shape(self.config.shape_answers, response);
+            if exchange.is_connect {
+                // A shaped answer opens no tunnel either.
+                refuse_tunnel(response);
+                default_content_type(response);
+            }
+        }
+        self.output
+            .push_response(response, exchange.is_head, keep_alive);
 
         // Ready for the next request, which starts right after this body.
         self.parser.reset();
-        self.start = body_end;
-        if self.start >= self.filled {
-            self.start = 0;
-            self.filled = 0;
-        }
+        self.input.next_message_at(body_end);
         self.state = State::Idle;
         self.since = now;
         if self.body.capacity() > BODY_KEEP {
@@ -535,22 +442,18 @@ impl Connection {
     }
 
     /// Answers a broken request with `status` and closes the connection.
-    fn fail(&mut self, status: u16, message: &str) {
+    fn fail(&mut self, answer: Answer, message: &str) {
         let response = &mut self.response;
         response.reset();
-        response
-            .set_status(status)
-            .header("Content-Type", "text/plain; charset=utf-8");
-        response.body_mut().extend_from_slice(message.as_bytes());
-        response.body_mut().push(b'\n');
-        let date = fresh_date(&mut self.date, &mut self.date_fresh);
-        write_response(&mut self.out, response, date, false, false);
+        response.set_answer(answer, message).body_mut().push(b'\n');
+        shape(self.config.shape_answers, response);
+        self.output.push_response(response, false, false);
         self.close(true);
     }
 
     /// The bytes to send.
     pub fn output(&self) -> &[u8] {
-        self.out.get(self.out_pos..).unwrap_or_default()
+        self.output.unsent()
     }
 
     /// Tells the connection how many of the bytes it already handed over (through
@@ -559,28 +462,16 @@ impl Connection {
     /// a kernel that grows its send buffer for a slow reader makes the reader look faster than
     /// it is. Optional; the I/O layer calls it before [`Connection::handle_timeout`].
     pub fn note_unsent_in_kernel(&mut self, bytes: usize) {
-        self.write_rate.queued = bytes as u64;
+        self.output.rate.queued = bytes as u64;
     }
 
     /// Records that the first `n` bytes of [`Connection::output`] were sent.
     pub fn consume_output(&mut self, n: usize, now: Instant) {
-        self.out_pos = self.out_pos.saturating_add(n).min(self.out.len());
-        if n > 0 {
-            self.write_since = now;
-            self.write_rate.add(n);
-        }
-        if self.out_pos == self.out.len() {
-            self.out.clear();
-            self.out_pos = 0;
-        } else if self.out_pos > self.out.len() / 2 {
-            self.out.copy_within(self.out_pos.., 0);
-            self.out.truncate(self.out.len() - self.out_pos);
-            self.out_pos = 0;
-        }
+        self.output.consume(n, now);
     }
 
     fn output_pending(&self) -> usize {
-        self.out.len() - self.out_pos
+        self.output.pending()
     }
 
     /// Whether the connection takes more input now.
@@ -612,7 +503,7 @@ impl Connection {
 
     /// True between requests, with nothing received and nothing to send: safe to close.
     pub fn is_idle(&self) -> bool {
-        self.state == State::Idle && self.start == self.filled && self.output_pending() == 0
+        self.state == State::Idle && self.input.is_drained() && self.output_pending() == 0
     }
 
     /// Graceful shutdown: an idle connection closes now; one with a request in flight
@@ -622,7 +513,7 @@ impl Connection {
             self.life = Life::ShuttingDown;
         }
         if self.state == State::Idle
-            && self.start == self.filled
+            && self.input.is_drained()
             && !matches!(self.life, Life::Closing { .. })
         {
             self.close(false);
@@ -639,9 +530,10 @@ impl Connection {
             (a, b) => a.or(b),
         };
         if self.output_pending() > 0 {
-            let stall = self.write_since.checked_add(config.write_timeout);
+            let stall = self.output.since.checked_add(config.write_timeout);
             let rate = self
-                .write_rate
+                .output
+                .rate
                 .end(config.min_write_rate, config.min_rate_window);
             return earliest(stall, rate);
         }
@@ -672,108 +564,64 @@ impl Connection {
         let config = self.config;
         let window = config.min_rate_window;
         if self.output_pending() > 0 {
-            let stalled = past(self.write_since, config.write_timeout, now);
-            if !stalled && self.write_rate.roll(now, config.min_write_rate, window) {
+            let stalled = past(self.output.since, config.write_timeout, now);
+            if !stalled && self.output.rate.roll(now, config.min_write_rate, window) {
                 return false;
             }
-            self.out.clear();
-            self.out_pos = 0;
+            self.output.clear();
             self.close(false);
             return true;
         }
         match self.state {
             State::Idle => self.close(false),
-            State::Head => self.fail(408, "request not received in time"),
+            State::Head => self.fail(Answer::Timeout, "request not received in time"),
             State::Body => {
                 let stalled = past(self.since, config.body_timeout, now);
                 if !stalled && self.body_rate.roll(now, config.min_body_rate, window) {
                     return false;
                 }
-                self.fail(408, "request body not received in time");
+                self.fail(Answer::Timeout, "request body not received in time");
             }
         }
         if self.output_pending() > 0 {
-            self.output_started(now);
+            self.output.started(now);
         }
         true
     }
 }
 
-/// Serializes `response`: status line, `Date`, `Content-Length`, `Connection`, the handler's
-/// fields, the body (not for HEAD, 1xx, 204 and 304).
-fn write_response(
-    out: &mut Vec<u8>,
-    response: &Response,
-    date: &[u8],
-    is_head: bool,
-    keep_alive: bool,
-) {
-    let status = response.status();
-    // One reservation for the head's fixed parts and the body: the pieces below then only
-    // copy; 200's status line and `Date: ` are one piece.
-    out.reserve(128 + response.header_lines().len() + response.body().len());
-    if status == 200 {
-        out.extend_from_slice(b"HTTP/1.1 200 OK\r\nDate: ");
-    } else {
-        out.extend_from_slice(b"HTTP/1.1 ");
-        out.extend_from_slice(&three_digits(status));
-        out.push(b' ');
-        out.extend_from_slice(reason(status).as_bytes());
-        out.extend_from_slice(b"\r\nDate: ");
-    }
-    out.extend_from_slice(date);
-    // RFC 9110 §8.6: no Content-Length in 1xx and 204; 304 has no body (we send no length).
-    let bodyless = status < 200 || status == 204 || status == 304;
-    if !bodyless {
-        out.extend_from_slice(b"\r\nContent-Length: ");
-        push_decimal(out, response.body().len() as u64);
-    }
-    out.extend_from_slice(if keep_alive {
-        b"\r\nConnection: keep-alive\r\n"
-    } else {
-        b"\r\nConnection: close\r\n"
-    });
-    out.extend_from_slice(response.header_lines());
-    out.extend_from_slice(b"\r\n");
-    if !bodyless && !is_head {
-        out.extend_from_slice(response.body());
+/// RFC 9110 §9.3.6: a 2xx answer to CONNECT turns the connection into a tunnel (and carries
+/// no Content-Length). The server opens no tunnels, so a handler's 2xx becomes
+/// `501 Not Implemented` (RFC 9110 §15.6.2: the server cannot do what the method asks);
+/// other answers (a 403, a 407) go out as written.
+fn refuse_tunnel(response: &mut Response) {
+    if (200..300).contains(&response.status()) {
+        response.reset();
+        response.set_answer(Answer::TunnelRefused, "CONNECT tunnels are not supported\n");
     }
 }
 
-/// The `Date` value for this `process` call: read from the clock on the first response only.
-fn fresh_date<'d>(date: &'d mut [u8; date::DATE_LEN], fresh: &mut bool) -> &'d [u8] {
-    if !*fresh {
-        date::with_date(|now| date.copy_from_slice(now));
-        *fresh = true;
+/// Runs [`ServerConfig::shape_answers`] on one of the library's answers. A shaper that panics
+/// costs its shaping only: the answer goes out plain.
+fn shape(shaper: fn(&mut Response), response: &mut Response) {
+    let answer = response.answer();
+    if catch_unwind(AssertUnwindSafe(|| shaper(response))).is_err() {
+        if let Some(answer) = answer {
+            response.reset();
+            response.set_answer(answer, reason(answer.status()));
+        }
     }
-    date
+    default_content_type(response);
+}
+
+/// The library's plain-text answers say so, unless shaped with a type of their own.
+fn default_content_type(response: &mut Response) {
+    if !response.has_field("content-type") {
+        response.header("Content-Type", "text/plain; charset=utf-8");
+    }
 }
 
 /// Whether `timeout` has run out since `start` (never, when the sum overflows).
 fn past(start: Instant, timeout: std::time::Duration, now: Instant) -> bool {
     start.checked_add(timeout).is_some_and(|end| now >= end)
-}
-
-/// A status code in 100..=999 as three ASCII digits.
-fn three_digits(status: u16) -> [u8; 3] {
-    let status = status.clamp(100, 999);
-    [
-        b'0' + (status / 100) as u8,
-        b'0' + (status / 10 % 10) as u8,
-        b'0' + (status % 10) as u8,
-    ]
-}
-
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }
