@@ -51,6 +51,7 @@
 mod config;
 pub mod conn;
 mod date;
+pub mod files;
 mod io;
 mod request;
 mod response;
