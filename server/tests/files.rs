@@ -542,3 +542,21 @@ fn serve_dir_is_a_handler_and_put_is_405_without_uploads() {
     assert_eq!(resp.header("allow"), Some("GET, HEAD"));
     assert!(!Path::new(&tree.root().join("x.txt")).exists());
 }
+
+#[test]
+fn a_chunked_upload_past_the_limit_is_413_and_writes_nothing() {
+    let tree = Tree::new();
+    let server = common::TestServer::with_handler(common::config(), tree.dir().uploads(3));
+    let resp = get(
+        &server,
+        "PUT /c.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
+    );
+    assert_eq!(resp.status, 413);
+    assert!(!tree.root().join("c.txt").exists());
+    let resp = get(
+        &server,
+        "PUT /c.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    );
+    assert_eq!(resp.status, 201);
+    assert_eq!(fs::read(tree.root().join("c.txt")).unwrap(), b"abc");
+}
