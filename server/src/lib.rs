@@ -57,6 +57,7 @@ mod answer;
 mod config;
 pub mod conn;
 mod date;
+pub mod files;
 mod handler;
 mod io;
 mod request;

@@ -1,0 +1,40 @@
+//! A static file server's building blocks: a directory served over `GET`, `HEAD` and
+//! (optionally) `PUT`, with types by extension, validators and conditional requests, single
+//! ranges, an escaped HTML listing, and no way out of the root.
+//!
+//! ```no_run
+//! use h1_server::files::ServeDir;
+//! use h1_server::{Server, ServerConfig};
+//!
+//! let dir = ServeDir::new("public")?.uploads(10 << 20);
+//! Server::bind("127.0.0.1:8080", ServerConfig::new())?.serve(dir)?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! - [`ServeDir::plan`] decides the answer ([`FilePlan`]) from the method, the raw path and
+//!   the request's fields, reading only metadata and directory entries;
+//! - [`respond`] writes a plan into a [`Response`](crate::Response);
+//! - [`Refusal`] says why a path is refused, and with which status: a `..` or `.` segment, an
+//!   encoded `/` or `\`, a NUL or control byte, a malformed escape or invalid UTF-8 is 400; a
+//!   symbolic link resolving outside the root is 403; a missing name is 404.
+//!
+//! The root is resolved once and every answer is checked to lie under it after its links are
+//! resolved. The check and the later open are two steps: someone who can create symbolic
+//! links inside the root while it is served can race them (uploads never create links).
+
+mod conditional;
+mod listing;
+mod mime;
+mod path;
+mod plan;
+mod range;
+mod respond;
+mod upload;
+
+pub use conditional::Validators;
+pub use mime::{content_type, FALLBACK};
+pub use path::Refusal;
+pub use plan::{FileAnswer, FilePlan, ServeDir};
+pub use range::ByteRange;
+pub use respond::{respond, INTERIM_MAX_BODY};
+pub use upload::UploadTarget;

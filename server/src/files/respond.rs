@@ -1,0 +1,122 @@
+//! A [`FilePlan`] written into today's [`Response`], and [`ServeDir`] as a [`Handler`].
+//!
+//! Interim, until response and request bodies stream: a file's bytes (its range) are read into
+//! the response body — for `HEAD` too, since the server takes `Content-Length` from the body
+//! and drops it for `HEAD` — up to [`INTERIM_MAX_BODY`]; a `PUT` writes the request body the
+//! server has already read into memory.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+
+use super::path::Refusal;
+use super::plan::{FileAnswer, FilePlan, ServeDir};
+use crate::{Handler, Request, Response};
+
+/// The most bytes one answer reads into memory until bodies stream; a larger file (or range)
+/// is answered 500 rather than held whole in memory.
+pub const INTERIM_MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// Writes `plan` into `res`: status, fields and body. `request_body` is what a
+/// [`FilePlan::Upload`] writes (other plans ignore it).
+///
+/// ```
+/// use h1_server::files::{respond, FilePlan, Refusal};
+/// use h1_server::Response;
+///
+/// let mut res = Response::new();
+/// respond(&FilePlan::Refused(Refusal::DotSegment), b"", &mut res);
+/// assert_eq!(res.status(), 400);
+/// ```
+pub fn respond(plan: &FilePlan, request_body: &[u8], res: &mut Response) {
+    res.set_status(plan.status());
+    match plan {
+        FilePlan::File(file) => {
+            if let Err(error) = send_file(file, res) {
+                res.set_status(500);
+                plain(res, &format!("cannot read the file: {error}"));
+            }
+        }
+        FilePlan::NotModified(validators) => {
+            res.header("ETag", &validators.etag)
+                .header("Last-Modified", validators.last_modified_http());
+        }
+        FilePlan::RangeNotSatisfiable { len } => {
+            res.header("Content-Range", format!("bytes */{len}"));
+            plain(res, "Range Not Satisfiable");
+        }
+        FilePlan::PreconditionFailed => plain(res, "Precondition Failed"),
+        FilePlan::Listing(html) => {
+            res.header("Content-Type", "text/html; charset=utf-8")
+                .set_body(html);
+        }
+        FilePlan::Redirect(location) => {
+            res.header("Location", location);
+            plain(res, "Moved Permanently");
+        }
+        FilePlan::Refused(refusal) => plain(res, &refusal.to_string()),
+        FilePlan::MethodNotAllowed { allow } => {
+            res.header("Allow", *allow);
+            plain(res, "Method Not Allowed");
+        }
+        FilePlan::Upload(upload) => match upload.write_all(request_body) {
+            Ok(()) => {
+                if !upload.replaces {
+                    plain(res, "Created");
+                }
+            }
+            Err(error) => {
+                res.set_status(500);
+                plain(res, &format!("cannot write the file: {error}"));
+            }
+        },
+    }
+}
+
+fn plain(res: &mut Response, text: &str) {
+    res.header("Content-Type", "text/plain; charset=utf-8")
+        .set_body(format!("{text}\n"));
+}
+
+fn send_file(file: &FileAnswer, res: &mut Response) -> io::Result<()> {
+    let (first, count) = match file.range {
+        Some(range) => (range.first, range.len()),
+        None => (0, file.len),
+    };
+    if count > INTERIM_MAX_BODY {
+        return Err(io::Error::other("larger than INTERIM_MAX_BODY"));
+    }
+    let mut opened = File::open(&file.path)?;
+    opened.seek(SeekFrom::Start(first))?;
+    let body = res.body_mut();
+    body.clear();
+    // A file that shrank since the plan sends what is left: Content-Length follows the body.
+    opened.take(count).read_to_end(body)?;
+    res.header("Content-Type", file.content_type.as_ref())
+        .header("Accept-Ranges", "bytes")
+        .header("ETag", &file.validators.etag)
+        .header("Last-Modified", file.validators.last_modified_http())
+        // The fallback type is not to be second-guessed from the bytes.
+        .header("X-Content-Type-Options", "nosniff");
+    if let Some(range) = file.range {
+        res.header(
+            "Content-Range",
+            format!("bytes {}-{}/{}", range.first, range.last, file.len),
+        );
+    }
+    Ok(())
+}
+
+/// Serves the directory for every request: `server.serve(ServeDir::new(root)?)`, or as a
+/// route's handler (`router.get("/*rest", dir)`).
+impl Handler for ServeDir {
+    fn handle(&self, req: &Request<'_>, res: &mut Response) {
+        let plan = self.plan(req.method().as_str(), req.path(), |name| req.header(name));
+        // A chunked body has no Content-Length for the plan to check.
+        if let (FilePlan::Upload(_), Some(max)) = (&plan, self.max_upload()) {
+            if req.body().len() as u64 > max {
+                return respond(&FilePlan::Refused(Refusal::TooLarge), b"", res);
+            }
+        }
+        respond(&plan, req.body(), res);
+    }
+}
