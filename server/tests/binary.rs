@@ -80,6 +80,40 @@ fn echo_answers_with_the_exact_json() {
     assert!(terminate(&mut child).success());
 }
 
+/// RFC 9110 §9.3.6: a 2xx to CONNECT would make the connection a tunnel. `--echo` answers
+/// every request 200, so its CONNECT goes out as 501 without a tunnel, and the bytes after it
+/// (a client's tunnel bytes, here shaped like a request) are never parsed and answered.
+#[test]
+fn echo_refuses_connect_and_parses_nothing_after_it() {
+    let (mut child, addr) = spawn(&["--echo"]);
+    let mut stream = connect(addr);
+    stream
+        .write_all(
+            b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\
+              GET /inside HTTP/1.1\r\nHost: a\r\n\r\n",
+        )
+        .expect("write");
+    let mut pending = Vec::new();
+    let resp = read_response(&mut stream, &mut pending, false);
+    assert_eq!(resp.status, 501, "{}", resp.head);
+    assert_eq!(resp.header("connection"), Some("close"), "{}", resp.head);
+    let mut chunk = [0u8; 1024];
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => pending.extend_from_slice(&chunk[..n]),
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(error) => panic!("read after the 501: {error}"),
+        }
+    }
+    assert!(
+        pending.is_empty(),
+        "bytes after the 501: {:?}",
+        String::from_utf8_lossy(&pending)
+    );
+    assert!(terminate(&mut child).success());
+}
+
 /// Bounded: 10,000 connections, each answered once and then left idle; prints the server's
 /// RSS. Run with `cargo test --release -p h1-server --test binary -- --ignored --nocapture`.
 #[test]
