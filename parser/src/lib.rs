@@ -78,6 +78,7 @@ mod request_line;
 mod response;
 pub mod syntax;
 mod uri;
+pub mod write;
 
 pub use body::{BodyDecoder, Decoded};
 pub use config::Config;
@@ -86,3 +87,4 @@ pub use framing::Framing;
 pub use head::{Parser, Status};
 pub use request::{Header, HeaderIter, Headers, Method, Request, TargetForm, Version};
 pub use response::{Response, ResponseParser};
+pub use write::reason_phrase;
