@@ -230,6 +230,19 @@ impl Response {
     pub(crate) fn header_lines(&self) -> &[u8] {
         &self.headers
     }
+
+    /// The fields added, as `(name, value)`, in order; each was checked when it was added.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.headers
+            .split_inclusive(|&b| b == b'\n')
+            .filter_map(|line| {
+                let line = line.strip_suffix(b"\r\n")?;
+                let colon = line.iter().position(|&b| b == b':')?;
+                let name = line.get(..colon)?;
+                // `name: value`: one SP after the colon.
+                Some((name, line.get(colon + 2..).unwrap_or_default()))
+            })
+    }
 }
 
 /// Appends to the body.
@@ -287,47 +300,16 @@ const FIELD_BYTE: [bool; 256] = {
     table
 };
 
-/// The reason phrase for a status code (RFC 9110 §15); empty for unknown codes.
+/// The reason phrase for a status code: RFC 9110 §15's ([`h1_parser::reason_phrase`]), and
+/// the two of RFC 6585 the server sends; empty for unknown codes (RFC 9112 §4 allows it).
 pub(crate) fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        101 => "Switching Protocols",
-        200 => "OK",
-        201 => "Created",
-        202 => "Accepted",
-        204 => "No Content",
-        206 => "Partial Content",
-        301 => "Moved Permanently",
-        302 => "Found",
-        303 => "See Other",
-        304 => "Not Modified",
-        307 => "Temporary Redirect",
-        308 => "Permanent Redirect",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        406 => "Not Acceptable",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        410 => "Gone",
-        411 => "Length Required",
-        413 => "Content Too Large",
-        414 => "URI Too Long",
-        415 => "Unsupported Media Type",
-        417 => "Expectation Failed",
-        422 => "Unprocessable Content",
+    h1_parser::reason_phrase(status).unwrap_or(match status {
+        // RFC 6585 §4.
         429 => "Too Many Requests",
+        // RFC 6585 §5: the parser's answer to a head with too many or too large fields.
         431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        505 => "HTTP Version Not Supported",
         _ => "",
-    }
+    })
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@
 //! assert_eq!(conn.feed(wire, &handler, Instant::now()), wire.len());
 //! let out = String::from_utf8_lossy(conn.output()).into_owned();
 //! assert_eq!(out.matches("HTTP/1.1 200 OK\r\n").count(), 2);
-//! assert!(out.ends_with("Connection: close\r\n\r\nhi"));
+//! assert!(out.ends_with("Connection: close\r\nContent-Length: 2\r\n\r\nhi"));
 //! let n = conn.output().len();
 //! conn.consume_output(n, Instant::now());
 //! assert!(conn.is_finished());
@@ -48,7 +48,7 @@ mod output;
 mod rate;
 
 use buffer::ReadBuffer;
-use output::Output;
+use output::{Answering, Output};
 use rate::RateWindow;
 
 use crate::answer::Answer;
@@ -425,8 +425,14 @@ impl Connection {
                 default_content_type(response);
             }
         }
-        self.output
-            .push_response(response, exchange.is_head, keep_alive);
+        let answering = Answering {
+            is_head: exchange.is_head,
+            is_connect: exchange.is_connect,
+            keep_alive,
+        };
+        if !self.output.push_response(response, answering) {
+            keep_alive = false;
+        }
 
         // Ready for the next request, which starts right after this body.
         self.parser.reset();
@@ -447,7 +453,12 @@ impl Connection {
         response.reset();
         response.set_answer(answer, message).body_mut().push(b'\n');
         shape(self.config.shape_answers, response);
-        self.output.push_response(response, false, false);
+        let answering = Answering {
+            is_head: false,
+            is_connect: false,
+            keep_alive: false,
+        };
+        self.output.push_response(response, answering);
         self.close(true);
     }
 

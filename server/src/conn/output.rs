@@ -3,6 +3,9 @@
 
 use std::time::Instant;
 
+use h1_parser::write::{Body, ResponseHead, WriteError};
+use h1_parser::{Method, Version};
+
 use super::rate::RateWindow;
 use crate::date;
 use crate::response::{reason, Response};
@@ -92,54 +95,82 @@ impl Output {
             .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
     }
 
-    /// Queues `response` (see [`write_response`]).
-    pub(super) fn push_response(&mut self, response: &Response, is_head: bool, keep_alive: bool) {
+    /// Queues `response` answering `request`. False when the writer refused it (a bug: the
+    /// response checks its fields as they are added): a bare `500` went out instead, and the
+    /// connection must close.
+    pub(super) fn push_response(&mut self, response: &Response, request: Answering) -> bool {
         let date = fresh_date(&mut self.date, &mut self.date_fresh);
-        write_response(&mut self.bytes, response, date, is_head, keep_alive);
+        // One reservation for the head's fixed parts and the body: the writer then only copies.
+        self.bytes
+            .reserve(128 + response.header_lines().len() + response.body().len());
+        if write_response(&mut self.bytes, response, date, request).is_ok() {
+            return true;
+        }
+        self.bytes.extend_from_slice(REFUSED);
+        false
     }
 }
 
-/// Serializes `response`: status line, `Date`, `Content-Length`, `Connection`, the handler's
-/// fields, the body (not for HEAD, 1xx, 204 and 304).
+/// What the response answers: the parts of the request its framing depends on.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Answering {
+    pub(super) is_head: bool,
+    pub(super) is_connect: bool,
+    pub(super) keep_alive: bool,
+}
+
+/// Sent instead of a response the writer refused.
+const REFUSED: &[u8] =
+    b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+/// Serializes `response` through the writer: status line, `Date`, `Connection`, the handler's
+/// fields, the framing field and the body (not for HEAD, 204 and 304).
 fn write_response(
     out: &mut Vec<u8>,
     response: &Response,
     date: &[u8],
-    is_head: bool,
-    keep_alive: bool,
-) {
+    request: Answering,
+) -> Result<(), WriteError> {
     let status = response.status();
-    // One reservation for the head's fixed parts and the body: the pieces below then only
-    // copy; 200's status line and `Date: ` are one piece.
-    out.reserve(128 + response.header_lines().len() + response.body().len());
-    if status == 200 {
-        out.extend_from_slice(b"HTTP/1.1 200 OK\r\nDate: ");
+    let method = if request.is_head {
+        Method::Head
+    } else if request.is_connect {
+        Method::Connect
     } else {
-        out.extend_from_slice(b"HTTP/1.1 ");
-        out.extend_from_slice(&three_digits(status));
-        out.push(b' ');
-        out.extend_from_slice(reason(status).as_bytes());
-        out.extend_from_slice(b"\r\nDate: ");
+        Method::Get
+    };
+    let mut head = ResponseHead::new(
+        &mut *out,
+        method,
+        Version::Http11,
+        status,
+        Some(reason(status).as_bytes()),
+    )?;
+    head.field("Date", date)?.field(
+        "Connection",
+        if request.keep_alive {
+            "keep-alive"
+        } else {
+            "close"
+        },
+    )?;
+    for (name, value) in response.fields() {
+        head.field(name, value)?;
     }
-    out.extend_from_slice(date);
-    // RFC 9110 §8.6: no Content-Length in 1xx and 204; 304 has no body (we send no length).
-    let bodyless = status < 200 || status == 204 || status == 304;
-    if !bodyless {
-        out.extend_from_slice(b"\r\nContent-Length: ");
-        push_decimal(out, response.body().len() as u64);
-    }
-    out.extend_from_slice(if keep_alive {
-        b"\r\nConnection: keep-alive\r\n"
-    } else {
-        b"\r\nConnection: close\r\n"
-    });
-    out.extend_from_slice(response.header_lines());
-    out.extend_from_slice(b"\r\n");
-    if !bodyless && !is_head {
+    let length = response.body().len() as u64;
+    // RFC 9110 §8.6: no Content-Length in a 204; a HEAD answer says the length a GET would
+    // get (§9.3.2); a 304 says none (its body is the handler's, not the representation's).
+    let (body, send) = match status {
+        204 | 304 => (Body::None, false),
+        _ if request.is_head => (Body::Advertised(length), false),
+        _ => (Body::Length(length), true),
+    };
+    head.finish(body)?;
+    if send {
         out.extend_from_slice(response.body());
     }
+    Ok(())
 }
-
 /// The `Date` value for this `process` call: read from the clock on the first response only.
 fn fresh_date<'d>(date: &'d mut [u8; date::DATE_LEN], fresh: &mut bool) -> &'d [u8] {
     if !*fresh {
@@ -147,28 +178,4 @@ fn fresh_date<'d>(date: &'d mut [u8; date::DATE_LEN], fresh: &mut bool) -> &'d [
         *fresh = true;
     }
     date
-}
-
-/// A status code in 100..=999 as three ASCII digits.
-fn three_digits(status: u16) -> [u8; 3] {
-    let status = status.clamp(100, 999);
-    [
-        b'0' + (status / 100) as u8,
-        b'0' + (status / 10 % 10) as u8,
-        b'0' + (status % 10) as u8,
-    ]
-}
-
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }
