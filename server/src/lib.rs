@@ -63,6 +63,7 @@ mod io;
 mod request;
 mod response;
 mod router;
+mod source;
 
 pub use answer::Answer;
 pub use config::ServerConfig;

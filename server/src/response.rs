@@ -1,11 +1,14 @@
 //! `Response`: what a handler fills in — status, headers and body — in buffers that the
 //! connection keeps and reuses.
 
+use std::fs::File;
 use std::io;
+use std::ops::Range;
 
 use h1_parser::syntax;
 
 use crate::answer::Answer;
+use crate::source::Source;
 
 /// The response a handler writes. The connection owns it and reuses its buffers for every
 /// request, so filling it allocates only when a response is larger than any before it on the
@@ -49,6 +52,8 @@ pub struct Response {
     body: Vec<u8>,
     close: bool,
     answer: Option<Answer>,
+    /// A body to stream instead of `body`.
+    source: Option<Source>,
 }
 
 impl Response {
@@ -60,6 +65,7 @@ impl Response {
             body: Vec::new(),
             close: false,
             answer: None,
+            source: None,
         }
     }
 
@@ -70,6 +76,7 @@ impl Response {
         self.body.clear();
         self.close = false;
         self.answer = None;
+        self.source = None;
     }
 
     /// Releases buffers larger than `bytes`.
@@ -165,9 +172,64 @@ impl Response {
 
     /// Replaces the body.
     pub fn set_body(&mut self, body: impl AsRef<[u8]>) -> &mut Response {
+        self.source = None;
         self.body.clear();
         self.body.extend_from_slice(body.as_ref());
         self
+    }
+
+    /// Streams the body from `reader` (replacing any body set before): the connection reads
+    /// it only as the socket takes bytes, so a body of any size holds at most a few tens of
+    /// KiB of the connection's memory. With `length`, it is sent with `Content-Length` and
+    /// must yield exactly that many bytes (a shorter one closes the connection, the client
+    /// sees the body cut; bytes past it are not read); without, it is sent chunked (to an
+    /// HTTP/1.0 client: until the connection closes). The reader is boxed once; it runs on
+    /// the worker thread, so it must not block for long (a file, memory, a decoder).
+    ///
+    /// ```
+    /// let mut res = h1_server::Response::new();
+    /// res.header("Content-Type", "application/octet-stream")
+    ///     .set_body_reader(std::io::repeat(b'x').take(1 << 30), Some(1 << 30));
+    /// # use std::io::Read;
+    /// ```
+    pub fn set_body_reader(
+        &mut self,
+        reader: impl io::Read + Send + 'static,
+        length: Option<u64>,
+    ) -> &mut Response {
+        self.body.clear();
+        self.source = Some(Source::reader(reader, length));
+        self
+    }
+
+    /// Streams `file`'s bytes in `range` (all of it without one; the range is clamped to the
+    /// file's length) as the body, with `Content-Length`, pulled as the socket takes them (see
+    /// [`Response::set_body_reader`]). Errors are those of reading the file's length or
+    /// seeking to the range; the response is unchanged then.
+    pub fn set_body_file(
+        &mut self,
+        file: File,
+        range: Option<Range<u64>>,
+    ) -> io::Result<&mut Response> {
+        let source = Source::file(file, range)?;
+        self.body.clear();
+        self.source = Some(source);
+        Ok(self)
+    }
+
+    /// The length of the streamed body, if one was set and its length is known.
+    pub fn streamed_length(&self) -> Option<u64> {
+        self.source.as_ref().and_then(Source::length)
+    }
+
+    /// Whether the body is streamed ([`Response::set_body_reader`], [`Response::set_body_file`]).
+    pub fn is_streamed(&self) -> bool {
+        self.source.is_some()
+    }
+
+    /// The streamed body, taken by the connection to send.
+    pub(crate) fn take_source(&mut self) -> Option<Source> {
+        self.source.take()
     }
 
     /// The body so far.
@@ -177,6 +239,7 @@ impl Response {
 
     /// The body buffer, to fill in place.
     pub fn body_mut(&mut self) -> &mut Vec<u8> {
+        self.source = None;
         &mut self.body
     }
 
@@ -248,6 +311,7 @@ impl Response {
 /// Appends to the body.
 impl io::Write for Response {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.source = None;
         self.body.extend_from_slice(buf);
         Ok(buf.len())
     }

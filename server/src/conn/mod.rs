@@ -41,7 +41,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
-use h1_parser::{BodyDecoder, Decoded, Error, Framing, Method, Parser, Status};
+use h1_parser::{BodyDecoder, Decoded, Error, Framing, Method, Parser, Status, Version};
 
 mod buffer;
 mod output;
@@ -100,6 +100,8 @@ struct Exchange {
     is_head: bool,
     /// A CONNECT request: no tunnel is opened (see `refuse_tunnel`).
     is_connect: bool,
+    /// An HTTP/1.0 request (no chunked response body, no interim responses).
+    http10: bool,
     /// A Content-Length body already complete in the read buffer, right after the head: its
     /// length (relative, so that moving the buffer's contents cannot stale it).
     in_place_len: Option<usize>,
@@ -143,6 +145,7 @@ impl Connection {
                 keep_alive: false,
                 is_head: false,
                 is_connect: false,
+                http10: false,
                 in_place_len: None,
             },
             decoder: BodyDecoder::new(Framing::NoBody, config.parser),
@@ -275,7 +278,8 @@ impl Connection {
             if matches!(self.life, Life::Closing { .. }) {
                 return;
             }
-            if self.output_pending() > OUTPUT_HIGH_WATER {
+            // A streamed body goes out before anything after it is answered.
+            if self.output_pending() > OUTPUT_HIGH_WATER || self.output.streaming() {
                 self.stalled = true;
                 return;
             }
@@ -309,6 +313,7 @@ impl Connection {
                                 keep_alive: request.keep_alive(),
                                 is_head: request.method() == Method::Head,
                                 is_connect: request.method() == Method::Connect,
+                                http10: request.version() == Version::Http10,
                                 in_place_len: None,
                             };
                             let (framing, expect_continue) =
@@ -425,12 +430,17 @@ impl Connection {
                 default_content_type(response);
             }
         }
+        if exchange.http10 && response.is_streamed() && response.streamed_length().is_none() {
+            // RFC 9112 §6.1, §6.3: an HTTP/1.0 client gets no chunked body; the close ends it.
+            keep_alive = false;
+        }
         let answering = Answering {
             is_head: exchange.is_head,
             is_connect: exchange.is_connect,
             keep_alive,
+            http10: exchange.http10,
         };
-        if !self.output.push_response(response, answering) {
+        if !self.output.push_response(response, answering) || self.output.take_broken() {
             keep_alive = false;
         }
 
@@ -449,6 +459,11 @@ impl Connection {
 
     /// Answers a broken request with `status` and closes the connection.
     fn fail(&mut self, answer: Answer, message: &str) {
+        // An answer must not land inside a streamed body: cut it and close instead.
+        if self.output.streaming() {
+            self.output.clear();
+            return self.close(false);
+        }
         let response = &mut self.response;
         response.reset();
         response.set_answer(answer, message).body_mut().push(b'\n');
@@ -457,6 +472,7 @@ impl Connection {
             is_head: false,
             is_connect: false,
             keep_alive: false,
+            http10: false,
         };
         self.output.push_response(response, answering);
         self.close(true);
@@ -477,8 +493,14 @@ impl Connection {
     }
 
     /// Records that the first `n` bytes of [`Connection::output`] were sent.
+    /// A streamed body is pulled from its source here, as the output drains.
     pub fn consume_output(&mut self, n: usize, now: Instant) {
         self.output.consume(n, now);
+        if self.output.take_broken() {
+            // A streamed body failed mid-way: what was pulled goes out, then the close tells
+            // the client the body is cut (its length or last chunk never arrives).
+            self.close(false);
+        }
     }
 
     fn output_pending(&self) -> usize {
@@ -489,6 +511,7 @@ impl Connection {
     pub fn wants_read(&self) -> bool {
         matches!(self.life, Life::Open | Life::ShuttingDown)
             && self.output_pending() <= OUTPUT_HIGH_WATER
+            && !self.output.streaming()
     }
 
     /// Whether [`Connection::process`] has buffered requests it left for later because of
@@ -500,7 +523,9 @@ impl Connection {
     /// True once the connection is done: it is closing and all its output was consumed. The
     /// I/O layer closes the socket then.
     pub fn is_finished(&self) -> bool {
-        matches!(self.life, Life::Closing { .. }) && self.output_pending() == 0
+        matches!(self.life, Life::Closing { .. })
+            && self.output_pending() == 0
+            && !self.output.streaming()
     }
 
     /// Whether the I/O layer should linger when it closes: the connection ends right after a
