@@ -42,6 +42,12 @@
 //!   parameters and the decoded body; [`Response`] is status, fields and body. The server adds
 //!   `Date`, `Content-Length` and `Connection`. There are no `CONNECT` tunnels: a handler's
 //!   2xx to `CONNECT` goes out as `501 Not Implemented`, and the connection closes.
+//! - A body may stream instead of sitting in memory: [`Response::set_body_reader`] (any
+//!   `Read`, with `Content-Length` when its length is given, chunked otherwise) and
+//!   [`Response::set_body_file`] (a file or a range of it). The connection pulls it only as
+//!   the socket takes bytes, holding at most a 32 KiB window, whatever the body's size.
+//! - [`files::ServeDir`] serves a directory (the binary's `--dir`): types, validators,
+//!   conditional requests, ranges, listings, optional uploads, files streamed from disk.
 //! - [`conn::Connection`] is the socket-free protocol core: bytes in, bytes out, time passed
 //!   in. Tests and fuzzers drive it directly.
 //! - [`ServerConfig`] holds the limits and timeouts, with documented defaults.
