@@ -10,18 +10,7 @@ use std::process::{Child, Command, Output};
 use common::*;
 
 fn curl(args: &[&str]) -> Option<Output> {
-    let output = Command::new("curl")
-        .args(["--silent", "--show-error", "--max-time", "300"])
-        .args(args)
-        .output();
-    match output {
-        Ok(output) => Some(output),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("note: curl not found, skipping this test");
-            None
-        }
-        Err(error) => panic!("running curl: {error}"),
-    }
+    curl_within(300, args)
 }
 
 fn text(output: &Output) -> String {
