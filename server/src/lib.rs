@@ -46,6 +46,8 @@
 //!   `Read`, with `Content-Length` when its length is given, chunked otherwise) and
 //!   [`Response::set_body_file`] (a file or a range of it). The connection pulls it only as
 //!   the socket takes bytes, holding at most a 32 KiB window, whatever the body's size.
+//! - [`Response::send_interim`] queues a `103 Early Hints` (any 1xx but 101) ahead of the
+//!   final response, on HTTP/1.1 requests.
 //! - [`files::ServeDir`] serves a directory (the binary's `--dir`): types, validators,
 //!   conditional requests, ranges, listings, optional uploads, files streamed from disk.
 //! - [`conn::Connection`] is the socket-free protocol core: bytes in, bytes out, time passed
@@ -77,5 +79,5 @@ pub use h1_parser::{Header, Headers, Method, Version};
 pub use handler::Handler;
 pub use io::{Server, ShutdownHandle};
 pub use request::{Params, Request, MAX_PARAMS};
-pub use response::{HeaderError, Response};
+pub use response::{HeaderError, InterimError, Response};
 pub use router::Router;

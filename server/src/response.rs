@@ -5,7 +5,8 @@ use std::fs::File;
 use std::io;
 use std::ops::Range;
 
-use h1_parser::syntax;
+use h1_parser::write::{Body, ResponseHead, WriteError};
+use h1_parser::{syntax, Method, Version};
 
 use crate::answer::Answer;
 use crate::source::Source;
@@ -54,6 +55,10 @@ pub struct Response {
     answer: Option<Answer>,
     /// A body to stream instead of `body`.
     source: Option<Source>,
+    /// Interim (1xx) heads to send before this response, serialized.
+    interim: Vec<u8>,
+    /// Whether the request may get interim responses (HTTP/1.1, RFC 9110 §15.2).
+    interim_allowed: bool,
 }
 
 impl Response {
@@ -66,6 +71,8 @@ impl Response {
             close: false,
             answer: None,
             source: None,
+            interim: Vec::new(),
+            interim_allowed: true,
         }
     }
 
@@ -77,6 +84,8 @@ impl Response {
         self.close = false;
         self.answer = None;
         self.source = None;
+        self.interim.clear();
+        self.interim_allowed = true;
     }
 
     /// Releases buffers larger than `bytes`.
@@ -86,6 +95,9 @@ impl Response {
         }
         if self.body.capacity() > bytes {
             self.body = Vec::new();
+        }
+        if self.interim.capacity() > bytes {
+            self.interim = Vec::new();
         }
     }
 
@@ -232,6 +244,57 @@ impl Response {
         self.source.take()
     }
 
+    /// Queues an interim response — `103 Early Hints` (RFC 8297) or another 1xx but `101`
+    /// (the server switches no protocols) — to go out ahead of the final one, written through
+    /// [`h1_parser::write`]. Refused, with nothing queued: a status outside `100..=199` or
+    /// `101` ([`InterimError::NotInterim`]), a request in HTTP/1.0, which has no interim
+    /// responses (RFC 9110 §15.2: a server must not send one to an HTTP/1.0 client;
+    /// [`InterimError::Http10`]), and a field the writer refuses ([`InterimError::Refused`]).
+    ///
+    /// ```
+    /// let mut res = h1_server::Response::new();
+    /// res.send_interim(103, &[("Link", "</a.css>; rel=preload")])?;
+    /// res.set_body("final");
+    /// # Ok::<(), h1_server::InterimError>(())
+    /// ```
+    pub fn send_interim(
+        &mut self,
+        status: u16,
+        fields: &[(&str, &str)],
+    ) -> Result<&mut Response, InterimError> {
+        if !(100..200).contains(&status) || status == 101 {
+            return Err(InterimError::NotInterim);
+        }
+        if !self.interim_allowed {
+            return Err(InterimError::Http10);
+        }
+        let written = (|| {
+            let mut head = ResponseHead::new(
+                &mut self.interim,
+                Method::Get,
+                Version::Http11,
+                status,
+                Some(reason(status).as_bytes()),
+            )?;
+            for (name, value) in fields {
+                head.field(name, value)?;
+            }
+            head.finish(Body::None)
+        })();
+        written.map_err(InterimError::Refused)?;
+        Ok(self)
+    }
+
+    /// The interim heads queued, serialized.
+    pub(crate) fn interim(&self) -> &[u8] {
+        &self.interim
+    }
+
+    /// Whether the request may get interim responses (not for an HTTP/1.0 request).
+    pub(crate) fn allow_interim(&mut self, allowed: bool) {
+        self.interim_allowed = allowed;
+    }
+
     /// The body so far.
     pub fn body(&self) -> &[u8] {
         &self.body
@@ -321,6 +384,32 @@ impl io::Write for Response {
     }
 }
 
+/// Why [`Response::send_interim`] refused an interim response; nothing was queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InterimError {
+    /// The status is not a 1xx, or is `101 Switching Protocols` (no protocol is switched).
+    NotInterim,
+    /// The request is HTTP/1.0, which knows no interim responses (RFC 9110 §15.2).
+    Http10,
+    /// The writer refused the head: a field name or value it would not send.
+    Refused(WriteError),
+}
+
+impl std::fmt::Display for InterimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InterimError::NotInterim => f.write_str("not an interim status (1xx but 101)"),
+            InterimError::Http10 => {
+                f.write_str("no interim responses to HTTP/1.0 (RFC 9110 §15.2)")
+            }
+            InterimError::Refused(error) => write!(f, "interim head refused: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for InterimError {}
+
 /// Why [`Response::try_header`] refused a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -365,9 +454,13 @@ const FIELD_BYTE: [bool; 256] = {
 };
 
 /// The reason phrase for a status code: RFC 9110 §15's ([`h1_parser::reason_phrase`]), and
-/// the two of RFC 6585 the server sends; empty for unknown codes (RFC 9112 §4 allows it).
+/// the others the server sends; empty for unknown codes (RFC 9112 §4 allows it).
 pub(crate) fn reason(status: u16) -> &'static str {
     h1_parser::reason_phrase(status).unwrap_or(match status {
+        // RFC 2518 §10.1, an interim a handler may send.
+        102 => "Processing",
+        // RFC 8297 §2.
+        103 => "Early Hints",
         // RFC 6585 §4.
         429 => "Too Many Requests",
         // RFC 6585 §5: the parser's answer to a head with too many or too large fields.

@@ -407,6 +407,7 @@ impl Connection {
         let request = Request::new(head, body);
         let response = &mut self.response;
         response.reset();
+        response.allow_interim(!exchange.http10);
         let handled = catch_unwind(AssertUnwindSafe(|| handler.handle(&request, response)));
         drop(request);
         let mut keep_alive = exchange.keep_alive && self.life == Life::Open;

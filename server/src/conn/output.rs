@@ -167,6 +167,8 @@ impl Output {
         // One reservation for the head's fixed parts and the body: the writer then only copies.
         self.bytes
             .reserve(128 + response.header_lines().len() + response.body().len());
+        // RFC 9110 §15.2: interim responses go ahead of the final one.
+        self.bytes.extend_from_slice(response.interim());
         match write_response(&mut self.bytes, response, date, request) {
             Ok(stream) => {
                 self.stream = stream;
