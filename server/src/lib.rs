@@ -55,7 +55,8 @@
 //! - [`ServerConfig`] holds the limits and timeouts, with documented defaults.
 //!
 //! Serving a request allocates nothing: a connection allocates its buffers once and reuses
-//! them (a counting-allocator test holds the server to it).
+//! them (a counting-allocator test holds the server to it). A streamed reader is boxed once
+//! per response, never per chunk.
 //!
 //! Linux only: the event loop is epoll.
 

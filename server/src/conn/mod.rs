@@ -32,8 +32,10 @@
 //! a per-worker pool. The
 //! decoded-body buffer grows up to the body limit; one that grew past 64 KiB is released after
 //! its request, so a single upload does not pin megabytes to an idle connection. The response
-//! buffers grow to the largest response sent. Pipelined requests are not parsed while more
-//! than 64 KiB of responses wait to be written, so no input grows memory without bound.
+//! buffers grow to the largest response sent from memory; a streamed body is pulled into a
+//! window of at most 32 KiB as the output drains, whatever its size. Pipelined requests are
+//! not parsed while more than 64 KiB of responses wait to be written, or while a body
+//! streams, so no input grows memory without bound.
 //!
 //! Inside: `buffer` holds the bytes received, `output` the responses serialized and the clocks
 //! of their writing, `rate` the minimum-rate windows; this file is the request cycle.
