@@ -42,12 +42,21 @@
 //!   parameters and the decoded body; [`Response`] is status, fields and body. The server adds
 //!   `Date`, `Content-Length` and `Connection`. There are no `CONNECT` tunnels: a handler's
 //!   2xx to `CONNECT` goes out as `501 Not Implemented`, and the connection closes.
+//! - A body may stream instead of sitting in memory: [`Response::set_body_reader`] (any
+//!   `Read`, with `Content-Length` when its length is given, chunked otherwise) and
+//!   [`Response::set_body_file`] (a file or a range of it). The connection pulls it only as
+//!   the socket takes bytes, holding at most a 32 KiB window, whatever the body's size.
+//! - [`Response::send_interim`] queues a `103 Early Hints` (any 1xx but 101) ahead of the
+//!   final response, on HTTP/1.1 requests.
+//! - [`files::ServeDir`] serves a directory (the binary's `--dir`): types, validators,
+//!   conditional requests, ranges, listings, optional uploads, files streamed from disk.
 //! - [`conn::Connection`] is the socket-free protocol core: bytes in, bytes out, time passed
 //!   in. Tests and fuzzers drive it directly.
 //! - [`ServerConfig`] holds the limits and timeouts, with documented defaults.
 //!
 //! Serving a request allocates nothing: a connection allocates its buffers once and reuses
-//! them (a counting-allocator test holds the server to it).
+//! them (a counting-allocator test holds the server to it). A streamed reader is boxed once
+//! per response, never per chunk.
 //!
 //! Linux only: the event loop is epoll.
 
@@ -63,6 +72,7 @@ mod io;
 mod request;
 mod response;
 mod router;
+mod source;
 
 pub use answer::Answer;
 pub use config::ServerConfig;
@@ -70,5 +80,5 @@ pub use h1_parser::{Header, Headers, Method, Version};
 pub use handler::Handler;
 pub use io::{Server, ShutdownHandle};
 pub use request::{Params, Request, MAX_PARAMS};
-pub use response::{HeaderError, Response};
+pub use response::{HeaderError, InterimError, Response};
 pub use router::Router;

@@ -1,10 +1,11 @@
-//! The `h1-server` binary: `Hello, world!` on `GET /`, or `--echo` to answer every request with
-//! its parse as JSON.
+//! The `h1-server` binary: `Hello, world!` on `GET /`, `--echo` to answer every request with
+//! its parse as JSON, or `--dir PATH` to serve a directory.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use base64::Engine;
+use h1_server::files::ServeDir;
 use h1_server::{Handler, Request, Response, Router, Server, ServerConfig};
 
 const HELP: &str = "\
@@ -12,6 +13,7 @@ h1-server: a small, fast, hard-to-abuse HTTP/1.1 server
 
 USAGE:
     h1-server [--addr HOST:PORT] [--threads N] [--echo] [--log]
+              [--dir PATH [--upload] [--max-upload BYTES]]
               [--max-connections N] [--head-timeout SECONDS]
               [--min-body-rate BYTES] [--min-write-rate BYTES]
               [--min-rate-window SECONDS]
@@ -26,6 +28,16 @@ FLAGS:
                       the decoded body in base64.
                       Without it: GET / answers 200 \"Hello, world!\", other
                       paths 404, other methods on / 405.
+    --dir PATH        Serve the directory PATH: GET and HEAD of its files
+                      (streamed from disk, with types, ETag and Last-Modified,
+                      conditional requests, single ranges), an HTML listing
+                      for a directory without index.html, nothing outside PATH.
+    --upload          With --dir: PUT writes the request body to the file
+                      (201 or 204); without it PUT gets 405.
+    --max-upload BYTES
+                      With --upload: the largest upload (413 past it). Uploads
+                      are buffered in memory as any request body, so this also
+                      sets the server's body limit (default: that limit, 8 MiB).
     --log             Print one access-log line per request to stderr
                       (method, target, version, status, body bytes). Off by default.
     --max-connections N
@@ -55,6 +67,9 @@ SIGNALS:
 struct Args {
     addr: String,
     echo: bool,
+    dir: Option<std::path::PathBuf>,
+    upload: bool,
+    max_upload: Option<u64>,
     log: bool,
     config: ServerConfig,
 }
@@ -64,6 +79,9 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
     let mut args = Args {
         addr: "127.0.0.1:5100".to_owned(),
         echo: false,
+        dir: None,
+        upload: false,
+        max_upload: None,
         log: false,
         config: ServerConfig::new(),
     };
@@ -73,6 +91,9 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
             Long("addr") => args.addr = parser.value()?.string()?,
             Long("threads") => args.config = args.config.threads(parser.value()?.parse()?),
             Long("echo") => args.echo = true,
+            Long("dir") => args.dir = Some(parser.value()?.into()),
+            Long("upload") => args.upload = true,
+            Long("max-upload") => args.max_upload = Some(parser.value()?.parse()?),
             Long("log") => args.log = true,
             Long("max-connections") => {
                 args.config = args.config.max_connections(parser.value()?.parse()?);
@@ -92,6 +113,10 @@ fn parse_args() -> Result<Option<Args>, lexopt::Error> {
             Short('h') | Long("help") => return Ok(None),
             _ => return Err(arg.unexpected()),
         }
+    }
+    if let Some(max) = args.max_upload {
+        let parser = args.config.parser.max_body_size(max);
+        args.config = args.config.parser(parser);
     }
     Ok(Some(args))
 }
@@ -121,6 +146,24 @@ fn main() -> ExitCode {
         eprintln!("h1-server: could not raise the open-file limit: {error}");
     }
 
+    let dir = match args.dir.as_deref().map(ServeDir::new).transpose() {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!(
+                "h1-server: cannot serve {:?}: {error}",
+                args.dir.unwrap_or_default()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let dir = match dir {
+        Some(dir) if args.upload => {
+            let max = args.max_upload.unwrap_or(args.config.parser.max_body_size);
+            Some(dir.uploads(max))
+        }
+        dir => dir,
+    };
+
     let server = match Server::bind(args.addr.as_str(), args.config) {
         Ok(server) => server,
         Err(error) => {
@@ -135,13 +178,21 @@ fn main() -> ExitCode {
         "h1-server: listening on http://{} ({} threads{})",
         server.local_addr(),
         server.config().worker_threads(),
-        if args.echo { ", echo" } else { "" }
+        if args.echo {
+            ", echo"
+        } else if dir.is_some() {
+            ", serving a directory"
+        } else {
+            ""
+        }
     );
 
-    let result = match (args.echo, args.log) {
-        (true, false) => server.serve(echo),
-        (true, true) => server.serve(AccessLog(echo)),
-        (false, log) => {
+    let result = match (args.echo, dir, args.log) {
+        (true, _, false) => server.serve(echo),
+        (true, _, true) => server.serve(AccessLog(echo)),
+        (false, Some(dir), false) => server.serve(dir),
+        (false, Some(dir), true) => server.serve(AccessLog(dir)),
+        (false, None, log) => {
             let mut router = Router::new();
             router.get("/", |_: &Request, res: &mut Response| {
                 res.header("Content-Type", "text/plain");
@@ -196,7 +247,7 @@ impl<H: Handler> Handler for AccessLog<H> {
             req.target(),
             req.version().as_str(),
             res.status(),
-            res.body().len()
+            res.streamed_length().unwrap_or(res.body().len() as u64)
         );
     }
 }

@@ -1,11 +1,15 @@
 //! `Response`: what a handler fills in — status, headers and body — in buffers that the
 //! connection keeps and reuses.
 
+use std::fs::File;
 use std::io;
+use std::ops::Range;
 
-use h1_parser::syntax;
+use h1_parser::write::{Body, ResponseHead, WriteError};
+use h1_parser::{syntax, Method, Version};
 
 use crate::answer::Answer;
+use crate::source::Source;
 
 /// The response a handler writes. The connection owns it and reuses its buffers for every
 /// request, so filling it allocates only when a response is larger than any before it on the
@@ -49,6 +53,12 @@ pub struct Response {
     body: Vec<u8>,
     close: bool,
     answer: Option<Answer>,
+    /// A body to stream instead of `body`.
+    source: Option<Source>,
+    /// Interim (1xx) heads to send before this response, serialized.
+    interim: Vec<u8>,
+    /// Whether the request may get interim responses (HTTP/1.1, RFC 9110 §15.2).
+    interim_allowed: bool,
 }
 
 impl Response {
@@ -60,6 +70,9 @@ impl Response {
             body: Vec::new(),
             close: false,
             answer: None,
+            source: None,
+            interim: Vec::new(),
+            interim_allowed: true,
         }
     }
 
@@ -70,6 +83,9 @@ impl Response {
         self.body.clear();
         self.close = false;
         self.answer = None;
+        self.source = None;
+        self.interim.clear();
+        self.interim_allowed = true;
     }
 
     /// Releases buffers larger than `bytes`.
@@ -79,6 +95,9 @@ impl Response {
         }
         if self.body.capacity() > bytes {
             self.body = Vec::new();
+        }
+        if self.interim.capacity() > bytes {
+            self.interim = Vec::new();
         }
     }
 
@@ -165,9 +184,115 @@ impl Response {
 
     /// Replaces the body.
     pub fn set_body(&mut self, body: impl AsRef<[u8]>) -> &mut Response {
+        self.source = None;
         self.body.clear();
         self.body.extend_from_slice(body.as_ref());
         self
+    }
+
+    /// Streams the body from `reader` (replacing any body set before): the connection reads
+    /// it only as the socket takes bytes, so a body of any size holds at most a few tens of
+    /// KiB of the connection's memory. With `length`, it is sent with `Content-Length` and
+    /// must yield exactly that many bytes (a shorter one closes the connection, the client
+    /// sees the body cut; bytes past it are not read); without, it is sent chunked (to an
+    /// HTTP/1.0 client: until the connection closes). The reader is boxed once; it runs on
+    /// the worker thread, so it must not block for long (a file, memory, a decoder).
+    ///
+    /// ```
+    /// let mut res = h1_server::Response::new();
+    /// res.header("Content-Type", "application/octet-stream")
+    ///     .set_body_reader(std::io::repeat(b'x').take(1 << 30), Some(1 << 30));
+    /// # use std::io::Read;
+    /// ```
+    pub fn set_body_reader(
+        &mut self,
+        reader: impl io::Read + Send + 'static,
+        length: Option<u64>,
+    ) -> &mut Response {
+        self.body.clear();
+        self.source = Some(Source::reader(reader, length));
+        self
+    }
+
+    /// Streams `file`'s bytes in `range` (all of it without one; the range is clamped to the
+    /// file's length) as the body, with `Content-Length`, pulled as the socket takes them (see
+    /// [`Response::set_body_reader`]). Errors are those of reading the file's length or
+    /// seeking to the range; the response is unchanged then.
+    pub fn set_body_file(
+        &mut self,
+        file: File,
+        range: Option<Range<u64>>,
+    ) -> io::Result<&mut Response> {
+        let source = Source::file(file, range)?;
+        self.body.clear();
+        self.source = Some(source);
+        Ok(self)
+    }
+
+    /// The length of the streamed body, if one was set and its length is known.
+    pub fn streamed_length(&self) -> Option<u64> {
+        self.source.as_ref().and_then(Source::length)
+    }
+
+    /// Whether the body is streamed ([`Response::set_body_reader`], [`Response::set_body_file`]).
+    pub fn is_streamed(&self) -> bool {
+        self.source.is_some()
+    }
+
+    /// The streamed body, taken by the connection to send.
+    pub(crate) fn take_source(&mut self) -> Option<Source> {
+        self.source.take()
+    }
+
+    /// Queues an interim response — `103 Early Hints` (RFC 8297) or another 1xx but `101`
+    /// (the server switches no protocols) — to go out ahead of the final one, written through
+    /// [`h1_parser::write`]. Refused, with nothing queued: a status outside `100..=199` or
+    /// `101` ([`InterimError::NotInterim`]), a request in HTTP/1.0, which has no interim
+    /// responses (RFC 9110 §15.2: a server must not send one to an HTTP/1.0 client;
+    /// [`InterimError::Http10`]), and a field the writer refuses ([`InterimError::Refused`]).
+    ///
+    /// ```
+    /// let mut res = h1_server::Response::new();
+    /// res.send_interim(103, &[("Link", "</a.css>; rel=preload")])?;
+    /// res.set_body("final");
+    /// # Ok::<(), h1_server::InterimError>(())
+    /// ```
+    pub fn send_interim(
+        &mut self,
+        status: u16,
+        fields: &[(&str, &str)],
+    ) -> Result<&mut Response, InterimError> {
+        if !(100..200).contains(&status) || status == 101 {
+            return Err(InterimError::NotInterim);
+        }
+        if !self.interim_allowed {
+            return Err(InterimError::Http10);
+        }
+        let written = (|| {
+            let mut head = ResponseHead::new(
+                &mut self.interim,
+                Method::Get,
+                Version::Http11,
+                status,
+                Some(reason(status).as_bytes()),
+            )?;
+            for (name, value) in fields {
+                head.field(name, value)?;
+            }
+            head.finish(Body::None)
+        })();
+        written.map_err(InterimError::Refused)?;
+        Ok(self)
+    }
+
+    /// The interim heads queued, serialized.
+    pub(crate) fn interim(&self) -> &[u8] {
+        &self.interim
+    }
+
+    /// Whether the request may get interim responses (not for an HTTP/1.0 request).
+    pub(crate) fn allow_interim(&mut self, allowed: bool) {
+        self.interim_allowed = allowed;
     }
 
     /// The body so far.
@@ -177,6 +302,7 @@ impl Response {
 
     /// The body buffer, to fill in place.
     pub fn body_mut(&mut self) -> &mut Vec<u8> {
+        self.source = None;
         &mut self.body
     }
 
@@ -230,11 +356,25 @@ impl Response {
     pub(crate) fn header_lines(&self) -> &[u8] {
         &self.headers
     }
+
+    /// The fields added, as `(name, value)`, in order; each was checked when it was added.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.headers
+            .split_inclusive(|&b| b == b'\n')
+            .filter_map(|line| {
+                let line = line.strip_suffix(b"\r\n")?;
+                let colon = line.iter().position(|&b| b == b':')?;
+                let name = line.get(..colon)?;
+                // `name: value`: one SP after the colon.
+                Some((name, line.get(colon + 2..).unwrap_or_default()))
+            })
+    }
 }
 
 /// Appends to the body.
 impl io::Write for Response {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.source = None;
         self.body.extend_from_slice(buf);
         Ok(buf.len())
     }
@@ -243,6 +383,32 @@ impl io::Write for Response {
         Ok(())
     }
 }
+
+/// Why [`Response::send_interim`] refused an interim response; nothing was queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InterimError {
+    /// The status is not a 1xx, or is `101 Switching Protocols` (no protocol is switched).
+    NotInterim,
+    /// The request is HTTP/1.0, which knows no interim responses (RFC 9110 §15.2).
+    Http10,
+    /// The writer refused the head: a field name or value it would not send.
+    Refused(WriteError),
+}
+
+impl std::fmt::Display for InterimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InterimError::NotInterim => f.write_str("not an interim status (1xx but 101)"),
+            InterimError::Http10 => {
+                f.write_str("no interim responses to HTTP/1.0 (RFC 9110 §15.2)")
+            }
+            InterimError::Refused(error) => write!(f, "interim head refused: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for InterimError {}
 
 /// Why [`Response::try_header`] refused a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -287,47 +453,20 @@ const FIELD_BYTE: [bool; 256] = {
     table
 };
 
-/// The reason phrase for a status code (RFC 9110 §15); empty for unknown codes.
+/// The reason phrase for a status code: RFC 9110 §15's ([`h1_parser::reason_phrase`]), and
+/// the others the server sends; empty for unknown codes (RFC 9112 §4 allows it).
 pub(crate) fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        101 => "Switching Protocols",
-        200 => "OK",
-        201 => "Created",
-        202 => "Accepted",
-        204 => "No Content",
-        206 => "Partial Content",
-        301 => "Moved Permanently",
-        302 => "Found",
-        303 => "See Other",
-        304 => "Not Modified",
-        307 => "Temporary Redirect",
-        308 => "Permanent Redirect",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        406 => "Not Acceptable",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        410 => "Gone",
-        411 => "Length Required",
-        413 => "Content Too Large",
-        414 => "URI Too Long",
-        415 => "Unsupported Media Type",
-        417 => "Expectation Failed",
-        422 => "Unprocessable Content",
+    h1_parser::reason_phrase(status).unwrap_or(match status {
+        // RFC 2518 §10.1, an interim a handler may send.
+        102 => "Processing",
+        // RFC 8297 §2.
+        103 => "Early Hints",
+        // RFC 6585 §4.
         429 => "Too Many Requests",
+        // RFC 6585 §5: the parser's answer to a head with too many or too large fields.
         431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        505 => "HTTP Version Not Supported",
         _ => "",
-    }
+    })
 }
 
 #[cfg(test)]

@@ -3,24 +3,13 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::*;
 
 /// Runs curl with a hard time limit; `None` when curl is missing.
 fn curl(args: &[&str]) -> Option<Output> {
-    let output = Command::new("curl")
-        .args(["--silent", "--show-error", "--max-time", "5"])
-        .args(args)
-        .output();
-    match output {
-        Ok(output) => Some(output),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("note: curl not found, skipping this test");
-            None
-        }
-        Err(error) => panic!("running curl: {error}"),
-    }
+    curl_within(5, args)
 }
 
 fn stdout(output: &Output) -> String {

@@ -19,7 +19,7 @@
 //! assert_eq!(conn.feed(wire, &handler, Instant::now()), wire.len());
 //! let out = String::from_utf8_lossy(conn.output()).into_owned();
 //! assert_eq!(out.matches("HTTP/1.1 200 OK\r\n").count(), 2);
-//! assert!(out.ends_with("Connection: close\r\n\r\nhi"));
+//! assert!(out.ends_with("Connection: close\r\nContent-Length: 2\r\n\r\nhi"));
 //! let n = conn.output().len();
 //! conn.consume_output(n, Instant::now());
 //! assert!(conn.is_finished());
@@ -32,8 +32,10 @@
 //! a per-worker pool. The
 //! decoded-body buffer grows up to the body limit; one that grew past 64 KiB is released after
 //! its request, so a single upload does not pin megabytes to an idle connection. The response
-//! buffers grow to the largest response sent. Pipelined requests are not parsed while more
-//! than 64 KiB of responses wait to be written, so no input grows memory without bound.
+//! buffers grow to the largest response sent from memory; a streamed body is pulled into a
+//! window of at most 32 KiB as the output drains, whatever its size. Pipelined requests are
+//! not parsed while more than 64 KiB of responses wait to be written, or while a body
+//! streams, so no input grows memory without bound.
 //!
 //! Inside: `buffer` holds the bytes received, `output` the responses serialized and the clocks
 //! of their writing, `rate` the minimum-rate windows; this file is the request cycle.
@@ -41,14 +43,14 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
-use h1_parser::{BodyDecoder, Decoded, Error, Framing, Method, Parser, Status};
+use h1_parser::{BodyDecoder, Decoded, Error, Framing, Method, Parser, Status, Version};
 
 mod buffer;
 mod output;
 mod rate;
 
 use buffer::ReadBuffer;
-use output::Output;
+use output::{Answering, Output};
 use rate::RateWindow;
 
 use crate::answer::Answer;
@@ -100,6 +102,8 @@ struct Exchange {
     is_head: bool,
     /// A CONNECT request: no tunnel is opened (see `refuse_tunnel`).
     is_connect: bool,
+    /// An HTTP/1.0 request (no chunked response body, no interim responses).
+    http10: bool,
     /// A Content-Length body already complete in the read buffer, right after the head: its
     /// length (relative, so that moving the buffer's contents cannot stale it).
     in_place_len: Option<usize>,
@@ -143,6 +147,7 @@ impl Connection {
                 keep_alive: false,
                 is_head: false,
                 is_connect: false,
+                http10: false,
                 in_place_len: None,
             },
             decoder: BodyDecoder::new(Framing::NoBody, config.parser),
@@ -275,7 +280,8 @@ impl Connection {
             if matches!(self.life, Life::Closing { .. }) {
                 return;
             }
-            if self.output_pending() > OUTPUT_HIGH_WATER {
+            // A streamed body goes out before anything after it is answered.
+            if self.output_pending() > OUTPUT_HIGH_WATER || self.output.streaming() {
                 self.stalled = true;
                 return;
             }
@@ -309,6 +315,7 @@ impl Connection {
                                 keep_alive: request.keep_alive(),
                                 is_head: request.method() == Method::Head,
                                 is_connect: request.method() == Method::Connect,
+                                http10: request.version() == Version::Http10,
                                 in_place_len: None,
                             };
                             let (framing, expect_continue) =
@@ -402,6 +409,7 @@ impl Connection {
         let request = Request::new(head, body);
         let response = &mut self.response;
         response.reset();
+        response.allow_interim(!exchange.http10);
         let handled = catch_unwind(AssertUnwindSafe(|| handler.handle(&request, response)));
         drop(request);
         let mut keep_alive = exchange.keep_alive && self.life == Life::Open;
@@ -425,8 +433,19 @@ impl Connection {
                 default_content_type(response);
             }
         }
-        self.output
-            .push_response(response, exchange.is_head, keep_alive);
+        if exchange.http10 && response.is_streamed() && response.streamed_length().is_none() {
+            // RFC 9112 §6.1, §6.3: an HTTP/1.0 client gets no chunked body; the close ends it.
+            keep_alive = false;
+        }
+        let answering = Answering {
+            is_head: exchange.is_head,
+            is_connect: exchange.is_connect,
+            keep_alive,
+            http10: exchange.http10,
+        };
+        if !self.output.push_response(response, answering) || self.output.take_broken() {
+            keep_alive = false;
+        }
 
         // Ready for the next request, which starts right after this body.
         self.parser.reset();
@@ -443,11 +462,22 @@ impl Connection {
 
     /// Answers a broken request with `status` and closes the connection.
     fn fail(&mut self, answer: Answer, message: &str) {
+        // An answer must not land inside a streamed body: cut it and close instead.
+        if self.output.streaming() {
+            self.output.clear();
+            return self.close(false);
+        }
         let response = &mut self.response;
         response.reset();
         response.set_answer(answer, message).body_mut().push(b'\n');
         shape(self.config.shape_answers, response);
-        self.output.push_response(response, false, false);
+        let answering = Answering {
+            is_head: false,
+            is_connect: false,
+            keep_alive: false,
+            http10: false,
+        };
+        self.output.push_response(response, answering);
         self.close(true);
     }
 
@@ -466,8 +496,14 @@ impl Connection {
     }
 
     /// Records that the first `n` bytes of [`Connection::output`] were sent.
+    /// A streamed body is pulled from its source here, as the output drains.
     pub fn consume_output(&mut self, n: usize, now: Instant) {
         self.output.consume(n, now);
+        if self.output.take_broken() {
+            // A streamed body failed mid-way: what was pulled goes out, then the close tells
+            // the client the body is cut (its length or last chunk never arrives).
+            self.close(false);
+        }
     }
 
     fn output_pending(&self) -> usize {
@@ -478,6 +514,7 @@ impl Connection {
     pub fn wants_read(&self) -> bool {
         matches!(self.life, Life::Open | Life::ShuttingDown)
             && self.output_pending() <= OUTPUT_HIGH_WATER
+            && !self.output.streaming()
     }
 
     /// Whether [`Connection::process`] has buffered requests it left for later because of
@@ -489,7 +526,9 @@ impl Connection {
     /// True once the connection is done: it is closing and all its output was consumed. The
     /// I/O layer closes the socket then.
     pub fn is_finished(&self) -> bool {
-        matches!(self.life, Life::Closing { .. }) && self.output_pending() == 0
+        matches!(self.life, Life::Closing { .. })
+            && self.output_pending() == 0
+            && !self.output.streaming()
     }
 
     /// Whether the I/O layer should linger when it closes: the connection ends right after a

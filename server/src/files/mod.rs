@@ -13,7 +13,7 @@
 //!
 //! - [`ServeDir::plan`] decides the answer ([`FilePlan`]) from the method, the raw path and
 //!   the request's fields, reading only metadata and directory entries;
-//! - [`respond`] writes a plan into a [`Response`](crate::Response);
+//! - [`respond`] writes a plan into a [`Response`](crate::Response), a file streamed from disk;
 //! - [`Refusal`] says why a path is refused, and with which status: a `..` or `.` segment, an
 //!   encoded `/` or `\`, a NUL or control byte, a malformed escape or invalid UTF-8 is 400; a
 //!   symbolic link resolving outside the root is 403; a missing name is 404.
@@ -36,5 +36,5 @@ pub use mime::{content_type, FALLBACK};
 pub use path::Refusal;
 pub use plan::{FileAnswer, FilePlan, ServeDir};
 pub use range::ByteRange;
-pub use respond::{respond, INTERIM_MAX_BODY};
+pub use respond::respond;
 pub use upload::UploadTarget;

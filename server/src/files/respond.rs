@@ -1,20 +1,16 @@
-//! A [`FilePlan`] written into today's [`Response`], and [`ServeDir`] as a [`Handler`].
+//! A [`FilePlan`] written into a [`Response`], and [`ServeDir`] as a [`Handler`].
 //!
-//! Interim, until response and request bodies stream: a file's bytes (its range) are read into
-//! the response body — for `HEAD` too, since the server takes `Content-Length` from the body
-//! and drops it for `HEAD` — up to [`INTERIM_MAX_BODY`]; a `PUT` writes the request body the
-//! server has already read into memory.
+//! A file's bytes (its range) are streamed from disk as the socket takes them
+//! ([`Response::set_body_file`]): a `HEAD` gets the head with the `Content-Length` a `GET`
+//! would get and nothing is read. A `PUT` writes the request body the server has already read
+//! into memory (so an upload is bounded by the server's body limit and the directory's).
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io;
 
 use super::path::Refusal;
 use super::plan::{FileAnswer, FilePlan, ServeDir};
 use crate::{Handler, Request, Response};
-
-/// The most bytes one answer reads into memory until bodies stream; a larger file (or range)
-/// is answered 500 rather than held whole in memory.
-pub const INTERIM_MAX_BODY: u64 = 64 * 1024 * 1024;
 
 /// Writes `plan` into `res`: status, fields and body. `request_body` is what a
 /// [`FilePlan::Upload`] writes (other plans ignore it).
@@ -82,15 +78,10 @@ fn send_file(file: &FileAnswer, res: &mut Response) -> io::Result<()> {
         Some(range) => (range.first, range.len()),
         None => (0, file.len),
     };
-    if count > INTERIM_MAX_BODY {
-        return Err(io::Error::other("larger than INTERIM_MAX_BODY"));
-    }
-    let mut opened = File::open(&file.path)?;
-    opened.seek(SeekFrom::Start(first))?;
-    let body = res.body_mut();
-    body.clear();
-    // A file that shrank since the plan sends what is left: Content-Length follows the body.
-    opened.take(count).read_to_end(body)?;
+    let opened = File::open(&file.path)?;
+    // The plan's range, clamped to the file's length when opened: a file that shrank since
+    // the plan sends what is left, with that length.
+    res.set_body_file(opened, Some(first..first.saturating_add(count)))?;
     res.header("Content-Type", file.content_type.as_ref())
         .header("Accept-Ranges", "bytes")
         .header("ETag", &file.validators.etag)

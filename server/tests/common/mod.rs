@@ -267,3 +267,25 @@ pub fn usage(pid: u32) -> Usage {
         rss_kib: field("VmRSS:"),
     }
 }
+
+/// Runs the real `curl` with `args`, silent but for errors, cut after `max_seconds`; `None`
+/// (with a note) when curl is not installed.
+pub fn curl_within(max_seconds: u32, args: &[&str]) -> Option<std::process::Output> {
+    let output = Command::new("curl")
+        .args([
+            "--silent",
+            "--show-error",
+            "--max-time",
+            &max_seconds.to_string(),
+        ])
+        .args(args)
+        .output();
+    match output {
+        Ok(output) => Some(output),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("note: curl not found, skipping this test");
+            None
+        }
+        Err(error) => panic!("running curl: {error}"),
+    }
+}
