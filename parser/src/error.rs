@@ -107,8 +107,9 @@ pub enum Error {
     TargetTooLong,
     /// More header fields than the configured limit or the parser's capacity.
     TooManyHeaders,
-    /// The body is larger than the configured limit (checked against Content-Length up front,
-    /// and against the running total of a chunked body).
+    /// The body is larger than the configured limit (checked against a request's
+    /// Content-Length with its head, against a response's by the body decoder before any data,
+    /// and against the running total of a chunked or close-delimited body).
     BodyTooLarge,
     /// The chunk extensions of a body are larger in total than the configured limit.
     ChunkExtensionsTooLarge,

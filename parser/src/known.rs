@@ -130,7 +130,11 @@ impl KnownFields {
             // RFC 9110 §7.6.1: Connection = #connection-option.
             10 if is_token_named(name, CONNECTION) => self.options.connection(value),
             14 if is_token_named(name, CONTENT_LENGTH) => {
-                self.framing.content_length(value, max_body)?;
+                // A request's body is refused at its head (a server answers 413 before reading
+                // it). A response's Content-Length may describe no body at all (RFC 9112 §6.3
+                // items 1 and 2: HEAD, 204, 304, CONNECT), so its limit is the body decoder's.
+                let limit = if self.response { u64::MAX } else { max_body };
+                self.framing.content_length(value, limit)?;
             }
             17 if is_token_named(name, TRANSFER_ENCODING) => {
                 self.framing.transfer_encoding(value, http10)?;

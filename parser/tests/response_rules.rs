@@ -645,6 +645,52 @@ fn close_delimited_body_is_bounded_by_max_body_size() {
 }
 
 #[test]
+fn max_body_size_applies_only_where_a_response_has_a_body() {
+    // RFC 9112 §6.3 item 1: a HEAD answer, a 204 or a 304 has no body whatever its
+    // Content-Length says (the size of the representation, larger than the limit here), and
+    // a 2xx to CONNECT is a tunnel: no head is refused for the limit.
+    let limited = STRICT.max_body_size(5);
+    let no_body: [(&[u8], Method); 4] = [
+        (
+            b"HTTP/1.1 304 Not Modified\r\nContent-Length: 10000000\r\n\r\n",
+            Method::Get,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n",
+            Method::Head,
+        ),
+        (
+            b"HTTP/1.1 204 No Content\r\nContent-Length: 10000000\r\n\r\n",
+            Method::Get,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n",
+            Method::Connect,
+        ),
+    ];
+    for (input, method) in no_body {
+        let framing = with_response(limited, input, |response| response.framing(method));
+        assert!(
+            matches!(framing, Framing::NoBody | Framing::Tunnel),
+            "{}: {framing:?}",
+            input.escape_ascii()
+        );
+    }
+    // A body that is read is bounded where it is read: the decoder refuses it before any
+    // byte of it, at the body's first byte.
+    let input = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+    let framing = with_response(limited, input, |response| response.framing(Method::Get));
+    assert_eq!(framing, Framing::Length(10));
+    let mut decoder = BodyDecoder::new(framing, limited);
+    assert_eq!(decoder.decode(b"0123456789"), Err(Error::BodyTooLarge));
+    assert_eq!(decoder.error_offset(), Some(0));
+    assert_eq!(decoder.finish(), Err(Error::BodyTooLarge));
+    // The limit itself is allowed.
+    let mut decoder = BodyDecoder::new(Framing::Length(5), limited);
+    assert_eq!(decoder.decode(b"01234"), Ok((5, Decoded::Data(b"01234"))));
+}
+
+#[test]
 fn end_of_input_inside_a_length_body_is_incomplete_body() {
     let mut decoder = BodyDecoder::new(Framing::Length(5), STRICT);
     assert_eq!(decoder.decode(b"abc").unwrap(), (3, Decoded::Data(b"abc")));
