@@ -36,8 +36,9 @@ pub enum Error {
 
     // ---- status-line, RFC 9112 §4 (responses) ----
     /// The status-line is not `HTTP-version SP status-code SP [ reason-phrase ] CRLF` (RFC 9112
-    /// §4): no SP or a doubled SP after the version, or no SP after the status code (see
-    /// [`crate::Config::allow_missing_reason_sp`]).
+    /// §4): no SP or a doubled SP after the version, no SP after the status code (see
+    /// [`crate::Config::allow_missing_reason_sp`]), or more than one empty line before it (RFC
+    /// 9112 §2.2).
     InvalidStatusLine,
     /// The status code is not three digits from 100 to 999 (RFC 9112 §4, RFC 9110 §15).
     InvalidStatusCode,

@@ -349,21 +349,60 @@ fn rejects_unsupported_version_in_status_line() {
 }
 
 #[test]
-fn rejects_empty_line_before_status_line() {
-    // RFC 9112 §2.2 lets a server skip an empty line before a request-line; a status-line
-    // comes first.
+fn skips_one_empty_line_before_status_line() {
+    // RFC 9112 §2.2's robustness rule, which a server applies before a request-line, applied
+    // to the status-line as llhttp does: aiohttp 4.0.0a2 sends an empty line after
+    // `100 Continue`. At most one; a bare LF only under its leniency.
     check(
         STRICT,
         &[
+            (b"\r\nHTTP/1.1 200 OK\r\n\r\n", Want::Head),
             (
-                b"\r\nHTTP/1.1 200 OK\r\n\r\n",
-                reject(Error::InvalidVersion, "\r"),
+                b"\r\nHTTP/1.1 204\r\n\r\n",
+                reject(Error::InvalidStatusLine, "204\r"),
             ),
+            (
+                b"\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
+                reject(Error::InvalidStatusLine, "\r\n\r"),
+            ),
+            (
+                b"\r\n\nHTTP/1.1 200 OK\r\n\r\n",
+                reject(Error::InvalidStatusLine, "\r\n\n"),
+            ),
+            (b"\nHTTP/1.1 200 OK\r\n\r\n", reject(Error::BareLf, "\n")),
+            (b"\rHTTP/1.1 200 OK\r\n\r\n", reject(Error::BareCr, "\rH")),
+            (b"\r\n", Want::Partial),
+            (b"\r\nHTTP/1.1 2", Want::Partial),
             (
                 b" HTTP/1.1 200 OK\r\n\r\n",
                 reject(Error::InvalidVersion, " "),
             ),
+            (
+                b"\r\n HTTP/1.1 200 OK\r\n\r\n",
+                reject(Error::InvalidVersion, "\r\n "),
+            ),
         ],
+    );
+    let lenient = STRICT.allow_bare_lf(true);
+    check(
+        lenient,
+        &[
+            (b"\nHTTP/1.1 200 OK\n\n", Want::Head),
+            (
+                b"\n\nHTTP/1.1 200 OK\n\n",
+                reject(Error::InvalidStatusLine, "\n\n"),
+            ),
+        ],
+    );
+    // The head includes the empty line, and the response reads as without it.
+    with_response(
+        STRICT,
+        b"\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n",
+        |response| {
+            assert_eq!((response.code(), response.reason()), (200, &b"OK"[..]));
+            assert_eq!(response.head_len(), 40);
+            assert_eq!(response.framing(Method::Get), Framing::Length(2));
+        },
     );
 }
 
