@@ -2,7 +2,7 @@
 //! 9112 §3.2), the framing fields (see [`crate::framing`]) and the connection options
 //! (Connection, Expect, Upgrade). The rest of the fields pass by with one length comparison.
 
-use crate::chars::trim_ows;
+use crate::chars::trim_ows_and_folds;
 use crate::framing::FramingFields;
 use crate::message::{ConnectionOptions, Framing};
 use crate::syntax::list_contains_token;
@@ -17,8 +17,9 @@ impl ConnectionOptions {
         if self.option(value) {
             return;
         }
+        // RFC 9112 §5.2: a fold between members reads as SP.
         for member in value.split(|&b| b == b',') {
-            self.option(trim_ows(member));
+            self.option(trim_ows_and_folds(member));
         }
     }
 
