@@ -8,7 +8,7 @@
 //! - the head parsed one-shot and fed as two pieces (cut at the fuzzer's point) gives the same
 //!   result: Complete with the same response, or the same error at the same offset;
 //! - on Complete: the reason and every header name and value are slices of the head; the head
-//!   ends with its empty line and starts with `HTTP/1.x SP` and the three digits of the code
+//!   ends with its empty line and starts (after at most one empty line) with `HTTP/1.x SP` and the three digits of the code
 //!   (100 to 999), then SP (or, under the leniency, the line end) and the reason, which holds
 //!   only HTAB, SP, VCHAR and obs-text; names are tokens, values OWS-trimmed field text; the
 //!   framing follows RFC 9112 §6.3 from the status, the method and the Content-Length /
@@ -24,7 +24,7 @@
 #![no_main]
 
 use h1_fuzz::{config, is_tchar, trim_ows, within, Control, OwnedResponse, SMALL_CAPACITY};
-use h1_parser::{BodyDecoder, Config, Decoded, Framing, Method, ResponseParser, Status};
+use h1_parser::{BodyDecoder, Config, Decoded, Error, Framing, Method, ResponseParser, Status, Version};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -87,7 +87,8 @@ fn check<const N: usize>(config: Config, method: Method, input: &[u8], cut: usiz
 
     let response = parser.response(input).expect("response() after Complete");
     check_complete(&config, input, &response);
-    let framing = response.framing(method);
+    // A 101 has no body to check, asked for or not.
+    let framing = response.framing(method, true).unwrap_or(Framing::Tunnel);
     let head_len = response.head_len();
 
     // The canonical form re-parses under the strict defaults to the same response.
@@ -124,16 +125,20 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
         assert!(head.ends_with(b"\r\n\r\n"), "{head:?}");
     }
 
-    // The status-line as received.
+    // The status-line as received, after at most one empty line (RFC 9112 §2.2).
+    let line = head
+        .strip_prefix(b"\r\n")
+        .or_else(|| head.strip_prefix(b"\n").filter(|_| config.allow_bare_lf))
+        .unwrap_or(head);
     let code = response.code();
     assert!((100..=999).contains(&code));
     let mut expected = Vec::new();
     expected.extend_from_slice(response.version().as_str().as_bytes());
     expected.extend_from_slice(format!(" {code}").as_bytes());
-    assert!(head.starts_with(&expected), "{head:?}");
+    assert!(line.starts_with(&expected), "{head:?}");
     let reason = response.reason();
     assert!(within(head, reason) || reason.is_empty());
-    match head.get(expected.len()) {
+    match line.get(expected.len()) {
         Some(b' ') => {}
         Some(b'\r' | b'\n') => {
             assert!(config.allow_missing_reason_sp);
@@ -147,6 +152,7 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
 
     let mut transfer_encoding = Vec::new();
     let mut lengths = Vec::new();
+    let mut upgrade_field = false;
     for header in response.headers() {
         assert!(within(head, header.name.as_bytes()), "{header:?}");
         assert!(within(head, header.value), "{header:?}");
@@ -159,13 +165,22 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
         match header.name.to_ascii_lowercase().as_str() {
             "transfer-encoding" => transfer_encoding.push(header.value),
             "content-length" => lengths.push(header.value),
+            "upgrade" => upgrade_field = true,
             _ => {}
         }
     }
 
     // RFC 9112 §6.3, written out again from the fields.
     for method in [Method::Get, Method::Head, Method::Connect, Method::Post] {
-        let expected = if code == 101 || (method == Method::Connect && (200..300).contains(&code)) {
+        // RFC 9110 §15.2.2, §7.8: a 101 switches only to an offered protocol it names, in HTTP/1.1.
+        if code == 101 {
+            assert_eq!(response.framing(method, false), Err(Error::UnexpectedUpgrade));
+            let switched = response.version() == Version::Http11 && upgrade_field;
+            let expected = if switched { Ok(Framing::Tunnel) } else { Err(Error::UnexpectedUpgrade) };
+            assert_eq!(response.framing(method, true), expected, "{method:?}");
+            continue;
+        }
+        let expected = if method == Method::Connect && (200..300).contains(&code) {
             Framing::Tunnel
         } else if method == Method::Head || (100..200).contains(&code) || code == 204 || code == 304 {
             Framing::NoBody
@@ -190,7 +205,8 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
         } else {
             Framing::UntilClose
         };
-        assert_eq!(response.framing(method), expected, "{method:?}");
+        assert_eq!(response.framing(method, false), Ok(expected), "{method:?}");
+        assert_eq!(response.framing(method, true), Ok(expected), "{method:?}");
     }
 }
 

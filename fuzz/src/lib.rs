@@ -6,7 +6,7 @@
 
 pub mod reference;
 
-use h1_parser::{Config, Framing, Method, Request, Response, TargetForm, Version};
+use h1_parser::{Config, Error, Framing, Method, Request, Response, TargetForm, Version};
 
 /// Control bytes taken from the front of a fuzz input; an exhausted input reads as zeros.
 pub struct Control<'a> {
@@ -206,7 +206,7 @@ pub struct OwnedResponse {
     pub headers: Vec<(String, Vec<u8>)>,
     pub head_len: usize,
     /// The framing as the answer to GET, HEAD and CONNECT.
-    pub framings: [Framing; 3],
+    pub framings: [Result<Framing, Error>; 3],
 }
 
 impl OwnedResponse {
@@ -221,7 +221,7 @@ impl OwnedResponse {
                 .map(|h| (h.name.to_owned(), h.value.to_vec()))
                 .collect(),
             head_len: response.head_len(),
-            framings: [Method::Get, Method::Head, Method::Connect].map(|m| response.framing(m)),
+            framings: [Method::Get, Method::Head, Method::Connect].map(|m| response.framing(m, true)),
         }
     }
 

@@ -171,12 +171,16 @@ impl Connection {
         let (mut response, head_len, keep_alive) = loop {
             match parser.parse(&self.buf) {
                 Ok(Status::Complete(head)) => {
+                    // The request offers no upgrade: a 101 is an error.
+                    let framing = head
+                        .framing(method, false)
+                        .map_err(|error| Failure::Malformed(error, self.base))?;
                     let response = OwnedResponse {
                         version: head.version().as_str(),
                         code: head.code(),
                         reason: head.reason().to_vec(),
                         headers: owned(head.headers()),
-                        framing: head.framing(method),
+                        framing,
                         body: Vec::new(),
                         trailers: Vec::new(),
                     };

@@ -135,7 +135,10 @@ fn response(
             return Err(error_json(&format!("{error:?}"), offset as u64));
         }
     };
-    let framing = head.framing(method);
+    // Bytes from anywhere: a 101 is taken as an upgrade the request offered.
+    let framing = head
+        .framing(method, true)
+        .map_err(|error| error_json(&format!("{error:?}"), at as u64))?;
     let body_at = at + head.head_len();
     let body = decode(framing, config, &input[body_at..], body_at)?;
     let printed = OwnedResponse {

@@ -62,6 +62,11 @@ impl BodyDecoder {
     /// limits. [`Framing::NoBody`] is an empty body: the first call returns `Done`; so is
     /// [`Framing::Tunnel`], whose bytes after the head are not an HTTP body at all.
     /// [`Framing::UntilClose`] takes every byte until [`BodyDecoder::finish`].
+    ///
+    /// A [`Framing::Length`] above [`Config::max_body_size`] is [`Error::BodyTooLarge`] at the
+    /// body's first byte, before any data: a request's head is refused for it already, a
+    /// response's only here, where its body is actually read (a 304 or an answer to HEAD may
+    /// announce any length).
     pub fn new(framing: Framing, config: Config) -> BodyDecoder {
         let kind = match framing {
             Framing::NoBody | Framing::Tunnel => Kind::Length { remaining: 0 },
@@ -73,10 +78,11 @@ impl BodyDecoder {
                 ended: false,
             },
         };
+        let too_large = matches!(framing, Framing::Length(length) if length > config.max_body_size);
         BodyDecoder {
             kind,
             consumed: 0,
-            error: None,
+            error: too_large.then_some((Error::BodyTooLarge, 0)),
         }
     }
 

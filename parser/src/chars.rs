@@ -197,6 +197,20 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// `trim_ows` for a member of a list in a field value that may hold an obs-fold the leniency
+/// accepted: its CR and LF count as SP (RFC 9112 §5.2: a fold is replaced by SP before the
+/// value is interpreted). A value holds CR or LF only inside such a fold.
+#[inline]
+pub(crate) fn trim_ows_and_folds(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t' | b'\r' | b'\n', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t' | b'\r' | b'\n'] = s {
+        s = rest;
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,7 +27,9 @@ pub struct Config {
     pub max_target_len: usize,
     /// Most header fields in a head; the parser's capacity `N` caps it too.
     pub max_headers: usize,
-    /// Largest body, in bytes, after removing the chunked framing.
+    /// Largest body, in bytes, after removing the chunked framing. A request's Content-Length
+    /// above it is refused with its head; a response's only by the [`crate::BodyDecoder`] that
+    /// reads the body (a 304 or an answer to HEAD has none, whatever its Content-Length says).
     pub max_body_size: u64,
     /// Largest total size of the chunk extensions of one body, in bytes.
     pub max_chunk_extensions: usize,

@@ -36,14 +36,21 @@ pub enum Error {
 
     // ---- status-line, RFC 9112 §4 (responses) ----
     /// The status-line is not `HTTP-version SP status-code SP [ reason-phrase ] CRLF` (RFC 9112
-    /// §4): no SP or a doubled SP after the version, or no SP after the status code (see
-    /// [`crate::Config::allow_missing_reason_sp`]).
+    /// §4): no SP or a doubled SP after the version, no SP after the status code (see
+    /// [`crate::Config::allow_missing_reason_sp`]), or more than one empty line before it (RFC
+    /// 9112 §2.2).
     InvalidStatusLine,
     /// The status code is not three digits from 100 to 999 (RFC 9112 §4, RFC 9110 §15).
     InvalidStatusCode,
     /// The reason phrase holds a control byte other than HTAB (RFC 9112 §4:
     /// `reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )`).
     InvalidReasonPhrase,
+    /// A 101 Switching Protocols the request did not ask for, from
+    /// [`crate::Response::framing`]: the request sent no Upgrade field, the response is
+    /// HTTP/1.0 (RFC 9110 §7.8, §15.2), or it names no protocol in an Upgrade field of its own
+    /// (RFC 9110 §15.2.2). What follows its head is neither HTTP nor a protocol the client
+    /// speaks: the connection is unusable.
+    UnexpectedUpgrade,
 
     // ---- line endings, RFC 9112 §2.2 ----
     /// A CR not followed by LF (RFC 9112 §2.2); the error offset is the byte after the CR.
@@ -107,8 +114,9 @@ pub enum Error {
     TargetTooLong,
     /// More header fields than the configured limit or the parser's capacity.
     TooManyHeaders,
-    /// The body is larger than the configured limit (checked against Content-Length up front,
-    /// and against the running total of a chunked body).
+    /// The body is larger than the configured limit (checked against a request's
+    /// Content-Length with its head, against a response's by the body decoder before any data,
+    /// and against the running total of a chunked or close-delimited body).
     BodyTooLarge,
     /// The chunk extensions of a body are larger in total than the configured limit.
     ChunkExtensionsTooLarge,
@@ -118,12 +126,15 @@ pub enum Error {
 
 impl Error {
     /// The status code a server should answer with (RFC 9110 §15), before closing the
-    /// connection. The status-line errors, which only a response can have, give 502: what a
-    /// gateway answers for an invalid response (RFC 9110 §15.6.3). A gateway answers 502 for
-    /// any error in a response, whatever this says.
+    /// connection. The status-line errors and `UnexpectedUpgrade`, which only a response can
+    /// have, give 502: what a gateway answers for an invalid response (RFC 9110 §15.6.3). A
+    /// gateway answers 502 for any error in a response, whatever this says.
     pub const fn status(self) -> u16 {
         match self {
-            Error::InvalidStatusLine | Error::InvalidStatusCode | Error::InvalidReasonPhrase => 502,
+            Error::InvalidStatusLine
+            | Error::InvalidStatusCode
+            | Error::InvalidReasonPhrase
+            | Error::UnexpectedUpgrade => 502,
             Error::TargetTooLong => 414,
             Error::HeadTooLarge | Error::TooManyHeaders | Error::TrailersTooLarge => 431,
             Error::BodyTooLarge => 413,
@@ -155,6 +166,9 @@ impl Error {
             Error::InvalidStatusCode => "invalid status code: not 3 digits, 100 to 999 (RFC 9112 §4)",
             Error::InvalidReasonPhrase => {
                 "invalid reason-phrase: control character (RFC 9112 §4)"
+            }
+            Error::UnexpectedUpgrade => {
+                "101 Switching Protocols the request did not ask for (RFC 9110 §15.2.2)"
             }
             Error::BareCr => "CR not followed by LF (RFC 9112 §2.2)",
             Error::BareLf => "line ended by a bare LF (RFC 9112 §2.2)",

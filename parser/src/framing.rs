@@ -2,16 +2,37 @@
 //! conflicts that make the answer unreliable (and the message an error).
 
 use crate::chars::{is_tchar, trim_ows};
-use crate::message::{Framing, Method};
+use crate::message::{Framing, Method, Version};
 use crate::Error;
 
-/// RFC 9112 §6.3: the framing of a response with status `code` that answers a request with
-/// `method`, given the framing its own fields say (`message`, from
-/// [`FramingFields::finish_response`]).
-pub(crate) fn response_framing(code: u16, method: Method<'_>, message: Framing) -> Framing {
-    match code {
-        // RFC 9110 §15.2.2: after 101 the connection speaks the protocol it switched to.
-        101 => Framing::Tunnel,
+/// What a response's framing depends on besides its own framing fields.
+pub(crate) struct Answered<'a> {
+    /// The request's method.
+    pub(crate) method: Method<'a>,
+    /// The request sent an Upgrade field.
+    pub(crate) upgrade_sent: bool,
+}
+
+/// RFC 9112 §6.3: the framing of a response with status `code` in `version`, whose own fields
+/// say `message` (from [`FramingFields::finish_response`]) and, with `upgrade_field`, name a
+/// protocol, answering the request `answered`.
+pub(crate) fn response_framing(
+    code: u16,
+    version: Version,
+    upgrade_field: bool,
+    answered: Answered<'_>,
+    message: Framing,
+) -> Result<Framing, Error> {
+    let method = answered.method;
+    Ok(match code {
+        // RFC 9110 §15.2.2: after 101 the connection speaks the protocol it switched to: one
+        // the request's Upgrade offered, named in the response's Upgrade; RFC 9110 §7.8 and
+        // §15.2: not in HTTP/1.0, which has neither Upgrade nor 1xx.
+        101 if answered.upgrade_sent && upgrade_field && version == Version::Http11 => {
+            Framing::Tunnel
+        }
+        // What follows is neither HTTP nor a protocol the client asked for.
+        101 => return Err(Error::UnexpectedUpgrade),
         // RFC 9112 §6.3 item 2: a 2xx response to CONNECT turns the connection into a tunnel.
         200..=299 if method == Method::Connect => Framing::Tunnel,
         // RFC 9112 §6.3 item 1: no body after HEAD, nor in a 1xx, 204 or 304 response, whatever
@@ -19,7 +40,7 @@ pub(crate) fn response_framing(code: u16, method: Method<'_>, message: Framing) 
         _ if method == Method::Head => Framing::NoBody,
         100..=199 | 204 | 304 => Framing::NoBody,
         _ => message,
-    }
+    })
 }
 
 /// What the framing fields of a head said so far: Content-Length and Transfer-Encoding, fed

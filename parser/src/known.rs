@@ -2,7 +2,7 @@
 //! 9112 §3.2), the framing fields (see [`crate::framing`]) and the connection options
 //! (Connection, Expect, Upgrade). The rest of the fields pass by with one length comparison.
 
-use crate::chars::trim_ows;
+use crate::chars::trim_ows_and_folds;
 use crate::framing::FramingFields;
 use crate::message::{ConnectionOptions, Framing};
 use crate::syntax::list_contains_token;
@@ -17,8 +17,9 @@ impl ConnectionOptions {
         if self.option(value) {
             return;
         }
+        // RFC 9112 §5.2: a fold between members reads as SP.
         for member in value.split(|&b| b == b',') {
-            self.option(trim_ows(member));
+            self.option(trim_ows_and_folds(member));
         }
     }
 
@@ -130,7 +131,11 @@ impl KnownFields {
             // RFC 9110 §7.6.1: Connection = #connection-option.
             10 if is_token_named(name, CONNECTION) => self.options.connection(value),
             14 if is_token_named(name, CONTENT_LENGTH) => {
-                self.framing.content_length(value, max_body)?;
+                // A request's body is refused at its head (a server answers 413 before reading
+                // it). A response's Content-Length may describe no body at all (RFC 9112 §6.3
+                // items 1 and 2: HEAD, 204, 304, CONNECT), so its limit is the body decoder's.
+                let limit = if self.response { u64::MAX } else { max_body };
+                self.framing.content_length(value, limit)?;
             }
             17 if is_token_named(name, TRANSFER_ENCODING) => {
                 self.framing.transfer_encoding(value, http10)?;

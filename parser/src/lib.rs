@@ -52,7 +52,7 @@
 //! let mut parser = ResponseParser::new();
 //! let Status::Complete(response) = parser.parse(buf)? else { unreachable!() };
 //! assert_eq!((response.code(), response.reason()), (200, &b"OK"[..]));
-//! let framing = response.framing(Method::Get);
+//! let framing = response.framing(Method::Get, false)?;
 //! assert_eq!(framing, Framing::Chunked);
 //! let mut decoder = BodyDecoder::new(framing, Config::new());
 //! let (_, found) = decoder.decode(&buf[response.head_len()..])?;

@@ -1,7 +1,7 @@
 //! Responses: `ResponseParser`, the head machine started at the status-line, and `Response`,
 //! its borrowed output.
 
-use crate::framing::response_framing;
+use crate::framing::{response_framing, Answered};
 use crate::head::{HeadMachine, HeadParts, StartLine, StatusParts};
 use crate::headers::Headers;
 use crate::message::{Framing, Method, Version};
@@ -31,7 +31,8 @@ use crate::{Config, Error, Status};
 ///     let Status::Complete(response) = parser.parse(&wire[at..])? else {
 ///         unreachable!("the whole head is here")
 ///     };
-///     let framing = response.framing(Method::Get);
+///     // The GET sent no Upgrade field: a 101 would be an error here.
+///     let framing = response.framing(Method::Get, false)?;
 ///     let head_len = response.head_len();
 ///     if response.is_interim() {
 ///         // RFC 9110 §15.2: a 1xx is complete in itself; the final response follows.
@@ -57,8 +58,10 @@ use crate::{Config, Error, Status};
 /// **1xx responses.** Every 1xx is a complete message with no body (RFC 9112 §6.3 item 1).
 /// After a `100 Continue` (or `103 Early Hints`), call [`ResponseParser::reset`] and parse the
 /// bytes after its [`Response::head_len`]: the final response to the same request follows.
-/// After `101 Switching Protocols`, [`Response::framing`] is [`Framing::Tunnel`]: no more
-/// HTTP/1.1 on this connection; the bytes after the head belong to the new protocol.
+/// `101 Switching Protocols` is not interim ([`Response::is_interim`] is false): when the
+/// request offered an upgrade, [`Response::framing`] is [`Framing::Tunnel`], no more HTTP/1.1 on
+/// this connection, the bytes after the head belong to the new protocol; when it did not, it is
+/// [`Error::UnexpectedUpgrade`]. Check it before a loop over interim responses goes on.
 #[derive(Clone, Debug)]
 pub struct ResponseParser<const N: usize = 100> {
     head: HeadMachine<N>,
@@ -181,12 +184,13 @@ impl<'a> Response<'a> {
         self.status.reason.of(self.buf)
     }
 
-    /// True for a 1xx response: an interim answer, complete in itself, after which the final
-    /// response to the same request follows (RFC 9110 §15.2). 101 ends HTTP/1.1 on the
-    /// connection instead ([`Framing::Tunnel`]).
+    /// True for a 1xx response other than 101: an interim answer, complete in itself, after
+    /// which the final response to the same request follows (RFC 9110 §15.2). 101 Switching
+    /// Protocols is not interim: it ends HTTP/1.1 on the connection, and [`Response::framing`]
+    /// says whether that was asked for.
     #[inline]
     pub fn is_interim(&self) -> bool {
-        (100..200).contains(&self.status.code)
+        matches!(self.status.code, 100..=199) && self.status.code != 101
     }
 
     /// The header fields, in the order received.
@@ -204,10 +208,14 @@ impl<'a> Response<'a> {
         self.parts.head_len
     }
 
-    /// How the body is delimited (RFC 9112 §6.3), which depends on the `method` of the request
-    /// this response answers:
+    /// How the body is delimited (RFC 9112 §6.3), which depends on the request this response
+    /// answers: its `method`, and whether it sent an Upgrade field (`upgrade_sent`; false for
+    /// an HTTP/1.0 request, whose Upgrade a server ignores, RFC 9110 §7.8):
     ///
-    /// - [`Framing::Tunnel`] for 101 Switching Protocols and for a 2xx answer to CONNECT;
+    /// - [`Framing::Tunnel`] for a 2xx answer to CONNECT, and for 101 Switching Protocols when
+    ///   `upgrade_sent`, the response is HTTP/1.1 and it has an Upgrade field naming the
+    ///   protocol (RFC 9110 §15.2.2); any other 101 is [`Error::UnexpectedUpgrade`]: the
+    ///   bytes after it are neither HTTP nor a protocol the client offered;
     /// - [`Framing::NoBody`] for any answer to HEAD, and for 1xx, 204 and 304;
     /// - otherwise [`Framing::Chunked`] when Transfer-Encoding ends in `chunked` (codings
     ///   before it, such as `gzip`, stay on the data), [`Framing::UntilClose`] when it ends in
@@ -216,9 +224,27 @@ impl<'a> Response<'a> {
     ///
     /// Conflicting or malformed Content-Length and Transfer-Encoding fields are errors of
     /// [`ResponseParser::parse`], for any status and method.
+    ///
+    /// ```
+    /// # use h1_parser::{Error, Framing, Method, ResponseParser, Status};
+    /// let mut parser = ResponseParser::new();
+    /// let buf = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
+    /// let Ok(Status::Complete(response)) = parser.parse(buf) else { panic!() };
+    /// assert!(!response.is_interim());
+    /// // The request offered `Upgrade: websocket`: the connection now speaks it.
+    /// assert_eq!(response.framing(Method::Get, true), Ok(Framing::Tunnel));
+    /// // It offered nothing: the connection is unusable.
+    /// assert_eq!(response.framing(Method::Get, false), Err(Error::UnexpectedUpgrade));
+    /// ```
     #[inline]
-    pub fn framing(&self, method: Method<'_>) -> Framing {
-        response_framing(self.status.code, method, self.parts.framing)
+    pub fn framing(&self, method: Method<'_>, upgrade_sent: bool) -> Result<Framing, Error> {
+        let answered = Answered {
+            method,
+            upgrade_sent,
+        };
+        let upgrade_field = self.parts.options.upgrade_field;
+        let (code, version) = (self.status.code, self.parts.version);
+        response_framing(code, version, upgrade_field, answered, self.parts.framing)
     }
 }
 
@@ -226,7 +252,8 @@ impl Response<'_> {
     /// Whether the connection can carry the next request after this response's body (RFC 9112
     /// §9.3): HTTP/1.1 unless `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`
     /// (and without `close`), and never when the body runs to the close or the connection
-    /// became a tunnel (`method` decides the framing, see [`Response::framing`]).
+    /// became a tunnel (`method` decides the framing, see [`Response::framing`]); never after
+    /// a 101.
     ///
     /// ```
     /// # use h1_parser::{Method, ResponseParser, Status};
@@ -242,7 +269,13 @@ impl Response<'_> {
             Version::Http11 => !options.close,
             Version::Http10 => options.keep_alive && !options.close,
         };
-        persistent && !matches!(self.framing(method), Framing::UntilClose | Framing::Tunnel)
+        // Whether or not a 101 was asked for, HTTP/1.1 ends with it.
+        let framing = self.framing(method, true);
+        persistent
+            && matches!(
+                framing,
+                Ok(Framing::NoBody | Framing::Length(_) | Framing::Chunked)
+            )
     }
 }
 

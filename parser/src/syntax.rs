@@ -12,7 +12,7 @@
 //! assert!(list_contains_token(b"keep-alive, Upgrade", "upgrade"));
 //! ```
 
-use crate::chars::{is_tchar as tchar, skip_field_text, trim_ows};
+use crate::chars::{is_tchar as tchar, skip_field_text, trim_ows_and_folds};
 
 /// `tchar` (RFC 9110 §5.6.2): a byte allowed in a token — a method, a field name, a coding.
 #[inline]
@@ -44,12 +44,13 @@ pub fn is_field_value(bytes: &[u8]) -> bool {
 
 /// Whether the comma-separated list `value` (RFC 9110 §5.6.1, e.g. a `Connection` or `Expect`
 /// value) has a member equal to `token`, compared case-insensitively, OWS around members
-/// ignored.
+/// ignored. The CR and LF of an obs-fold (which a value holds only under
+/// [`crate::Config::allow_obs_fold`]) count as SP, as RFC 9112 §5.2 reads a fold.
 #[inline]
 pub fn list_contains_token(value: &[u8], token: &str) -> bool {
     value
         .split(|&b| b == b',')
-        .any(|member| trim_ows(member).eq_ignore_ascii_case(token.as_bytes()))
+        .any(|member| trim_ows_and_folds(member).eq_ignore_ascii_case(token.as_bytes()))
 }
 
 #[cfg(test)]
@@ -71,5 +72,7 @@ mod tests {
         assert!(list_contains_token(b" a ,\tCLOSE\t", "close"));
         assert!(!list_contains_token(b"closed, unclose", "close"));
         assert!(!list_contains_token(b"", "close"));
+        assert!(list_contains_token(b"a,\r\n close", "close"));
+        assert!(!list_contains_token(b"clo\r\n se", "close"));
     }
 }

@@ -12,8 +12,8 @@ mod corpus;
 
 use corpus::{key, line, Case};
 use h1_parser::{
-    BodyDecoder, Config, Decoded, Framing, Method, Parser, Request, Response, ResponseParser,
-    Status, TargetForm,
+    BodyDecoder, Config, Decoded, Error, Framing, Method, Parser, Request, Response,
+    ResponseParser, Status, TargetForm,
 };
 
 #[test]
@@ -249,6 +249,11 @@ fn run_responses(case: &Case, methods: &[String], trickle: bool) -> Vec<Vec<Stri
         parser.reset();
         let rest = &raw[pos..];
         let word = methods.get(answered).or(methods.last()).expect("a method");
+        // `GET+upgrade`: the request sent an Upgrade field.
+        let (word, upgrade_sent) = match word.strip_suffix("+upgrade") {
+            Some(word) => (word, true),
+            None => (word.as_str(), false),
+        };
         let method = method(word);
         let mut end = if trickle {
             rest.len().min(1)
@@ -260,7 +265,7 @@ fn run_responses(case: &Case, methods: &[String], trickle: bool) -> Vec<Vec<Stri
                 Ok(Status::Partial) if end < rest.len() => end += 1,
                 Ok(Status::Partial) => break None,
                 Ok(Status::Complete(response)) => {
-                    break Some(Ok(describe_response(&response, method)))
+                    break Some(Ok(describe_response(&response, method, upgrade_sent)))
                 }
                 Err(error) => break Some(Err(error)),
             }
@@ -276,6 +281,11 @@ fn run_responses(case: &Case, methods: &[String], trickle: bool) -> Vec<Vec<Stri
                 break;
             }
             Some(Ok(described)) => described,
+        };
+        // A response that cannot be framed leaves nothing readable after its head.
+        let Ok(framing) = framing else {
+            results.push(lines);
+            break;
         };
         if !interim {
             answered += 1;
@@ -307,8 +317,9 @@ fn run_responses(case: &Case, methods: &[String], trickle: bool) -> Vec<Vec<Stri
 fn describe_response(
     response: &Response<'_>,
     method: Method<'_>,
-) -> (Vec<String>, Framing, usize, bool) {
-    let framing = response.framing(method);
+    upgrade_sent: bool,
+) -> (Vec<String>, Result<Framing, Error>, usize, bool) {
+    let framing = response.framing(method, upgrade_sent);
     let mut lines = vec![
         "complete".to_owned(),
         line("version", response.version().as_str().as_bytes()),
@@ -318,10 +329,12 @@ fn describe_response(
     for header in response.headers() {
         lines.push(line("header", &field(header.name, header.value)));
     }
-    lines.push(line("framing", framing_name(framing).as_bytes()));
+    match framing {
+        Ok(framing) => lines.push(line("framing", framing_name(framing).as_bytes())),
+        Err(error) => lines.push(format!("framing error {error:?}")),
+    }
     lines.push(format!("head_len {}", response.head_len()));
-    let interim = response.is_interim() && framing != Framing::Tunnel;
-    (lines, framing, response.head_len(), interim)
+    (lines, framing, response.head_len(), response.is_interim())
 }
 
 fn field(name: &str, value: &[u8]) -> Vec<u8> {

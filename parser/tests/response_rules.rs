@@ -100,8 +100,9 @@ fn with_response<R>(config: Config, input: &[u8], f: impl FnOnce(&h1_parser::Res
     }
 }
 
+/// The framing of a response to a request that sent no Upgrade.
 fn framing(input: &[u8], method: Method) -> Framing {
-    with_response(STRICT, input, |response| response.framing(method))
+    with_response(STRICT, input, |response| response.framing(method, false)).unwrap()
 }
 
 // ---- status-line, RFC 9112 §4 ----
@@ -349,21 +350,60 @@ fn rejects_unsupported_version_in_status_line() {
 }
 
 #[test]
-fn rejects_empty_line_before_status_line() {
-    // RFC 9112 §2.2 lets a server skip an empty line before a request-line; a status-line
-    // comes first.
+fn skips_one_empty_line_before_status_line() {
+    // RFC 9112 §2.2's robustness rule, which a server applies before a request-line, applied
+    // to the status-line as llhttp does: aiohttp 4.0.0a2 sends an empty line after
+    // `100 Continue`. At most one; a bare LF only under its leniency.
     check(
         STRICT,
         &[
+            (b"\r\nHTTP/1.1 200 OK\r\n\r\n", Want::Head),
             (
-                b"\r\nHTTP/1.1 200 OK\r\n\r\n",
-                reject(Error::InvalidVersion, "\r"),
+                b"\r\nHTTP/1.1 204\r\n\r\n",
+                reject(Error::InvalidStatusLine, "204\r"),
             ),
+            (
+                b"\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
+                reject(Error::InvalidStatusLine, "\r\n\r"),
+            ),
+            (
+                b"\r\n\nHTTP/1.1 200 OK\r\n\r\n",
+                reject(Error::InvalidStatusLine, "\r\n\n"),
+            ),
+            (b"\nHTTP/1.1 200 OK\r\n\r\n", reject(Error::BareLf, "\n")),
+            (b"\rHTTP/1.1 200 OK\r\n\r\n", reject(Error::BareCr, "\rH")),
+            (b"\r\n", Want::Partial),
+            (b"\r\nHTTP/1.1 2", Want::Partial),
             (
                 b" HTTP/1.1 200 OK\r\n\r\n",
                 reject(Error::InvalidVersion, " "),
             ),
+            (
+                b"\r\n HTTP/1.1 200 OK\r\n\r\n",
+                reject(Error::InvalidVersion, "\r\n "),
+            ),
         ],
+    );
+    let lenient = STRICT.allow_bare_lf(true);
+    check(
+        lenient,
+        &[
+            (b"\nHTTP/1.1 200 OK\n\n", Want::Head),
+            (
+                b"\n\nHTTP/1.1 200 OK\n\n",
+                reject(Error::InvalidStatusLine, "\n\n"),
+            ),
+        ],
+    );
+    // The head includes the empty line, and the response reads as without it.
+    with_response(
+        STRICT,
+        b"\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n",
+        |response| {
+            assert_eq!((response.code(), response.reason()), (200, &b"OK"[..]));
+            assert_eq!(response.head_len(), 40);
+            assert_eq!(response.framing(Method::Get, false), Ok(Framing::Length(2)));
+        },
     );
 }
 
@@ -512,10 +552,46 @@ fn tunnel_after_2xx_to_connect() {
 }
 
 #[test]
-fn tunnel_after_101_switching_protocols() {
-    let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
-    assert_eq!(framing(input, Method::Get), Framing::Tunnel);
-    with_response(STRICT, input, |response| assert!(response.is_interim()));
+fn tunnel_after_101_only_when_the_request_asked_to_upgrade() {
+    // RFC 9110 §15.2.2: a 101 switches to a protocol the request's Upgrade field offered, and
+    // names it in its own Upgrade field; RFC 9110 §7.8: Upgrade means nothing in HTTP/1.0.
+    let switched = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
+    let framing_of = |input: &[u8], upgrade_sent| {
+        with_response(STRICT, input, |response| {
+            response.framing(Method::Get, upgrade_sent)
+        })
+    };
+    assert_eq!(framing_of(switched, true), Ok(Framing::Tunnel));
+    // Not asked for: the connection cannot be read any further, as HTTP or as anything.
+    assert_eq!(framing_of(switched, false), Err(Error::UnexpectedUpgrade));
+    assert_eq!(
+        framing_of(
+            b"HTTP/1.0 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n",
+            true
+        ),
+        Err(Error::UnexpectedUpgrade)
+    );
+    assert_eq!(
+        framing_of(b"HTTP/1.1 101 Switching Protocols\r\n\r\n", true),
+        Err(Error::UnexpectedUpgrade)
+    );
+    assert_eq!(Error::UnexpectedUpgrade.status(), 502);
+    // A server may ignore the offer: any other answer is framed as usual.
+    assert_eq!(
+        framing_of(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", true),
+        Ok(Framing::Length(2))
+    );
+    // 101 is not interim: no final response follows it on this connection.
+    with_response(STRICT, switched, |response| {
+        assert!(!response.is_interim());
+        assert!(!response.keep_alive(Method::Get));
+    });
+    for code in ["100", "102", "103", "199"] {
+        let input = format!("HTTP/1.1 {code} X\r\n\r\n");
+        with_response(STRICT, input.as_bytes(), |response| {
+            assert!(response.is_interim(), "{code}")
+        });
+    }
 }
 
 #[test]
@@ -645,6 +721,55 @@ fn close_delimited_body_is_bounded_by_max_body_size() {
 }
 
 #[test]
+fn max_body_size_applies_only_where_a_response_has_a_body() {
+    // RFC 9112 §6.3 item 1: a HEAD answer, a 204 or a 304 has no body whatever its
+    // Content-Length says (the size of the representation, larger than the limit here), and
+    // a 2xx to CONNECT is a tunnel: no head is refused for the limit.
+    let limited = STRICT.max_body_size(5);
+    let no_body: [(&[u8], Method); 4] = [
+        (
+            b"HTTP/1.1 304 Not Modified\r\nContent-Length: 10000000\r\n\r\n",
+            Method::Get,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n",
+            Method::Head,
+        ),
+        (
+            b"HTTP/1.1 204 No Content\r\nContent-Length: 10000000\r\n\r\n",
+            Method::Get,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n",
+            Method::Connect,
+        ),
+    ];
+    for (input, method) in no_body {
+        let framing = with_response(limited, input, |response| response.framing(method, false));
+        assert!(
+            matches!(framing, Ok(Framing::NoBody | Framing::Tunnel)),
+            "{}: {framing:?}",
+            input.escape_ascii()
+        );
+    }
+    // A body that is read is bounded where it is read: the decoder refuses it before any
+    // byte of it, at the body's first byte.
+    let input = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+    let framing = with_response(limited, input, |response| {
+        response.framing(Method::Get, false)
+    });
+    let framing = framing.unwrap();
+    assert_eq!(framing, Framing::Length(10));
+    let mut decoder = BodyDecoder::new(framing, limited);
+    assert_eq!(decoder.decode(b"0123456789"), Err(Error::BodyTooLarge));
+    assert_eq!(decoder.error_offset(), Some(0));
+    assert_eq!(decoder.finish(), Err(Error::BodyTooLarge));
+    // The limit itself is allowed.
+    let mut decoder = BodyDecoder::new(Framing::Length(5), limited);
+    assert_eq!(decoder.decode(b"01234"), Ok((5, Decoded::Data(b"01234"))));
+}
+
+#[test]
 fn end_of_input_inside_a_length_body_is_incomplete_body() {
     let mut decoder = BodyDecoder::new(Framing::Length(5), STRICT);
     assert_eq!(decoder.decode(b"abc").unwrap(), (3, Decoded::Data(b"abc")));
@@ -757,10 +882,13 @@ fn interim_responses_are_complete_messages_and_the_final_one_follows() {
         codes.push(response.code());
         at += response.head_len();
         if !response.is_interim() {
-            assert_eq!(response.framing(Method::Post), Framing::Length(2));
+            assert_eq!(
+                response.framing(Method::Post, false),
+                Ok(Framing::Length(2))
+            );
             break;
         }
-        assert_eq!(response.framing(Method::Post), Framing::NoBody);
+        assert_eq!(response.framing(Method::Post, false), Ok(Framing::NoBody));
         parser.reset();
     }
     assert_eq!(codes, [100, 103, 200]);

@@ -1542,3 +1542,41 @@ fn wants_upgrade_needs_the_field_and_the_connection_option() {
         assert_eq!(options_of(input).2, upgrade, "{input:?}");
     }
 }
+
+#[test]
+fn folded_connection_and_expect_values_read_as_if_each_fold_were_sp() {
+    // RFC 9112 §5.2: a recipient replaces each obs-fold with SP before interpreting the value.
+    let folded = STRICT.allow_obs_fold(true);
+    let cases: [(&[u8], bool, bool); 4] = [
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive,\r\n close\r\n\r\n",
+            false,
+            false,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nConnection: x,\r\n\tclose ,\r\n y\r\n\r\n",
+            false,
+            false,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nExpect: foo,\r\n 100-continue\r\n\r\n",
+            true,
+            true,
+        ),
+        // A fold inside a member leaves it another word: `clo se` is not `close`.
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nConnection: clo\r\n se\r\n\r\n",
+            true,
+            false,
+        ),
+    ];
+    for (input, keep_alive, expects_continue) in cases {
+        let mut parser = Parser::with_config(folded);
+        let Ok(Status::Complete(request)) = parser.parse(input) else {
+            panic!("{}", input.escape_ascii())
+        };
+        let shown = input.escape_ascii();
+        assert_eq!(request.keep_alive(), keep_alive, "{shown}");
+        assert_eq!(request.expects_continue(), expects_continue, "{shown}");
+    }
+}

@@ -41,8 +41,11 @@ pub(crate) enum State {
     Method,
     Target,
     Version,
-    /// The HTTP-version at the start of a status-line, and the SP after it (RFC 9112 §4).
+    /// The HTTP-version at the start of a status-line, and the SP after it (RFC 9112 §4); one
+    /// empty line may come first.
     StatusVersion,
+    /// After the CR of an empty line before the status-line.
+    StatusStartLf,
     /// The three digits of the status code, and the SP after them.
     StatusCode,
     /// The reason phrase, up to the CR that ends the status-line.
@@ -356,12 +359,15 @@ impl<const N: usize> HeadMachine<N> {
                         break;
                     }
                 }
-                State::StatusVersion | State::StatusCode | State::Reason => {
+                State::StatusVersion | State::StatusStartLf | State::StatusCode | State::Reason => {
                     // The parts of the status-line run in sequence, like a field line's.
                     pos = self.status_line(view, pos)?;
                     if matches!(
                         self.state,
-                        State::StatusVersion | State::StatusCode | State::Reason
+                        State::StatusVersion
+                            | State::StatusStartLf
+                            | State::StatusCode
+                            | State::Reason
                     ) {
                         break;
                     }
@@ -556,11 +562,14 @@ Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxx
             .allow_bare_lf(true)
             .allow_obs_fold(true)
             .allow_missing_reason_sp(true);
-        let inputs: [(&[u8], Config); 6] = [
+        let inputs: [(&[u8], Config); 9] = [
             (
                 b"HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 5\r\n\r\nhello",
                 Config::new(),
             ),
+            (b"\r\nHTTP/1.1 200 OK\r\n\r\n", Config::new()),
+            (b"\nHTTP/1.1 200 OK\n\n", lenient),
+            (b"\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", Config::new()),
             (
                 b"HTTP/1.0 404 Not \t Found \xe9\r\nX:\r\n\r\n",
                 Config::new(),

@@ -6,6 +6,7 @@
 //! The common start, `HTTP/1.x NNN `, is one comparison; the states take the rest. A status
 //! line is short, so it has no whole-line path of its own.
 
+use super::field_line::lf_after_cr;
 use super::{HeadMachine, LineEnd, State};
 use crate::message::{fits_version, known_version, Version};
 use crate::span::Span;
@@ -19,6 +20,16 @@ impl<const N: usize> HeadMachine<N> {
         view: &[u8],
         mut pos: usize,
     ) -> Result<usize, (Error, usize)> {
+        if self.state == State::StatusStartLf {
+            let Some(&b) = view.get(pos) else {
+                return Ok(pos);
+            };
+            self.examined(1);
+            lf_after_cr(b, pos)?;
+            pos += 1;
+            self.mark = pos;
+            self.state = State::StatusVersion;
+        }
         if self.state == State::StatusVersion {
             pos = self.status_version(view, pos)?;
             if self.state == State::StatusVersion {
@@ -37,8 +48,8 @@ impl<const N: usize> HeadMachine<N> {
         Ok(pos)
     }
 
-    /// RFC 9112 §2.3 and §4: `HTTP-version SP` at the start of the head (no empty line may
-    /// come first: RFC 9112 §2.2 lets only a server skip one, before a request-line).
+    /// RFC 9112 §2.3 and §4: `HTTP-version SP` at the start of the head, after at most one
+    /// empty line.
     fn status_version(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
         // The common case in one comparison, and with it the common status code: three digits
         // and SP (bench input `response-300`). Anything else is the loops' below and
@@ -73,6 +84,13 @@ impl<const N: usize> HeadMachine<N> {
         while let Some(&b) = view.get(pos) {
             self.examined(1);
             let index = pos - self.mark;
+            if index == 0 && (b == b'\r' || b == b'\n') {
+                pos = self.empty_line_before_status_line(view, b, pos)?;
+                if self.state == State::StatusStartLf {
+                    return Ok(pos);
+                }
+                continue;
+            }
             let Some(fits) = fits_version(index, b) else {
                 let version = known_version(view.get(self.mark..pos))
                     .ok_or((Error::UnsupportedVersion, self.mark))?;
@@ -92,6 +110,37 @@ impl<const N: usize> HeadMachine<N> {
             pos += 1;
         }
         Ok(pos)
+    }
+
+    /// RFC 9112 §2.2's robustness rule (a server ignores at least one empty line before a
+    /// request-line), applied to the status-line as llhttp does: one empty line, starting with
+    /// `b` at `pos`, is skipped; a second is a malformed status-line. Returns the position
+    /// after the line, or after its CR when the view ends there (then `State::StatusStartLf`
+    /// takes the LF).
+    fn empty_line_before_status_line(
+        &mut self,
+        view: &[u8],
+        b: u8,
+        pos: usize,
+    ) -> Result<usize, (Error, usize)> {
+        // Nothing was skipped while the version starts at the head's first byte.
+        if self.mark != 0 {
+            return Err((Error::InvalidStatusLine, pos));
+        }
+        let end = if b == b'\n' {
+            self.bare_lf(pos)?;
+            pos + 1
+        } else {
+            let Some(&lf) = view.get(pos + 1) else {
+                self.state = State::StatusStartLf;
+                return Ok(pos + 1);
+            };
+            self.examined(1);
+            lf_after_cr(lf, pos + 1)?;
+            pos + 2
+        };
+        self.mark = end;
+        Ok(end)
     }
 
     /// RFC 9112 §4: `status-code = 3DIGIT`, then SP (or, under
