@@ -488,7 +488,11 @@ fn parse_response(m: &Message, wire: &[u8], head_len: usize) -> (Fields, Framing
         .iter()
         .map(|h| (h.name.to_string(), h.value.to_vec()));
     let method = m.answers().unwrap_or(Method::Get);
-    (fields.collect(), response.framing(method))
+    // The model's 101 answers a request that offered the upgrade.
+    let framing = response
+        .framing(method, true)
+        .expect("the writer's response frames");
+    (fields.collect(), framing)
 }
 
 /// httparse reads the writer's head the same way.

@@ -268,14 +268,40 @@ fn refuses_content_length_or_body_in_1xx_and_204() {
             Body::UntilClose,
             Body::Advertised(1),
         ] {
-            let refused = response(Method::Get, code, None, &[], body);
+            let refused = response(Method::Get, code, None, &[("Upgrade", b"x")], body);
             assert_eq!(refused, Err(WriteError::BodyNotAllowed), "{code} {body:?}");
         }
-        assert!(response(Method::Get, code, None, &[], Body::None).is_ok());
+        assert!(response(Method::Get, code, None, &[("Upgrade", b"x")], Body::None).is_ok());
     }
     assert_eq!(
         response(Method::Get, 204, None, &[], Body::None).unwrap(),
         b"HTTP/1.1 204 No Content\r\n\r\n"
+    );
+}
+
+#[test]
+fn refuses_101_without_upgrade_or_in_http10() {
+    let refused = response(Method::Get, 101, None, &[], Body::None);
+    assert_eq!(refused, Err(WriteError::InvalidSwitch));
+    let in_http10 = response_in(
+        Method::Get,
+        V10,
+        101,
+        None,
+        &[("Upgrade", b"websocket")],
+        Body::None,
+    );
+    assert_eq!(in_http10, Err(WriteError::InvalidSwitch));
+    let switch = response(
+        Method::Get,
+        101,
+        None,
+        &[("Upgrade", b"websocket")],
+        Body::None,
+    );
+    assert_eq!(
+        switch.unwrap(),
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
     );
 }
 

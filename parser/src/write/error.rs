@@ -83,6 +83,10 @@ pub enum WriteError {
     /// §6.5.1: a sender must not send a field that frames or routes the message as a trailer).
     /// Sender rule.
     ForbiddenTrailer,
+    /// A 101 (Switching Protocols) without an Upgrade field naming the protocol, or in
+    /// HTTP/1.0 (RFC 9110 §15.2.2, §7.8); the parser reads it as
+    /// [`Error::UnexpectedUpgrade`](crate::Error::UnexpectedUpgrade) when it frames the response.
+    InvalidSwitch,
 }
 
 impl WriteError {
@@ -144,6 +148,9 @@ impl WriteError {
             WriteError::InvalidChunkExtension => "invalid chunk extension (RFC 9112 §7.1.1)",
             WriteError::ForbiddenTrailer => {
                 "framing or Host field in a trailer section (RFC 9110 §6.5.1)"
+            }
+            WriteError::InvalidSwitch => {
+                "101 without Upgrade, or in HTTP/1.0 (RFC 9110 §15.2.2, §7.8)"
             }
         }
     }

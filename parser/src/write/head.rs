@@ -17,6 +17,8 @@ struct Head<'a> {
     out: Out<'a>,
     error: Option<WriteError>,
     hosts: u32,
+    /// Whether an Upgrade field was written: a 101 must name the protocol it switches to.
+    upgrade: bool,
     finished: bool,
 }
 
@@ -26,6 +28,7 @@ impl<'a> Head<'a> {
             out,
             error: None,
             hosts: 0,
+            upgrade: false,
             finished: false,
         }
     }
@@ -64,6 +67,7 @@ impl<'a> Head<'a> {
         if let Err(error) = checked {
             return Err(self.fail(error));
         }
+        self.upgrade |= name.eq_ignore_ascii_case(b"upgrade");
         self.put(&[name, b": ", value, b"\r\n"])
     }
 
@@ -300,6 +304,11 @@ impl<'a> ResponseHead<'a> {
     }
 
     fn framing(&self, body: Body) -> Result<FramingField, WriteError> {
+        // RFC 9110 §15.2.2, §7.8: a 101 names the protocol switched to in Upgrade, and an
+        // HTTP/1.0 message cannot switch (the parser reads either as UnexpectedUpgrade).
+        if self.code == 101 && (self.version == Version::Http10 || !self.head.upgrade) {
+            return Err(WriteError::InvalidSwitch);
+        }
         let method = self.answers.unwrap_or(Method::Extension(""));
         response_framing(self.code, method, self.version, body)
     }
