@@ -44,21 +44,28 @@
 //! Serving a request allocates nothing: a connection allocates its buffers once and reuses
 //! them (a counting-allocator test holds the server to it).
 //!
-//! Linux only: the event loop is epoll.
+//! Linux gets an epoll event loop; macOS, the BSDs and Windows a portable one on the
+//! `polling` crate (kqueue, IOCP), which `--cfg h1_portable_io` also selects on Linux.
 
 #![deny(missing_docs)]
+#![deny(unsafe_code)]
 
 mod config;
 pub mod conn;
 mod date;
-mod io;
+mod poll;
+mod pump;
 mod request;
 mod response;
 mod router;
+mod server;
+mod slots;
+mod sys;
+mod worker;
 
 pub use config::ServerConfig;
 pub use h1_parser::{Header, Headers, Method, Version};
-pub use io::{Server, ShutdownHandle};
 pub use request::{Params, Request, MAX_PARAMS};
 pub use response::{HeaderError, Response};
 pub use router::{Handler, Router};
+pub use server::{Server, ShutdownHandle};
