@@ -161,7 +161,7 @@ impl Server {
     }
 
     /// Registers the listener without `EPOLLEXCLUSIVE` (for the measurement in the tests).
-    #[cfg(test)]
+    #[cfg(all(test, target_os = "linux", not(h1_portable_io)))]
     fn shared_wakeups(mut self) -> Server {
         for poller in &mut self.pollers {
             poller.set_exclusive(false);

@@ -57,10 +57,6 @@ impl Poller {
         Ok((Poller { poller }, waker))
     }
 
-    /// Nothing to set: see [`Poller::new`].
-    #[cfg(test)]
-    pub(crate) fn set_exclusive(&mut self, _: bool) {}
-
     pub(crate) fn watch_listener(&self, listener: &TcpListener) -> io::Result<()> {
         sys::watch(&self.poller, listener, Event::readable(LISTENER))
     }
