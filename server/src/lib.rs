@@ -58,9 +58,11 @@
 //! them (a counting-allocator test holds the server to it). A streamed reader is boxed once
 //! per response, never per chunk.
 //!
-//! Linux only: the event loop is epoll.
+//! Linux gets an epoll event loop; macOS, the BSDs and Windows a portable one on the
+//! `polling` crate (kqueue, IOCP), which `--cfg h1_portable_io` also selects on Linux.
 
 #![deny(missing_docs)]
+#![deny(unsafe_code)]
 
 mod answer;
 mod config;
@@ -68,17 +70,22 @@ pub mod conn;
 mod date;
 pub mod files;
 mod handler;
-mod io;
+mod poll;
+mod pump;
 mod request;
 mod response;
 mod router;
+mod server;
+mod slots;
 mod source;
+mod sys;
+mod worker;
 
 pub use answer::Answer;
 pub use config::ServerConfig;
 pub use h1_parser::{Header, Headers, Method, Version};
 pub use handler::Handler;
-pub use io::{Server, ShutdownHandle};
 pub use request::{Params, Request, MAX_PARAMS};
 pub use response::{HeaderError, InterimError, Response};
 pub use router::Router;
+pub use server::{Server, ShutdownHandle};
