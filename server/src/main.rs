@@ -215,6 +215,7 @@ fn main() -> ExitCode {
 }
 
 /// SIGINT or SIGTERM starts a graceful shutdown; a second one exits at once.
+#[cfg(unix)]
 fn on_signals(handle: h1_server::ShutdownHandle) -> std::io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
@@ -227,6 +228,31 @@ fn on_signals(handle: h1_server::ShutdownHandle) -> std::io::Result<()> {
                 }
                 // Not eprintln!: with stderr closed it would panic and end this thread, and
                 // signals would go unanswered.
+                let _ = writeln!(std::io::stderr(), "h1-server: shutting down");
+                handle.shutdown();
+            }
+        })?;
+    Ok(())
+}
+
+/// Where signal-hook has no signal iterator (Windows: Ctrl-C arrives as SIGINT): a flag per
+/// signal, looked at every 100 ms by a thread of its own.
+#[cfg(not(unix))]
+fn on_signals(handle: h1_server::ShutdownHandle) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use std::sync::{atomic::AtomicBool, atomic::Ordering, Arc};
+    let raised = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&raised))?;
+    }
+    std::thread::Builder::new()
+        .name("h1-signals".to_owned())
+        .spawn(move || loop {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            if raised.swap(false, Ordering::SeqCst) {
+                if handle.is_shutdown() {
+                    std::process::exit(130);
+                }
                 let _ = writeln!(std::io::stderr(), "h1-server: shutting down");
                 handle.shutdown();
             }
