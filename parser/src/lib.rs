@@ -59,6 +59,17 @@
 //! assert_eq!(found, Decoded::Data(b"hi"));
 //! # Ok::<(), h1_parser::Error>(())
 //! ```
+//!
+//! Messages are written by [`write`](mod@write): request and response heads and the chunked framing,
+//! checked against the same rules, so nothing the parser would reject reaches the wire.
+//!
+//! # Features
+//! - none (the default): `#![no_std]`, no allocation; dependencies `memchr` and `arrayvec`.
+//! - `std`: `std::error::Error` for [`Error`] and [`write::WriteError`], and the writers into
+//!   a `Vec<u8>` and any `std::io::Write`.
+//! - `http` (brings `std` and the `http` crate): `h1_parser::http` converts parsed heads
+//!   to `http::request::Parts` / `http::response::Parts` and writes such parts through the
+//!   checked writers; `Method`, `Version`, `StatusCode` and `HeaderMap` both ways.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -73,6 +84,8 @@ mod error;
 mod framing;
 mod head;
 mod headers;
+#[cfg(feature = "http")]
+pub mod http;
 mod known;
 mod message;
 mod outcome;

@@ -87,6 +87,9 @@ pub enum WriteError {
     /// HTTP/1.0 (RFC 9110 §15.2.2, §7.8); the parser reads it as
     /// [`Error::UnexpectedUpgrade`](crate::Error::UnexpectedUpgrade) when it frames the response.
     InvalidSwitch,
+    /// A version other than HTTP/1.0 and HTTP/1.1, given through the `http` feature's
+    /// conversions (RFC 9110 §15.6.6).
+    UnsupportedVersion,
 }
 
 impl WriteError {
@@ -105,6 +108,7 @@ impl WriteError {
             WriteError::DuplicateHost => Error::DuplicateHost,
             WriteError::InvalidHost => Error::InvalidHost,
             WriteError::InvalidChunkExtension => Error::InvalidChunkExtension,
+            WriteError::UnsupportedVersion => Error::UnsupportedVersion,
             _ => return None,
         })
     }
@@ -149,6 +153,7 @@ impl WriteError {
             WriteError::ForbiddenTrailer => {
                 "framing or Host field in a trailer section (RFC 9110 §6.5.1)"
             }
+            WriteError::UnsupportedVersion => "only HTTP/1.0 and HTTP/1.1 (RFC 9110 §15.6.6)",
             WriteError::InvalidSwitch => {
                 "101 without Upgrade, or in HTTP/1.0 (RFC 9110 §15.2.2, §7.8)"
             }
