@@ -81,6 +81,7 @@ mod response;
 mod span;
 pub mod syntax;
 mod uri;
+pub mod write;
 
 pub use body::BodyDecoder;
 pub use config::Config;
@@ -90,3 +91,4 @@ pub use message::{Framing, Method, TargetForm, Version};
 pub use outcome::{Decoded, Status};
 pub use request::{Parser, Request};
 pub use response::{Response, ResponseParser};
+pub use write::reason_phrase;

@@ -1,0 +1,113 @@
+//! The syntax checks of a head being written, made of the parser's byte classes and URI rules.
+//!
+//! [`target_form`] is the one rule here that the parser has only inside its state machine (the
+//! form of a target and whether it fits the method, RFC 9112 §3.2), as a pure function.
+
+use super::error::WriteError;
+use crate::chars::skip_target_chars;
+use crate::syntax::{is_field_value, is_token};
+use crate::uri::{absolute_target, is_authority, is_host};
+use crate::{Method, TargetForm};
+
+/// The method as the parser will read it: an extension spelled like a standard method is that
+/// method (`Extension("CONNECT")` is CONNECT on the wire), so the form rules see it as such.
+pub(crate) fn wire_method(method: Method<'_>) -> Result<Method<'_>, WriteError> {
+    let token = method.as_str().as_bytes();
+    // RFC 9110 §9.1: method = token.
+    if !is_token(token) {
+        return Err(WriteError::InvalidMethod);
+    }
+    Ok(Method::standard(token).unwrap_or(method))
+}
+
+/// RFC 9112 §3.2: the target's bytes, its form, and whether the form fits `method`.
+pub(crate) fn target_form(method: Method<'_>, target: &[u8]) -> Result<TargetForm, WriteError> {
+    // RFC 9112 §3.2: visible ASCII, no fragment (§3.2.1), never empty.
+    if target.is_empty() || skip_target_chars(target, 0) != target.len() {
+        return Err(WriteError::InvalidTarget);
+    }
+    let connect = method == Method::Connect;
+    let form = match target {
+        [b'/', ..] => TargetForm::Origin,
+        b"*" => TargetForm::Asterisk,
+        _ if connect => TargetForm::Authority,
+        _ => match absolute_target(target) {
+            Some(true) => TargetForm::Absolute,
+            // RFC 9110 §4.2.1, §4.2.4: an http(s) URI without a host, or with userinfo.
+            Some(false) => return Err(WriteError::InvalidTarget),
+            None if is_authority(target) => return Err(WriteError::TargetFormMismatch),
+            None => return Err(WriteError::InvalidTarget),
+        },
+    };
+    let fits = match form {
+        // RFC 9112 §3.2.3: authority-form only for CONNECT, and CONNECT only uses it.
+        TargetForm::Authority => is_authority(target),
+        _ if connect => false,
+        // RFC 9112 §3.2.4: asterisk-form only for a server-wide OPTIONS.
+        TargetForm::Asterisk => method == Method::Options,
+        _ => true,
+    };
+    if fits {
+        Ok(form)
+    } else {
+        Err(WriteError::TargetFormMismatch)
+    }
+}
+
+/// What a field checked by [`check_field`] is to the head writer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FieldKind {
+    Host,
+    Framing,
+    Other,
+}
+
+/// RFC 9110 §5.1, §5.5: a field name is a token; a field value has no control byte but HTAB
+/// and, as `field-content`, starts and ends with a visible byte.
+pub(crate) fn check_field(name: &[u8], value: &[u8]) -> Result<FieldKind, WriteError> {
+    if !is_token(name) {
+        return Err(WriteError::InvalidFieldName);
+    }
+    if !is_field_value(value) {
+        return Err(WriteError::InvalidFieldValue);
+    }
+    if let ([b' ' | b'\t', ..], _) | (_, [.., b' ' | b'\t']) = (value, value) {
+        return Err(WriteError::FieldValueWhitespace);
+    }
+    Ok(if name.eq_ignore_ascii_case(b"host") {
+        FieldKind::Host
+    } else if name.eq_ignore_ascii_case(b"content-length")
+        || name.eq_ignore_ascii_case(b"transfer-encoding")
+    {
+        FieldKind::Framing
+    } else {
+        FieldKind::Other
+    })
+}
+
+/// A Host value as the parser accepts it (RFC 9110 §7.2, and the parser's no-comma rule).
+pub(crate) fn check_host(value: &[u8]) -> Result<(), WriteError> {
+    if is_host(value) {
+        Ok(())
+    } else {
+        Err(WriteError::InvalidHost)
+    }
+}
+
+/// A trailer field: a field, and not one that frames or routes the message (RFC 9110 §6.5.1).
+pub(crate) fn check_trailer(name: &[u8], value: &[u8]) -> Result<(), WriteError> {
+    match check_field(name, value)? {
+        FieldKind::Other => Ok(()),
+        FieldKind::Host | FieldKind::Framing => Err(WriteError::ForbiddenTrailer),
+    }
+}
+
+/// RFC 9112 §4: `reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )`: the bytes of a field
+/// value (RFC 9110 §5.5), whitespace at either end allowed.
+pub(crate) fn check_reason(reason: &[u8]) -> Result<(), WriteError> {
+    if is_field_value(reason) {
+        Ok(())
+    } else {
+        Err(WriteError::InvalidReasonPhrase)
+    }
+}
