@@ -14,7 +14,9 @@
 //! decoded body), or with `--json` one object per response:
 //! `{"version":"HTTP/1.1","status":200,"reason":"OK","headers":[["Name","value"]],"body_base64":"..."}`.
 //! Interim 1xx responses are printed too. On a malformed response it prints the error and its
-//! offset to stderr and exits with status 1; on a usage error, 2.
+//! offset to stderr and exits with status 1; on a usage error, 2, and so on a request the
+//! writer of h1-parser refuses (`-H $'X-A: 1\r\nX-Injected: 2'`: a value with CR LF, which
+//! would inject a field), with the rule it breaks — nothing is sent then.
 //!
 //! The parser runs with the strict defaults plus one leniency, `allow_missing_reason_sp`: a
 //! status-line without SP after the code (`HTTP/1.1 200\r\n`), which every peer parser accepts
@@ -28,7 +30,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use common::{owned, OwnedResponse};
-use h1_parser::{BodyDecoder, Config, Decoded, Framing, Method, ResponseParser, Status};
+use h1_parser::write::{Body, RequestHead, WriteError};
+use h1_parser::{BodyDecoder, Config, Decoded, Framing, Method, ResponseParser, Status, Version};
 
 struct Args {
     method: String,
@@ -114,6 +117,8 @@ enum Failure {
     Malformed(h1_parser::Error, u64),
     Io(std::io::Error),
     Closed(&'static str),
+    /// The request the arguments describe breaks a rule of RFC 9112 / RFC 9110: not sent.
+    Refused(String),
 }
 
 impl From<std::io::Error> for Failure {
@@ -266,42 +271,53 @@ fn print_response(
     Ok(())
 }
 
-fn request_bytes(args: &Args, host: &str, target: &str) -> Vec<u8> {
-    let mut out = format!("{} {target} HTTP/1.1\r\nHost: {host}\r\n", args.method).into_bytes();
-    let given = |name: &str| {
-        args.headers.iter().any(|h| {
-            h.split_once(':')
-                .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case(name))
-        })
-    };
-    if !given("user-agent") {
-        out.extend_from_slice(b"User-Agent: h1-parser-get\r\n");
-    }
+/// The request head through h1-parser's writer, then the body: a `-H` line that would split
+/// the head (CR or LF in a value), a name that is not a token, a framing field (the writer
+/// writes Content-Length itself) or a second Host is refused with the rule it breaks, and
+/// nothing is sent.
+fn request_bytes(args: &Args, host: &str, target: &str) -> Result<Vec<u8>, String> {
+    let refused = |what: &str, error: WriteError| format!("refused {what}: {error}");
+    let mut out = vec![0u8; 64 * 1024];
+    let method = method_of(&args.method);
+    let mut head = RequestHead::new(&mut out[..], method, target, Version::Http11)
+        .map_err(|error| refused("the request line", error))?;
+    let mut fields = Vec::new();
     for header in &args.headers {
-        out.extend_from_slice(header.as_bytes());
-        out.extend_from_slice(b"\r\n");
+        let (name, value) = header
+            .split_once(':')
+            .ok_or_else(|| format!("-H {header:?} is not 'Name: value'"))?;
+        fields.push((name, value.trim_matches([' ', '\t'])));
     }
-    if let Some(data) = &args.data {
-        if !given("content-length") && !given("transfer-encoding") {
-            out.extend_from_slice(format!("Content-Length: {}\r\n", data.len()).as_bytes());
-        }
+    let given = |wanted: &str| fields.iter().any(|(n, _)| n.eq_ignore_ascii_case(wanted));
+    let (host_given, agent_given) = (given("host"), given("user-agent"));
+    if !host_given {
+        fields.insert(0, ("Host", host));
     }
-    out.extend_from_slice(b"\r\n");
+    if !agent_given {
+        fields.push(("User-Agent", "h1-parser-get"));
+    }
+    for (name, value) in &fields {
+        head.field(name, value)
+            .map_err(|error| refused(&format!("the field {name:?}"), error))?;
+    }
+    let body = match &args.data {
+        Some(data) => Body::Length(data.len() as u64),
+        None => Body::None,
+    };
+    let len = head
+        .finish(body)
+        .map_err(|error| refused("the request", error))?;
+    out.truncate(len);
     if let Some(data) = &args.data {
         out.extend_from_slice(data.as_bytes());
     }
-    out
+    Ok(out)
 }
 
 /// The method as h1-parser names it, for the framing rules (HEAD, CONNECT).
 fn method_of(token: &str) -> Method<'_> {
-    match token {
-        "HEAD" => Method::Head,
-        "CONNECT" => Method::Connect,
-        "GET" => Method::Get,
-        "POST" => Method::Post,
-        other => Method::Extension(other),
-    }
+    // A token that is not a method goes to the writer as it is, which refuses it by name.
+    Method::from_bytes(token.as_bytes()).unwrap_or(Method::Extension(token))
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
@@ -311,7 +327,7 @@ fn run(args: &Args) -> Result<(), Failure> {
             message,
         ))
     })?;
-    let request = request_bytes(args, &host, &target);
+    let request = request_bytes(args, &host, &target).map_err(Failure::Refused)?;
     let method = method_of(&args.method);
     let config = Config::new().allow_missing_reason_sp(true);
     let stdout = std::io::stdout();
@@ -363,6 +379,10 @@ fn main() -> ExitCode {
         Err(Failure::Io(error)) => {
             eprintln!("get: {error}");
             ExitCode::from(1)
+        }
+        Err(Failure::Refused(message)) => {
+            eprintln!("get: {message}; nothing was sent");
+            ExitCode::from(2)
         }
         Err(Failure::Closed(what)) => {
             eprintln!("get: {what}");

@@ -269,6 +269,36 @@ fn get_exits_non_zero_on_a_malformed_response() {
     }
 }
 
+/// A field that would split the head is refused by the writer, with its rule named, and the
+/// request never reaches the wire: the listener has no connection waiting once `get` exited.
+#[test]
+fn get_refuses_header_injection_and_sends_nothing() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    let cases: [(&str, &str); 4] = [
+        (
+            "X-A: 1\r\nX-Injected: 2",
+            "control character (RFC 9110 §5.5)",
+        ),
+        ("X-A: 1\nX-Injected: 2", "control character (RFC 9110 §5.5)"),
+        ("X A: 1", "not a token (RFC 9110 §5.1)"),
+        ("Content-Length: 5", "RFC 9112 §6"),
+    ];
+    for (header, rule) in cases {
+        let output = get(&["-H", header, &url]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{header:?}: {stderr}");
+        assert!(stderr.contains(rule), "{header:?}: {stderr}");
+        assert!(stderr.contains("nothing was sent"), "{stderr}");
+        assert!(output.stdout.is_empty(), "{header:?}");
+    }
+    listener.set_nonblocking(true).expect("nonblocking");
+    match listener.accept() {
+        Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("get connected although it refused the request: {other:?}"),
+    }
+}
+
 // ---- Python's http.server ----
 
 /// A Python server printing its port first; `None` (with a note) when python3 is missing.
