@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let (cuts, wire) = split(control);
     let expected = match framing {
-        Framing::Length(n) => reference::length(wire, n),
+        Framing::Length(n) => reference::length(wire, n, &config),
         _ => reference::chunked(wire, &config),
     };
     let actual = decode_in_pieces(framing, &config, wire, &cuts, &expected.end);

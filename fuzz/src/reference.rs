@@ -44,8 +44,15 @@ pub struct Decoding {
     pub end: End,
 }
 
-/// A `Content-Length: length` body.
-pub fn length(input: &[u8], length: u64) -> Decoding {
+/// A `Content-Length: length` body; one longer than `max_body_size` fails before any data.
+pub fn length(input: &[u8], length: u64, config: &Config) -> Decoding {
+    if length > config.max_body_size {
+        return Decoding {
+            data: Vec::new(),
+            trailers: Vec::new(),
+            end: End::Failed(Error::BodyTooLarge, 0),
+        };
+    }
     let available = input.len().min(usize::try_from(length).unwrap_or(usize::MAX));
     let end = if (available as u64) == length {
         End::Done(available)
