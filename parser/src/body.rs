@@ -1,8 +1,9 @@
 //! `BodyDecoder`: the body that follows a head, per its framing (RFC 9112 §6.3), push-style.
 
 use crate::chunked::Chunked;
+use crate::headers::Header;
 use crate::message::Framing;
-use crate::outcome::Decoded;
+use crate::outcome::{Decoded, Piece};
 use crate::{Config, Error};
 
 #[derive(Clone, Debug)]
@@ -124,21 +125,39 @@ impl BodyDecoder {
     /// # Ok::<(), h1_parser::Error>(())
     /// ```
     pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Decoded<'a>), Error> {
+        let (consumed, piece) = self.step(input)?;
+        let found = match piece {
+            Piece::Data(len) => {
+                Decoded::Data(input.get(consumed - len..consumed).unwrap_or_default())
+            }
+            Piece::Trailer { name, value } => Decoded::Trailer(Header {
+                name: crate::headers::ascii(input.get(name).unwrap_or_default()),
+                value: input.get(value).unwrap_or_default(),
+            }),
+            Piece::Partial => Decoded::Partial,
+            Piece::Done => Decoded::Done,
+        };
+        Ok((consumed, found))
+    }
+
+    /// `decode` as offsets into `input`: what the connection core hands out as ranges.
+    #[inline]
+    pub(crate) fn step(&mut self, input: &[u8]) -> Result<(usize, Piece), Error> {
         if let Some((error, _)) = self.error {
             return Err(error);
         }
         let step = match &mut self.kind {
-            Kind::Length { remaining: 0 } => Ok((0, Decoded::Done)),
-            Kind::Length { .. } if input.is_empty() => Ok((0, Decoded::Partial)),
+            Kind::Length { remaining: 0 } => Ok((0, Piece::Done)),
+            Kind::Length { .. } if input.is_empty() => Ok((0, Piece::Partial)),
             Kind::Length { remaining } => {
                 // Bounded by `input.len()`, so the cast back to usize is lossless.
                 let take = (*remaining).min(input.len() as u64) as usize;
                 *remaining -= take as u64;
-                Ok((take, Decoded::Data(input.get(..take).unwrap_or_default())))
+                Ok((take, Piece::Data(take)))
             }
             Kind::Chunked(chunked) => chunked.decode(input),
-            Kind::UntilClose { ended: true, .. } => Ok((0, Decoded::Done)),
-            Kind::UntilClose { .. } if input.is_empty() => Ok((0, Decoded::Partial)),
+            Kind::UntilClose { ended: true, .. } => Ok((0, Piece::Done)),
+            Kind::UntilClose { .. } if input.is_empty() => Ok((0, Piece::Partial)),
             Kind::UntilClose { received, max, .. } => {
                 // The bytes up to the limit are data, however the input was split; the first
                 // byte past it is the error.
@@ -149,7 +168,7 @@ impl BodyDecoder {
                     // Bounded by `input.len()`, so the cast back to usize is lossless.
                     let take = room.min(input.len() as u64) as usize;
                     *received += take as u64;
-                    Ok((take, Decoded::Data(input.get(..take).unwrap_or_default())))
+                    Ok((take, Piece::Data(take)))
                 }
             }
         };

@@ -10,8 +10,8 @@
 
 use crate::chars::{hex_value, is_quoted_byte, is_tchar};
 use crate::head::field_line::{complete_line, lf_after_cr};
-use crate::headers::Header;
-use crate::outcome::Decoded;
+use crate::outcome::Piece;
+use crate::span::RawHeader;
 use crate::{Config, Error};
 
 /// What the decoder expects next.
@@ -98,11 +98,12 @@ fn plain_size_line(input: Option<&[u8]>) -> Option<SizeLine> {
     Some(SizeLine { size, digits })
 }
 
-/// A complete trailer line: its length, and its field (`None` for the final empty line).
-type TrailerRead<'a> = (usize, Option<Header<'a>>);
+/// A complete trailer line: its length, and its field as offsets into the line (`None` for
+/// the final empty line).
+type TrailerRead = (usize, Option<RawHeader>);
 
 /// One step's result: bytes consumed, and what they held.
-pub(crate) type Step<'a> = (usize, Decoded<'a>);
+pub(crate) type Step = (usize, Piece);
 
 impl Chunked {
     pub(crate) fn new(config: &Config) -> Chunked {
@@ -126,14 +127,14 @@ impl Chunked {
     /// Decodes from `input`, the bytes after what earlier calls consumed. Errors carry the index
     /// of the offending byte in `input`.
     #[inline(always)]
-    pub(crate) fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Step<'a>, (Error, usize)> {
+    pub(crate) fn decode(&mut self, input: &[u8]) -> Result<Step, (Error, usize)> {
         let mut at = 0;
         loop {
             match self.state {
                 State::Data { left } => {
                     let available = input.len() - at;
                     if available == 0 {
-                        return Ok((at, Decoded::Partial));
+                        return Ok((at, Piece::Partial));
                     }
                     // Bounded by `available`, so the cast back to usize is lossless.
                     let take = left.min(available as u64) as usize;
@@ -143,8 +144,7 @@ impl Chunked {
                     } else {
                         State::Data { left }
                     };
-                    let data = input.get(at..at + take).unwrap_or_default();
-                    return Ok((at + take, Decoded::Data(data)));
+                    return Ok((at + take, Piece::Data(take)));
                 }
                 State::Trailers => {
                     let line = input.get(at..).unwrap_or_default();
@@ -153,19 +153,24 @@ impl Chunked {
                         Ok(Some((len, field))) => {
                             self.trailers += len;
                             let found = match field {
-                                Some(field) => Decoded::Trailer(field),
+                                Some(field) => Piece::Trailer {
+                                    name: at + field.name.start as usize
+                                        ..at + field.name.end as usize,
+                                    value: at + field.value.start as usize
+                                        ..at + field.value.end as usize,
+                                },
                                 None => {
                                     self.state = State::Done;
-                                    Decoded::Done
+                                    Piece::Done
                                 }
                             };
                             Ok((at + len, found))
                         }
-                        Ok(None) => Ok((at, Decoded::Partial)),
+                        Ok(None) => Ok((at, Piece::Partial)),
                         Err((error, index)) => Err((error, at + index)),
                     };
                 }
-                State::Done => return Ok((at, Decoded::Done)),
+                State::Done => return Ok((at, Piece::Done)),
                 State::DataCr if input.get(at..at + 2) == Some(b"\r\n") => {
                     at += 2;
                     self.state = State::SizeStart;
@@ -185,7 +190,7 @@ impl Chunked {
                         }
                     }
                     let Some(&b) = input.get(at) else {
-                        return Ok((at, Decoded::Partial));
+                        return Ok((at, Piece::Partial));
                     };
                     self.framing_byte(b).map_err(|error| (error, at))?;
                     at += 1;
@@ -306,7 +311,7 @@ impl Chunked {
 /// (`complete_line`, no leniencies). A line stays unconsumed until its LF arrives; until then
 /// each call reads it again from its start, as the resumability rule allows for a line still
 /// incomplete, and an offending byte is an error as soon as it is in.
-fn trailer_line(line: &[u8], budget: usize) -> Result<Option<TrailerRead<'_>>, (Error, usize)> {
+fn trailer_line(line: &[u8], budget: usize) -> Result<Option<TrailerRead>, (Error, usize)> {
     // The trailer section, final CRLF included, is bounded as a whole; bytes past the limit
     // are never looked at, so the outcome does not depend on how the input was split.
     let full = line;
@@ -328,10 +333,7 @@ fn trailer_line(line: &[u8], budget: usize) -> Result<Option<TrailerRead<'_>>, (
         Some(_) => return Err((Error::InvalidHeaderName, 0)),
     };
     match read {
-        Some(field) => Ok(Some((
-            field.end,
-            Some(Header::from_raw(line, &field.field)),
-        ))),
+        Some(field) => Ok(Some((field.end, Some(field.field)))),
         None if full.len() > line.len() => Err((Error::TrailersTooLarge, budget)),
         None => Ok(None),
     }

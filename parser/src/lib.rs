@@ -80,6 +80,7 @@ mod body;
 mod chars;
 mod chunked;
 mod config;
+pub mod conn;
 mod error;
 mod framing;
 mod head;

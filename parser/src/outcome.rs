@@ -42,3 +42,18 @@ pub enum Decoded<'a> {
     /// The body is complete. The bytes consumed are exact: a pipelined request starts after.
     Done,
 }
+
+/// A body step as offsets into the input of the call, for the decoders and the connection
+/// core: what [`Decoded`] hands out as slices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// Body bytes: the last `n` bytes consumed.
+    Data(usize),
+    /// A trailer field: its name and value.
+    Trailer {
+        name: core::ops::Range<usize>,
+        value: core::ops::Range<usize>,
+    },
+    Partial,
+    Done,
+}

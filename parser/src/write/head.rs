@@ -6,6 +6,8 @@ use super::framing::{request_framing, response_framing, Body, FramingField};
 use super::out::{decimal, Out};
 use super::reason::reason_phrase;
 use super::rules::{check_field, check_host, check_reason, target_form, wire_method, FieldKind};
+use crate::chars::trim_ows;
+use crate::syntax::is_token;
 use crate::{Method, Version};
 
 #[cfg(feature = "std")]
@@ -19,6 +21,8 @@ struct Head<'a> {
     hosts: u32,
     /// Whether an Upgrade field was written: a 101 must name the protocol it switches to.
     upgrade: bool,
+    /// Whether a Transfer-Encoding field named codings applied before `chunked`.
+    codings: bool,
     finished: bool,
 }
 
@@ -29,6 +33,7 @@ impl<'a> Head<'a> {
             error: None,
             hosts: 0,
             upgrade: false,
+            codings: false,
             finished: false,
         }
     }
@@ -58,6 +63,12 @@ impl<'a> Head<'a> {
     fn field(&mut self, name: &[u8], value: &[u8], request: bool) -> Result<(), WriteError> {
         self.check()?;
         let checked = match check_field(name, value) {
+            // RFC 9112 §6.1: codings applied before chunked (`gzip`) are the caller's; the
+            // writer appends `chunked` itself, as a second field of the same list.
+            Ok(FieldKind::Framing) if is_coding_list(name, value) => {
+                self.codings = true;
+                Ok(())
+            }
             Ok(FieldKind::Framing) => Err(WriteError::FramingField),
             Ok(FieldKind::Host) if request && self.hosts > 0 => Err(WriteError::DuplicateHost),
             Ok(FieldKind::Host) if request => check_host(value).map(|()| self.hosts += 1),
@@ -75,6 +86,10 @@ impl<'a> Head<'a> {
     fn finish(&mut self, framing: Result<FramingField, WriteError>) -> Result<usize, WriteError> {
         self.check()?;
         let framing = framing.map_err(|error| self.fail(error))?;
+        // Codings without `chunked` last would make the body run to the close, or be refused.
+        if self.codings && framing != FramingField::Chunked {
+            return Err(self.fail(WriteError::FramingField));
+        }
         let (digits, at) = match framing {
             FramingField::ContentLength(length) => decimal(length),
             _ => ([0; 20], 20),
@@ -89,6 +104,17 @@ impl<'a> Head<'a> {
             FramingField::Chunked => self.put(&[b"Transfer-Encoding: chunked\r\n\r\n"])?,
         }
         self.finished = true;
+        Ok(self.out.written().len())
+    }
+
+    /// `finish`, then `data` after the head in the same output; the length of both.
+    fn finish_with(
+        &mut self,
+        framing: Result<FramingField, WriteError>,
+        data: &[u8],
+    ) -> Result<usize, WriteError> {
+        self.finish(framing)?;
+        self.put(&[data])?;
         Ok(self.out.written().len())
     }
 
@@ -111,6 +137,16 @@ impl Drop for Head<'_> {
             self.out.undo();
         }
     }
+}
+
+/// A `Transfer-Encoding` value of codings other than `chunked` (RFC 9112 §6.1, RFC 9110
+/// §5.6.1): a list of tokens, none of them `chunked`.
+fn is_coding_list(name: &[u8], value: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"transfer-encoding")
+        && value.split(|&b| b == b',').all(|member| {
+            let member = trim_ows(member);
+            is_token(member) && !member.eq_ignore_ascii_case(b"chunked")
+        })
 }
 
 /// A request head being written: the request-line, then [`field`](RequestHead::field)s in the
@@ -189,6 +225,13 @@ impl<'a> RequestHead<'a> {
     pub fn finish(mut self, body: Body) -> Result<usize, WriteError> {
         let framing = self.framing(body);
         self.head.finish(framing)
+    }
+
+    /// [`finish`](RequestHead::finish) with `Body::Length(data.len())`, then `data` after the
+    /// head in the same output: the whole request; returns its length.
+    pub fn finish_with(mut self, data: &[u8]) -> Result<usize, WriteError> {
+        let framing = self.framing(Body::Length(data.len() as u64));
+        self.head.finish_with(framing, data)
     }
 
     /// [`finish`](RequestHead::finish), then the head written to `w` (the buffer given to
@@ -293,6 +336,13 @@ impl<'a> ResponseHead<'a> {
     pub fn finish(mut self, body: Body) -> Result<usize, WriteError> {
         let framing = self.framing(body);
         self.head.finish(framing)
+    }
+
+    /// [`finish`](ResponseHead::finish) with `Body::Length(data.len())`, then `data` after
+    /// the head in the same output: the whole response; returns its length.
+    pub fn finish_with(mut self, data: &[u8]) -> Result<usize, WriteError> {
+        let framing = self.framing(Body::Length(data.len() as u64));
+        self.head.finish_with(framing, data)
     }
 
     /// [`finish`](ResponseHead::finish), then the head written to `w` (the buffer given to

@@ -1,0 +1,539 @@
+//! `ServerConn`: the server's side of one connection — requests in, answers out.
+
+use super::error::ConnError;
+use super::event::Event;
+use super::incoming::body_step;
+use super::outgoing::{Outgoing, NO_TRAILERS};
+use crate::body::BodyDecoder;
+use crate::config::Config;
+use crate::message::{Framing, Method, Version};
+use crate::outcome::{Piece, Status};
+use crate::request::{Parser, Request};
+use crate::syntax::list_contains_token;
+use crate::write::{Body, Out, ResponseHead};
+
+/// What a server writes when a client waits for it before sending a body (RFC 9110 §15.2.1).
+pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+/// The body bytes read and dropped after a complete answer before the connection is closed
+/// instead (see [`ServerConn::set_drain_limit`]).
+const DRAIN_LIMIT: u64 = 64 * 1024;
+
+/// Where the reading side is.
+#[derive(Clone, Debug)]
+enum Read {
+    /// Reading a request head.
+    Head,
+    /// Reading the body of the current request.
+    Body(BodyDecoder),
+    /// The request is read; its answer may not be.
+    Done,
+    /// The answer is complete and the request body is not: it is read and dropped, up to a
+    /// budget of bytes.
+    Drain(BodyDecoder, u64),
+    Tunnel,
+    Closed,
+    Failed(ConnError),
+}
+
+/// Where the answer to the current request is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answer {
+    /// No final head sent yet.
+    Owed,
+    /// The final head is sent, its body is not finished.
+    Body,
+    /// Finished.
+    Done,
+}
+
+/// What the current request said that its answer depends on.
+#[derive(Clone, Copy, Debug)]
+struct Exchange {
+    /// The method, for HEAD and CONNECT; any extension method as `Extension("")`.
+    method: Method<'static>,
+    http10: bool,
+    wants_upgrade: bool,
+    /// The client waits for `100 Continue` and it was not sent.
+    continue_owed: bool,
+    /// The answer switched protocols or opened a tunnel.
+    tunnel: bool,
+}
+
+impl Exchange {
+    const NONE: Exchange = Exchange {
+        method: Method::Get,
+        http10: false,
+        wants_upgrade: false,
+        continue_owed: false,
+        tunnel: false,
+    };
+}
+
+/// The server's side of one HTTP/1.1 connection, as a value: bytes in, events out; answers
+/// out through the checked writer. No I/O, no allocation, no clock: the caller moves the
+/// bytes and keeps the time.
+///
+/// - **In**: [`receive`](ServerConn::receive) takes the bytes received and not yet consumed,
+///   and returns how many it consumed and what they held ([`Event`]). A head is consumed whole
+///   once complete (until then, pass the same bytes again with more); body data comes out as
+///   ranges of the input. When the peer closes its side, call
+///   [`end_of_input`](ServerConn::end_of_input).
+/// - **Out**: [`respond`](ServerConn::respond) writes the status-line and fields, and
+///   [`Answering::finish`] the framing the connection chose; then
+///   [`send_data`](ServerConn::send_data) and [`finish`](ServerConn::finish) the body.
+///   [`interim`](ServerConn::interim) writes a 1xx before it.
+/// - **Decided here** (RFC 9112 §9.3, §6.3, RFC 9110 §10.1.1, §15.2): persistence
+///   ([`keep_alive`](ServerConn::keep_alive), and `Connection: close` or `keep-alive` written
+///   for you); answers in request order (the next request is not read while an answer is
+///   owed); a `Length` body is exactly its length; chunked framing is written for you; no body
+///   after HEAD, in a 1xx, 204 or 304 (data given is dropped); no chunked body to HTTP/1.0
+///   (it runs to the close instead) and no 1xx; `100 Continue` only when the application asks
+///   for the body; a body left unread after the answer is drained within a bound, or the
+///   connection closed; 101 and a 2xx to CONNECT hand over the bytes after the request.
+///
+/// See the [module documentation](super) for a whole exchange.
+#[derive(Clone, Debug)]
+pub struct ServerConn<const N: usize = 100> {
+    parser: Parser<N>,
+    read: Read,
+    answer: Answer,
+    exchange: Exchange,
+    sending: Outgoing,
+    keep_alive: bool,
+    input_ended: bool,
+    shutting_down: bool,
+    drain_limit: u64,
+}
+
+impl ServerConn {
+    /// A connection with `config`'s limits and leniencies and room for 100 fields per head.
+    pub fn new(config: Config) -> ServerConn {
+        ServerConn::with_capacity(config)
+    }
+}
+
+impl<const N: usize> Default for ServerConn<N> {
+    fn default() -> ServerConn<N> {
+        ServerConn::with_capacity(Config::new())
+    }
+}
+
+impl<const N: usize> ServerConn<N> {
+    /// A connection with `config` and room for `N` fields per head.
+    pub fn with_capacity(config: Config) -> ServerConn<N> {
+        ServerConn {
+            parser: Parser::with_capacity(config),
+            read: Read::Head,
+            answer: Answer::Done,
+            exchange: Exchange::NONE,
+            sending: Outgoing::Idle,
+            keep_alive: true,
+            input_ended: false,
+            shutting_down: false,
+            drain_limit: DRAIN_LIMIT,
+        }
+    }
+
+    /// How many body bytes of a request answered before its body was read are read and dropped
+    /// to keep the connection; past it, the connection closes. Default 64 KiB.
+    pub fn set_drain_limit(&mut self, bytes: u64) {
+        self.drain_limit = bytes;
+    }
+
+    /// Whether the connection will carry another request after the current answer (RFC 9112
+    /// §9.3): the request's version and `Connection` field, the answer's framing, a shutdown.
+    pub fn keep_alive(&self) -> bool {
+        self.keep_alive && !self.shutting_down
+    }
+
+    /// No more requests: the answer in flight says `Connection: close` if its head is not
+    /// written yet, and between requests the connection is [`Event::Closed`].
+    pub fn shut_down(&mut self) {
+        self.shutting_down = true;
+    }
+
+    /// The peer closed its sending side: no byte will follow what was passed to `receive`.
+    /// Between requests the connection is then closed; inside one, it is
+    /// [`ConnError::IncompleteMessage`].
+    pub fn end_of_input(&mut self) {
+        self.input_ended = true;
+    }
+
+    /// The current request's head over `head`, the bytes from its first byte (the input of
+    /// the call that returned [`Event::Head`], wherever it is now): valid until the call after
+    /// its answer is finished.
+    pub fn request<'a>(&'a self, head: &'a [u8]) -> Option<Request<'a>> {
+        match self.read {
+            Read::Body(_) | Read::Done | Read::Drain(..) => self.parser.request(head),
+            _ => None,
+        }
+    }
+
+    /// Reads `input`, the bytes received after those consumed so far. Returns the number of
+    /// bytes consumed and what they held; call in a loop until [`Event::NeedMore`],
+    /// [`Event::AnswerOwed`] or [`Event::Closed`]. An error is final: answer it with
+    /// [`answer_error`](ServerConn::answer_error), then close.
+    pub fn receive(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
+        loop {
+            match &mut self.read {
+                Read::Failed(error) => return Err(*error),
+                Read::Closed => return Ok((0, Event::Closed)),
+                Read::Tunnel => return Ok((0, Event::Upgrade)),
+                Read::Head => return self.read_head(input),
+                Read::Done if self.answer == Answer::Done => self.next_request(),
+                Read::Done => return Ok((0, Event::AnswerOwed)),
+                Read::Body(decoder) if self.answer == Answer::Done => {
+                    // The answer is complete: what is left of the body is dropped, or the
+                    // connection closed.
+                    self.read = if decoder.is_done() {
+                        Read::Done
+                    } else if self.keep_alive || self.exchange.tunnel {
+                        Read::Drain(decoder.clone(), self.drain_limit)
+                    } else {
+                        Read::Closed
+                    };
+                }
+                Read::Body(_) if self.exchange.continue_owed && self.answer == Answer::Owed => {
+                    // RFC 9110 §10.1.1: the application asks for the body, so the client is
+                    // told to send it.
+                    self.exchange.continue_owed = false;
+                    return Ok((0, Event::WriteContinue));
+                }
+                Read::Body(decoder) => {
+                    let step = body_step(decoder, input);
+                    return match step {
+                        Ok((consumed, Event::End)) => {
+                            self.read = Read::Done;
+                            Ok((consumed, Event::End))
+                        }
+                        Ok((_, Event::NeedMore)) if self.input_ended => {
+                            self.fail(ConnError::IncompleteMessage)
+                        }
+                        Ok(found) => Ok(found),
+                        Err(error) => self.fail(error.into()),
+                    };
+                }
+                Read::Drain(..) => {
+                    let (drained, next) = self.drain(input)?;
+                    if next != Event::End {
+                        return Ok((drained, next));
+                    }
+                    self.next_request();
+                    let (consumed, found) =
+                        self.receive(input.get(drained..).unwrap_or_default())?;
+                    // After a drain only a head can follow, whose events carry no ranges.
+                    return Ok((drained + consumed, found));
+                }
+            }
+        }
+    }
+
+    /// Reads the next request head.
+    fn read_head(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
+        if self.shutting_down || (input.is_empty() && self.input_ended) {
+            self.read = Read::Closed;
+            return Ok((0, Event::Closed));
+        }
+        let request = match self.parser.parse(input) {
+            Ok(Status::Complete(request)) => request,
+            Ok(Status::Partial) if self.input_ended => {
+                return self.fail(ConnError::IncompleteMessage)
+            }
+            Ok(Status::Partial) => return Ok((0, Event::NeedMore)),
+            Err(error) => return self.fail(error.into()),
+        };
+        let framing = request.framing();
+        let has_body = !matches!(framing, Framing::NoBody | Framing::Length(0));
+        let method = request.method();
+        self.exchange = Exchange {
+            method: Method::standard(method.as_str().as_bytes()).unwrap_or(Method::Extension("")),
+            http10: request.version() == Version::Http10,
+            wants_upgrade: request.wants_upgrade(),
+            continue_owed: request.expects_continue() && has_body,
+            tunnel: false,
+        };
+        self.keep_alive = request.keep_alive();
+        let head_len = request.head_len();
+        let config = *self.parser.config();
+        self.read = Read::Body(BodyDecoder::new(framing, config));
+        self.answer = Answer::Owed;
+        Ok((head_len, Event::Head))
+    }
+
+    /// Drops body bytes of an answered request; `End` once the body is complete.
+    fn drain(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
+        let Read::Drain(decoder, budget) = &mut self.read else {
+            return Ok((0, Event::NeedMore));
+        };
+        let mut at = 0;
+        loop {
+            let step = decoder.step(input.get(at..).unwrap_or_default());
+            let (consumed, piece) = match step {
+                Ok(step) => step,
+                Err(_) => {
+                    // A broken body after a complete answer: nothing to answer, just close.
+                    self.read = Read::Closed;
+                    return Ok((at, Event::Closed));
+                }
+            };
+            at += consumed;
+            match piece {
+                Piece::Data(len) if len as u64 > *budget => {
+                    self.read = Read::Closed;
+                    return Ok((at, Event::Closed));
+                }
+                Piece::Data(len) => *budget -= len as u64,
+                Piece::Trailer { .. } => {}
+                Piece::Partial if self.input_ended => {
+                    self.read = Read::Closed;
+                    return Ok((at, Event::Closed));
+                }
+                Piece::Partial => return Ok((at, Event::NeedMore)),
+                Piece::Done => return Ok((at, Event::End)),
+            }
+        }
+    }
+
+    /// The request and its answer are complete: what comes next on the connection.
+    fn next_request(&mut self) {
+        self.read = if self.exchange.tunnel {
+            Read::Tunnel
+        } else if self.keep_alive() {
+            self.parser.reset();
+            Read::Head
+        } else {
+            Read::Closed
+        };
+    }
+
+    fn fail(&mut self, error: ConnError) -> Result<(usize, Event), ConnError> {
+        self.read = Read::Failed(error);
+        self.keep_alive = false;
+        Err(error)
+    }
+
+    /// Whether a request is being answered: its head was received and its answer not finished.
+    fn answerable(&self) -> Result<(), ConnError> {
+        match self.read {
+            Read::Closed | Read::Tunnel => Err(ConnError::Closed),
+            Read::Head | Read::Failed(_) => Err(ConnError::OutOfOrder),
+            _ if self.answer != Answer::Owed => Err(ConnError::OutOfOrder),
+            _ => Ok(()),
+        }
+    }
+
+    /// Starts the final answer to the current request: the status-line for `code` (with its
+    /// RFC 9110 §15 reason phrase) into `out`. Add fields with [`Answering::field`], then
+    /// [`Answering::finish`] with the body's framing. 1xx answers go through
+    /// [`interim`](ServerConn::interim); a 101 needs a request that offered an upgrade.
+    pub fn respond<'c, 'o>(
+        &'c mut self,
+        out: impl Into<Out<'o>>,
+        code: u16,
+    ) -> Result<Answering<'c, 'o, N>, ConnError> {
+        self.answerable()?;
+        if (100..200).contains(&code) && code != 101 {
+            return Err(ConnError::OutOfOrder);
+        }
+        if code == 101 && !self.exchange.wants_upgrade {
+            return Err(ConnError::UpgradeNotRequested);
+        }
+        let head = ResponseHead::new(out, self.exchange.method, Version::Http11, code, None)?;
+        Ok(Answering {
+            conn: self,
+            head,
+            code,
+            said_close: false,
+            said_keep_alive: false,
+        })
+    }
+
+    /// Writes an interim answer (RFC 9110 §15.2: 1xx but 101, such as `103 Early Hints`)
+    /// with `fields` before the final one. Refused for an HTTP/1.0 request
+    /// ([`ConnError::InterimToHttp10`]). A `100` counts as the `100 Continue` the client
+    /// may wait for.
+    pub fn interim<'o, F: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        out: impl Into<Out<'o>>,
+        code: u16,
+        fields: impl IntoIterator<Item = (F, V)>,
+    ) -> Result<usize, ConnError> {
+        self.answerable()?;
+        if self.exchange.http10 {
+            return Err(ConnError::InterimToHttp10);
+        }
+        if !(100..200).contains(&code) || code == 101 {
+            return Err(ConnError::OutOfOrder);
+        }
+        let mut head = ResponseHead::new(out, self.exchange.method, Version::Http11, code, None)?;
+        for (name, value) in fields {
+            head.field(name, value)?;
+        }
+        let written = head.finish(Body::None)?;
+        if code == 100 {
+            self.exchange.continue_owed = false;
+        }
+        Ok(written)
+    }
+
+    /// Writes `data` as the next piece of the answer's body into `out`, framed as announced;
+    /// returns the bytes written (0 for a body the answer may not carry, such as after HEAD).
+    pub fn send_data<'o>(
+        &mut self,
+        out: impl Into<Out<'o>>,
+        data: &[u8],
+    ) -> Result<usize, ConnError> {
+        self.sending.data(out.into(), data)
+    }
+    /// Ends the answer's body; returns the bytes written. A `Length` body not fully sent is
+    /// [`ConnError::BodyTooShort`].
+    pub fn finish<'o>(&mut self, out: impl Into<Out<'o>>) -> Result<usize, ConnError> {
+        self.finish_with_trailers(out, NO_TRAILERS)
+    }
+
+    /// [`finish`](ServerConn::finish) with `trailers` after a chunked body (RFC 9112 §7.1.2);
+    /// [`ConnError::TrailersNeedChunked`] for any other body.
+    pub fn finish_with_trailers<'o, F: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        out: impl Into<Out<'o>>,
+        trailers: impl IntoIterator<Item = (F, V)>,
+    ) -> Result<usize, ConnError> {
+        let written = self.sending.finish(out.into(), trailers)?;
+        self.answer = Answer::Done;
+        Ok(written)
+    }
+
+    /// After `receive` failed: writes the answer its error names (status, `Connection:
+    /// close` and the rule as a short text body) into `out` when no answer head was sent yet,
+    /// nothing otherwise; the connection is then closed. Returns the bytes written.
+    pub fn answer_error<'o>(&mut self, out: impl Into<Out<'o>>) -> Result<usize, ConnError> {
+        let Read::Failed(error) = self.read else {
+            return Err(ConnError::OutOfOrder);
+        };
+        if self.answer == Answer::Body {
+            self.read = Read::Closed;
+            return Ok(0);
+        }
+        let text = error.as_str().as_bytes();
+        let mut head = ResponseHead::new(out, Method::Get, Version::Http11, error.status(), None)?;
+        head.field("Connection", "close")?
+            .field("Content-Type", "text/plain; charset=utf-8")?;
+        let written = head.finish_with(text)?;
+        self.read = Read::Closed;
+        self.answer = Answer::Done;
+        Ok(written)
+    }
+}
+
+/// A final answer being written: see [`ServerConn::respond`].
+#[derive(Debug)]
+pub struct Answering<'c, 'o, const N: usize> {
+    conn: &'c mut ServerConn<N>,
+    head: ResponseHead<'o>,
+    code: u16,
+    said_close: bool,
+    said_keep_alive: bool,
+}
+
+impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
+    /// Writes the field line `name: value`, checked by the writer's rules. A `Connection: close`
+    /// of the application's closes the connection after this answer.
+    pub fn field(
+        mut self,
+        name: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+    ) -> Result<Answering<'c, 'o, N>, ConnError> {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        self.head.field(name, value)?;
+        if name.eq_ignore_ascii_case(b"connection") {
+            self.said_close |= list_contains_token(value, "close");
+            self.said_keep_alive |= list_contains_token(value, "keep-alive");
+        }
+        Ok(self)
+    }
+
+    /// Ends the head with the connection's fields and the framing field for `body`; returns
+    /// the head's length. Then [`ServerConn::send_data`] and [`ServerConn::finish`] — except
+    /// for [`Body::None`], which completes the answer at once.
+    ///
+    /// The connection fits `body` to the exchange: after HEAD or in a 304 a `Length` is
+    /// advertised and the data dropped; 1xx, 204, 101 and a 2xx to CONNECT carry none; a
+    /// chunked body to HTTP/1.0 runs to the close instead.
+    pub fn finish(self, body: Body) -> Result<usize, ConnError> {
+        self.finish_then(body, None)
+    }
+
+    /// The whole answer at once: the head with `Content-Length` and `data` after it, into the
+    /// same output (the data dropped where the answer may carry none, as with `finish`).
+    pub fn finish_with(self, data: &[u8]) -> Result<usize, ConnError> {
+        self.finish_then(Body::Length(data.len() as u64), Some(data))
+    }
+
+    fn finish_then(mut self, body: Body, data: Option<&[u8]>) -> Result<usize, ConnError> {
+        let exchange = self.conn.exchange;
+        let code = self.code;
+        let (body, sending) = fit_body(&exchange, code, body);
+        let tunnel = code == 101 || (exchange.method == Method::Connect && is_2xx(code));
+        let mut keep_alive = self.conn.keep_alive() && !self.said_close && !tunnel;
+        // RFC 9112 §9.3: a body delimited by the close ends the connection.
+        keep_alive &= sending != Outgoing::UntilClose;
+        // RFC 9110 §10.1.1: the client waits for 100 and gets a final answer instead; whether it
+        // sends the body now is its choice, so the connection cannot be read on.
+        keep_alive &= !exchange.continue_owed;
+        // A refused CONNECT: the client may already be sending tunnel bytes.
+        keep_alive &= exchange.method != Method::Connect;
+        if !keep_alive && !tunnel && !self.said_close {
+            self.head.field("Connection", "close")?;
+        } else if keep_alive && exchange.http10 && !self.said_keep_alive {
+            // RFC 9112 §9.3: an HTTP/1.0 client keeps the connection only when told so.
+            self.head.field("Connection", "keep-alive")?;
+        }
+        let written = match (data, sending) {
+            (Some(data), Outgoing::Length(_)) => self.head.finish_with(data)?,
+            _ => self.head.finish(body)?,
+        };
+        let conn = self.conn;
+        conn.keep_alive = keep_alive;
+        conn.exchange.tunnel = tunnel;
+        conn.exchange.continue_owed = false;
+        let complete = data.is_some() || sending == Outgoing::Idle;
+        conn.sending = if complete { Outgoing::Idle } else { sending };
+        conn.answer = if complete { Answer::Done } else { Answer::Body };
+        Ok(written)
+    }
+}
+
+fn is_2xx(code: u16) -> bool {
+    (200..300).contains(&code)
+}
+
+/// `body` as this answer may send it, and how its data is then sent (RFC 9110 §6.4.1, §8.6,
+/// §9.3.2, §15.4.5; RFC 9112 §6.1, §6.3).
+fn fit_body(exchange: &Exchange, code: u16, body: Body) -> (Body, Outgoing) {
+    let tunnel = code == 101 || (exchange.method == Method::Connect && is_2xx(code));
+    let head_or_304 = exchange.method == Method::Head || code == 304;
+    if tunnel || (100..200).contains(&code) || code == 204 || head_or_304 {
+        let announced = match body {
+            Body::Length(length) | Body::Advertised(length) if head_or_304 && !tunnel => {
+                Body::Advertised(length)
+            }
+            _ => Body::None,
+        };
+        let sending = match body {
+            Body::None => Outgoing::Idle,
+            _ => Outgoing::Discard,
+        };
+        return (announced, sending);
+    }
+    match body {
+        Body::None => (Body::None, Outgoing::Idle),
+        Body::Length(length) => (body, Outgoing::Length(length)),
+        // RFC 9112 §6.1: an HTTP/1.0 recipient cannot read chunked; the close ends the body.
+        Body::Chunked if exchange.http10 => (Body::UntilClose, Outgoing::UntilClose),
+        Body::Chunked => (body, Outgoing::Chunked),
+        Body::UntilClose => (body, Outgoing::UntilClose),
+        // Refused by the writer: only HEAD and 304 advertise.
+        Body::Advertised(_) => (body, Outgoing::Idle),
+    }
+}
