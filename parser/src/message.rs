@@ -53,6 +53,24 @@ impl<'a> Method<'a> {
         StandardMethod::named(token).map(StandardMethod::method)
     }
 
+    /// The standard method this is, as a `'static` value: a variant as it is (no name
+    /// compared), an extension by its name.
+    #[inline]
+    pub(crate) fn to_standard(self) -> Option<Method<'static>> {
+        Some(match self {
+            Method::Get => Method::Get,
+            Method::Head => Method::Head,
+            Method::Post => Method::Post,
+            Method::Put => Method::Put,
+            Method::Delete => Method::Delete,
+            Method::Connect => Method::Connect,
+            Method::Options => Method::Options,
+            Method::Trace => Method::Trace,
+            Method::Patch => Method::Patch,
+            Method::Extension(name) => return Method::standard(name.as_bytes()),
+        })
+    }
+
     /// The method named by `bytes`, case-sensitively (RFC 9110 §9.1): a standard name as its
     /// variant, any other token as [`Method::Extension`] borrowing `bytes`, and anything else
     /// [`Error::InvalidMethod`].

@@ -173,6 +173,12 @@ impl<'a> Request<'a> {
         }
     }
 
+    /// The method when it is one of RFC 9110 §9's, without comparing its name again.
+    #[inline]
+    pub(crate) fn standard_method(&self) -> Option<Method<'static>> {
+        self.parts.known_method.map(|known| known.method())
+    }
+
     /// The request-target exactly as received (RFC 9112 §3.2): visible ASCII.
     #[inline]
     pub fn target(&self) -> &'a str {

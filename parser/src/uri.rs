@@ -55,8 +55,18 @@ pub(crate) fn is_authority(target: &[u8]) -> bool {
 /// RFC 9110 §7.2: `Host = uri-host [ ":" port ]`; the value may be empty (RFC 9112 §3.2: when
 /// the target has no authority).
 pub(crate) fn is_host(value: &[u8]) -> bool {
-    // The common case, a name or an IPv4 address without a port, in one pass.
-    all_reg_name_bytes(value) || host_and_port(value).is_some()
+    // The common cases, a name or an IPv4 address with or without a port, in one pass each:
+    // a subset of `host_and_port`, which decides the rest.
+    let (host, port) = match value.iter().rposition(|&b| b == b':') {
+        Some(colon) if value.first() != Some(&b'[') => value.split_at(colon),
+        _ => (value, &b""[..]),
+    };
+    let port_ok = match port {
+        [] => true,
+        [b':', digits @ ..] => is_port(digits),
+        _ => false,
+    };
+    (all_reg_name_bytes(host) && port_ok) || host_and_port(value).is_some()
 }
 
 /// `uri-host [ ":" port ]` as the whole of `bytes`: the host's length, and whether a port

@@ -452,11 +452,12 @@ fn parser_errors_are_named_for_the_syntax_rules_only() {
 }
 
 #[test]
-fn reason_phrases_are_rfc_9110_section_15() {
+fn reason_phrases_are_rfc_9110_section_15_and_early_hints() {
     let defined = (100..=999)
         .filter(|&code| reason_phrase(code).is_some())
         .count();
-    assert_eq!(defined, 44);
+    assert_eq!(defined, 45);
+    assert_eq!(reason_phrase(103), Some("Early Hints"), "RFC 8297 §2");
     assert_eq!(reason_phrase(421), Some("Misdirected Request"));
     assert_eq!(reason_phrase(418), None, "unused in RFC 9110 §15.5.19");
     assert_eq!(reason_phrase(306), None, "unused in RFC 9110 §15.4.7");

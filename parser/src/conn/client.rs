@@ -168,13 +168,13 @@ impl<const N: usize> ClientConn<N> {
         let switching = self
             .waiting
             .last()
-            .is_some_and(|sent| sent.upgrade || sent.method == Method::Connect);
+            .is_some_and(|sent| sent.upgrade || matches!(sent.method, Method::Connect));
         if self.sending != Outgoing::Idle || switching || self.waiting.is_full() {
             return Err(ConnError::PipelineBusy);
         }
         let head = RequestHead::new(out, method, target, Version::Http11)?;
         let sent = Sent {
-            method: Method::standard(method.as_str().as_bytes()).unwrap_or(Method::Extension("")),
+            method: method.to_standard().unwrap_or(Method::Extension("")),
             upgrade: false,
         };
         Ok(Requesting {
@@ -347,10 +347,10 @@ impl<'c, 'o, const N: usize> Requesting<'c, 'o, N> {
     /// 100-continue` holds the body until the server asks for it; `Connection: close` makes
     /// this the last request; an Upgrade field offers a protocol switch.
     pub fn field(
-        mut self,
+        &mut self,
         name: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
-    ) -> Result<Requesting<'c, 'o, N>, ConnError> {
+    ) -> Result<&mut Requesting<'c, 'o, N>, ConnError> {
         let (name, value) = (name.as_ref(), value.as_ref());
         self.head.field(name, value)?;
         if name.eq_ignore_ascii_case(b"expect") {

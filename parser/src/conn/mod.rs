@@ -33,7 +33,9 @@
 //!         Event::Trailer { .. } | Event::WriteContinue | Event::NeedMore => {}
 //!         Event::End | Event::AnswerOwed => {
 //!             // Answers go out in request order; the connection adds Connection: close.
-//!             conn.respond(&mut out, 200)?.field("Content-Type", "text/plain")?.finish_with(b"hi")?;
+//!             let mut answer = conn.respond(&mut out, 200)?;
+//!             answer.field("Content-Type", "text/plain")?;
+//!             answer.finish_with(b"hi")?;
 //!         }
 //!         Event::Closed => break,
 //!         Event::Interim | Event::Upgrade => unreachable!(),
@@ -60,10 +62,9 @@
 //!
 //! let mut conn = ClientConn::new(Config::new());
 //! let mut out = Vec::new();
-//! conn.request(&mut out, Method::Put, "/file")?
-//!     .field("Host", "example.com")?
-//!     .field("Expect", "100-continue")?
-//!     .finish(Body::Length(5))?;
+//! let mut request = conn.request(&mut out, Method::Put, "/file")?;
+//! request.field("Host", "example.com")?.field("Expect", "100-continue")?;
+//! request.finish(Body::Length(5))?;
 //! assert!(!conn.may_send_body()); // held until the server says 100 Continue
 //!
 //! let input = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";

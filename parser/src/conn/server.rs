@@ -19,18 +19,21 @@ pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 /// instead (see [`ServerConn::set_drain_limit`]).
 const DRAIN_LIMIT: u64 = 64 * 1024;
 
-/// Where the reading side is.
-#[derive(Clone, Debug)]
+/// Where the reading side is; the body's decoder is beside it, so that moving between states
+/// writes a few bytes.
+#[derive(Clone, Copy, Debug)]
 enum Read {
     /// Reading a request head.
     Head,
-    /// Reading the body of the current request.
-    Body(BodyDecoder),
+    /// Reading the body of the current request with `decoder`.
+    Body,
+    /// A request without a body: the next call says `End`.
+    NoBody,
     /// The request is read; its answer may not be.
     Done,
     /// The answer is complete and the request body is not: it is read and dropped, up to a
     /// budget of bytes.
-    Drain(BodyDecoder, u64),
+    Drain(u64),
     Tunnel,
     Closed,
     Failed(ConnError),
@@ -97,6 +100,7 @@ impl Exchange {
 pub struct ServerConn<const N: usize = 100> {
     parser: Parser<N>,
     read: Read,
+    decoder: BodyDecoder,
     answer: Answer,
     exchange: Exchange,
     sending: Outgoing,
@@ -125,6 +129,7 @@ impl<const N: usize> ServerConn<N> {
         ServerConn {
             parser: Parser::with_capacity(config),
             read: Read::Head,
+            decoder: BodyDecoder::new(Framing::NoBody, config),
             answer: Answer::Done,
             exchange: Exchange::NONE,
             sending: Outgoing::Idle,
@@ -165,7 +170,7 @@ impl<const N: usize> ServerConn<N> {
     /// its answer is finished.
     pub fn request<'a>(&'a self, head: &'a [u8]) -> Option<Request<'a>> {
         match self.read {
-            Read::Body(_) | Read::Done | Read::Drain(..) => self.parser.request(head),
+            Read::Body | Read::NoBody | Read::Done | Read::Drain(_) => self.parser.request(head),
             _ => None,
         }
     }
@@ -174,34 +179,39 @@ impl<const N: usize> ServerConn<N> {
     /// bytes consumed and what they held; call in a loop until [`Event::NeedMore`],
     /// [`Event::AnswerOwed`] or [`Event::Closed`]. An error is final: answer it with
     /// [`answer_error`](ServerConn::answer_error), then close.
+    #[inline]
     pub fn receive(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
         loop {
-            match &mut self.read {
-                Read::Failed(error) => return Err(*error),
+            match self.read {
+                Read::Failed(error) => return Err(error),
                 Read::Closed => return Ok((0, Event::Closed)),
                 Read::Tunnel => return Ok((0, Event::Upgrade)),
                 Read::Head => return self.read_head(input),
                 Read::Done if self.answer == Answer::Done => self.next_request(),
                 Read::Done => return Ok((0, Event::AnswerOwed)),
-                Read::Body(decoder) if self.answer == Answer::Done => {
+                Read::Body if self.answer == Answer::Done => {
                     // The answer is complete: what is left of the body is dropped, or the
                     // connection closed.
-                    self.read = if decoder.is_done() {
+                    self.read = if self.decoder.is_done() {
                         Read::Done
                     } else if self.keep_alive || self.exchange.tunnel {
-                        Read::Drain(decoder.clone(), self.drain_limit)
+                        Read::Drain(self.drain_limit)
                     } else {
                         Read::Closed
                     };
                 }
-                Read::Body(_) if self.exchange.continue_owed && self.answer == Answer::Owed => {
+                Read::NoBody => {
+                    self.read = Read::Done;
+                    return Ok((0, Event::End));
+                }
+                Read::Body if self.exchange.continue_owed && self.answer == Answer::Owed => {
                     // RFC 9110 §10.1.1: the application asks for the body, so the client is
                     // told to send it.
                     self.exchange.continue_owed = false;
                     return Ok((0, Event::WriteContinue));
                 }
-                Read::Body(decoder) => {
-                    let step = body_step(decoder, input);
+                Read::Body => {
+                    let step = body_step(&mut self.decoder, input);
                     return match step {
                         Ok((consumed, Event::End)) => {
                             self.read = Read::Done;
@@ -214,7 +224,7 @@ impl<const N: usize> ServerConn<N> {
                         Err(error) => self.fail(error.into()),
                     };
                 }
-                Read::Drain(..) => {
+                Read::Drain(_) => {
                     let (drained, next) = self.drain(input)?;
                     if next != Event::End {
                         return Ok((drained, next));
@@ -230,6 +240,7 @@ impl<const N: usize> ServerConn<N> {
     }
 
     /// Reads the next request head.
+    #[inline]
     fn read_head(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
         if self.shutting_down || (input.is_empty() && self.input_ended) {
             self.read = Read::Closed;
@@ -245,9 +256,8 @@ impl<const N: usize> ServerConn<N> {
         };
         let framing = request.framing();
         let has_body = !matches!(framing, Framing::NoBody | Framing::Length(0));
-        let method = request.method();
         self.exchange = Exchange {
-            method: Method::standard(method.as_str().as_bytes()).unwrap_or(Method::Extension("")),
+            method: request.standard_method().unwrap_or(Method::Extension("")),
             http10: request.version() == Version::Http10,
             wants_upgrade: request.wants_upgrade(),
             continue_owed: request.expects_continue() && has_body,
@@ -255,20 +265,24 @@ impl<const N: usize> ServerConn<N> {
         };
         self.keep_alive = request.keep_alive();
         let head_len = request.head_len();
-        let config = *self.parser.config();
-        self.read = Read::Body(BodyDecoder::new(framing, config));
+        self.read = if has_body {
+            self.decoder = BodyDecoder::new(framing, *self.parser.config());
+            Read::Body
+        } else {
+            Read::NoBody
+        };
         self.answer = Answer::Owed;
         Ok((head_len, Event::Head))
     }
 
     /// Drops body bytes of an answered request; `End` once the body is complete.
     fn drain(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
-        let Read::Drain(decoder, budget) = &mut self.read else {
+        let Read::Drain(mut budget) = self.read else {
             return Ok((0, Event::NeedMore));
         };
         let mut at = 0;
         loop {
-            let step = decoder.step(input.get(at..).unwrap_or_default());
+            let step = self.decoder.step(input.get(at..).unwrap_or_default());
             let (consumed, piece) = match step {
                 Ok(step) => step,
                 Err(_) => {
@@ -279,11 +293,14 @@ impl<const N: usize> ServerConn<N> {
             };
             at += consumed;
             match piece {
-                Piece::Data(len) if len as u64 > *budget => {
+                Piece::Data(len) if len as u64 > budget => {
                     self.read = Read::Closed;
                     return Ok((at, Event::Closed));
                 }
-                Piece::Data(len) => *budget -= len as u64,
+                Piece::Data(len) => {
+                    budget -= len as u64;
+                    self.read = Read::Drain(budget);
+                }
                 Piece::Trailer { .. } => {}
                 Piece::Partial if self.input_ended => {
                     self.read = Read::Closed;
@@ -314,6 +331,7 @@ impl<const N: usize> ServerConn<N> {
     }
 
     /// Whether a request is being answered: its head was received and its answer not finished.
+    #[inline]
     fn answerable(&self) -> Result<(), ConnError> {
         match self.read {
             Read::Closed | Read::Tunnel => Err(ConnError::Closed),
@@ -327,6 +345,7 @@ impl<const N: usize> ServerConn<N> {
     /// RFC 9110 §15 reason phrase) into `out`. Add fields with [`Answering::field`], then
     /// [`Answering::finish`] with the body's framing. 1xx answers go through
     /// [`interim`](ServerConn::interim); a 101 needs a request that offered an upgrade.
+    #[inline]
     pub fn respond<'c, 'o>(
         &'c mut self,
         out: impl Into<Out<'o>>,
@@ -439,11 +458,12 @@ pub struct Answering<'c, 'o, const N: usize> {
 impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
     /// Writes the field line `name: value`, checked by the writer's rules. A `Connection: close`
     /// of the application's closes the connection after this answer.
+    #[inline]
     pub fn field(
-        mut self,
+        &mut self,
         name: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
-    ) -> Result<Answering<'c, 'o, N>, ConnError> {
+    ) -> Result<&mut Answering<'c, 'o, N>, ConnError> {
         let (name, value) = (name.as_ref(), value.as_ref());
         self.head.field(name, value)?;
         if name.eq_ignore_ascii_case(b"connection") {
@@ -466,15 +486,17 @@ impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
 
     /// The whole answer at once: the head with `Content-Length` and `data` after it, into the
     /// same output (the data dropped where the answer may carry none, as with `finish`).
+    #[inline]
     pub fn finish_with(self, data: &[u8]) -> Result<usize, ConnError> {
         self.finish_then(Body::Length(data.len() as u64), Some(data))
     }
 
+    #[inline]
     fn finish_then(mut self, body: Body, data: Option<&[u8]>) -> Result<usize, ConnError> {
         let exchange = self.conn.exchange;
         let code = self.code;
         let (body, sending) = fit_body(&exchange, code, body);
-        let tunnel = code == 101 || (exchange.method == Method::Connect && is_2xx(code));
+        let tunnel = code == 101 || (matches!(exchange.method, Method::Connect) && is_2xx(code));
         let mut keep_alive = self.conn.keep_alive() && !self.said_close && !tunnel;
         // RFC 9112 §9.3: a body delimited by the close ends the connection.
         keep_alive &= sending != Outgoing::UntilClose;
@@ -510,9 +532,10 @@ fn is_2xx(code: u16) -> bool {
 
 /// `body` as this answer may send it, and how its data is then sent (RFC 9110 §6.4.1, §8.6,
 /// §9.3.2, §15.4.5; RFC 9112 §6.1, §6.3).
+#[inline]
 fn fit_body(exchange: &Exchange, code: u16, body: Body) -> (Body, Outgoing) {
-    let tunnel = code == 101 || (exchange.method == Method::Connect && is_2xx(code));
-    let head_or_304 = exchange.method == Method::Head || code == 304;
+    let tunnel = code == 101 || (matches!(exchange.method, Method::Connect) && is_2xx(code));
+    let head_or_304 = matches!(exchange.method, Method::Head) || code == 304;
     if tunnel || (100..200).contains(&code) || code == 204 || head_or_304 {
         let announced = match body {
             Body::Length(length) | Body::Advertised(length) if head_or_304 && !tunnel => {
@@ -520,7 +543,9 @@ fn fit_body(exchange: &Exchange, code: u16, body: Body) -> (Body, Outgoing) {
             }
             _ => Body::None,
         };
+        // After a tunnel's head the bytes are the tunnel's, written by the caller itself.
         let sending = match body {
+            _ if tunnel => Outgoing::Idle,
             Body::None => Outgoing::Idle,
             _ => Outgoing::Discard,
         };

@@ -50,8 +50,8 @@ pub enum WriteError {
     FieldValueWhitespace,
     /// A Content-Length or Transfer-Encoding field given as a field: the writer writes the
     /// framing field itself from the [`Body`](super::Body) passed to `finish`, so the two can
-    /// never disagree (RFC 9112 §6.1, §6.3). The one exception: a Transfer-Encoding naming
-    /// codings other than `chunked` (`gzip`), with [`Body::Chunked`](super::Body::Chunked),
+    /// never disagree (RFC 9112 §6.1, §6.3). The one exception: a response's Transfer-Encoding
+    /// naming codings other than `chunked` (`gzip`), with [`Body::Chunked`](super::Body::Chunked),
     /// which appends `chunked` after them. Sender rule.
     FramingField,
     /// An HTTP/1.1 request without a Host field (RFC 9112 §3.2).

@@ -4,7 +4,7 @@
 use super::error::WriteError;
 use super::framing::{request_framing, response_framing, Body, FramingField};
 use super::out::{decimal, Out};
-use super::reason::reason_phrase;
+use super::reason::{http11_status_line, reason_phrase};
 use super::rules::{check_field, check_host, check_reason, target_form, wire_method, FieldKind};
 use crate::chars::trim_ows;
 use crate::syntax::is_token;
@@ -39,6 +39,7 @@ impl<'a> Head<'a> {
     }
 
     /// Writes `parts` in order, or records the refusal and forgets the whole head.
+    #[inline]
     fn put(&mut self, parts: &[&[u8]]) -> Result<(), WriteError> {
         for part in parts {
             if let Err(error) = self.out.put(part) {
@@ -60,12 +61,14 @@ impl<'a> Head<'a> {
     }
 
     /// One field line, `name: value`; `request`: the Host rules apply (RFC 9112 §3.2).
+    #[inline]
     fn field(&mut self, name: &[u8], value: &[u8], request: bool) -> Result<(), WriteError> {
         self.check()?;
         let checked = match check_field(name, value) {
-            // RFC 9112 §6.1: codings applied before chunked (`gzip`) are the caller's; the
-            // writer appends `chunked` itself, as a second field of the same list.
-            Ok(FieldKind::Framing) if is_coding_list(name, value) => {
+            // RFC 9112 §6.1: a response's codings applied before chunked (`gzip`) are the
+            // caller's; the writer appends `chunked` itself, as a second field of the same
+            // list. A request's would be refused by the parser (501), so they are here too.
+            Ok(FieldKind::Framing) if !request && is_coding_list(name, value) => {
                 self.codings = true;
                 Ok(())
             }
@@ -79,10 +82,19 @@ impl<'a> Head<'a> {
             return Err(self.fail(error));
         }
         self.upgrade |= name.eq_ignore_ascii_case(b"upgrade");
-        self.put(&[name, b": ", value, b"\r\n"])
+        // One put per part, so the constant ones compile to stores.
+        let out = &mut self.out;
+        let written = (|| {
+            out.put(name)?;
+            out.put(b": ")?;
+            out.put(value)?;
+            out.put(b"\r\n")
+        })();
+        written.map_err(|error| self.fail(error))
     }
 
     /// The framing field and the empty line: the head's length.
+    #[inline]
     fn finish(&mut self, framing: Result<FramingField, WriteError>) -> Result<usize, WriteError> {
         self.check()?;
         let framing = framing.map_err(|error| self.fail(error))?;
@@ -94,20 +106,24 @@ impl<'a> Head<'a> {
             FramingField::ContentLength(length) => decimal(length),
             _ => ([0; 20], 20),
         };
-        match framing {
-            FramingField::Nothing => self.put(&[b"\r\n"])?,
-            FramingField::ContentLength(_) => self.put(&[
-                b"Content-Length: ",
-                digits.get(at..).unwrap_or_default(),
-                b"\r\n\r\n",
-            ])?,
-            FramingField::Chunked => self.put(&[b"Transfer-Encoding: chunked\r\n\r\n"])?,
-        }
+        // One put per part, so the constant ones compile to stores.
+        let out = &mut self.out;
+        let written = match framing {
+            FramingField::Nothing => out.put(b"\r\n"),
+            FramingField::ContentLength(_) => (|| {
+                out.put(b"Content-Length: ")?;
+                out.put(digits.get(at..).unwrap_or_default())?;
+                out.put(b"\r\n\r\n")
+            })(),
+            FramingField::Chunked => out.put(b"Transfer-Encoding: chunked\r\n\r\n"),
+        };
+        written.map_err(|error| self.fail(error))?;
         self.finished = true;
         Ok(self.out.written().len())
     }
 
     /// `finish`, then `data` after the head in the same output; the length of both.
+    #[inline]
     fn finish_with(
         &mut self,
         framing: Result<FramingField, WriteError>,
@@ -195,7 +211,7 @@ impl<'a> RequestHead<'a> {
             Ok(method)
         });
         let method = method.map_err(|error| head.fail(error))?;
-        let known = Method::standard(method.as_str().as_bytes());
+        let known = method.to_standard();
         head.put(&[
             method.as_str().as_bytes(),
             b" ",
@@ -286,6 +302,7 @@ impl<'a> ResponseHead<'a> {
     /// Writes the status-line `version SP code SP reason CRLF` (RFC 9112 §4) of a response to
     /// a `method` request into `out` (as for [`RequestHead::new`]). `reason`: `None` for the
     /// code's phrase from [`reason_phrase`] (empty for a code it does not know).
+    #[inline]
     pub fn new(
         out: impl Into<Out<'a>>,
         method: Method<'_>,
@@ -294,30 +311,36 @@ impl<'a> ResponseHead<'a> {
         reason: Option<&[u8]>,
     ) -> Result<ResponseHead<'a>, WriteError> {
         let mut head = Head::new(out.into());
-        let reason = match reason {
-            Some(reason) => reason,
-            None => reason_phrase(code).unwrap_or_default().as_bytes(),
-        };
         // RFC 9110 §15: a status code is three digits, 100 to 999.
-        let checked = if (100..=999).contains(&code) {
-            check_reason(reason)
-        } else {
-            Err(WriteError::InvalidStatusCode)
+        let checked = match reason {
+            _ if !(100..=999).contains(&code) => Err(WriteError::InvalidStatusCode),
+            Some(reason) => check_reason(reason),
+            // The phrases of the table are known to be valid.
+            None => Ok(()),
         };
         checked.map_err(|error| head.fail(error))?;
-        let (digits, at) = decimal(u64::from(code));
-        head.put(&[
-            version.as_str().as_bytes(),
-            b" ",
-            digits.get(at..).unwrap_or_default(),
-            b" ",
-            reason,
-            b"\r\n",
-        ])?;
+        match http11_status_line(code) {
+            Some(line) if version == Version::Http11 && reason.is_none() => head.put(&[line])?,
+            _ => {
+                let reason = match reason {
+                    Some(reason) => reason,
+                    None => reason_phrase(code).unwrap_or_default().as_bytes(),
+                };
+                let (digits, at) = decimal(u64::from(code));
+                head.put(&[
+                    version.as_str().as_bytes(),
+                    b" ",
+                    digits.get(at..).unwrap_or_default(),
+                    b" ",
+                    reason,
+                    b"\r\n",
+                ])?;
+            }
+        }
         Ok(ResponseHead {
             head,
             code,
-            answers: Method::standard(method.as_str().as_bytes()),
+            answers: method.to_standard(),
             version,
         })
     }
