@@ -68,7 +68,10 @@ pub struct ClientConn<const N: usize = 100> {
     sending: Outgoing,
     /// The body of the newest request waits for `100 Continue`.
     held: bool,
+    /// The connection persists after the response being read.
     keep_alive: bool,
+    /// A request said `Connection: close`: none may follow it.
+    last_sent: bool,
     interim: u16,
     interim_limit: u16,
     input_ended: bool,
@@ -97,6 +100,7 @@ impl<const N: usize> ClientConn<N> {
             sending: Outgoing::Idle,
             held: false,
             keep_alive: true,
+            last_sent: false,
             interim: 0,
             interim_limit: INTERIM_LIMIT,
             input_ended: false,
@@ -112,7 +116,14 @@ impl<const N: usize> ClientConn<N> {
     /// Whether the connection can carry more requests (RFC 9112 §9.3): neither side said
     /// `close`, no response ran to the close, no body was abandoned, nothing failed.
     pub fn keep_alive(&self) -> bool {
-        self.keep_alive && matches!(self.read, Read::Head { .. } | Read::Body(_))
+        self.keep_alive && !self.last_sent && !self.is_closed()
+    }
+
+    /// Whether the connection is over for HTTP/1.1: closed after a response (either side said
+    /// `close`, or the body ran to the close), failed, or handed over to a tunnel. While it is
+    /// not, the responses in flight are read on it.
+    pub fn is_closed(&self) -> bool {
+        !matches!(self.read, Read::Head { .. } | Read::Body(_))
     }
 
     /// The requests sent whose responses have not ended (oldest first).
@@ -318,7 +329,8 @@ impl<const N: usize> ClientConn<N> {
             self.keep_alive = false;
         }
         self.interim = 0;
-        self.read = if self.keep_alive {
+        let over = self.last_sent && self.waiting.is_empty();
+        self.read = if self.keep_alive && !over {
             Read::Head { parsed: true }
         } else {
             Read::Closed
@@ -396,9 +408,7 @@ impl<'c, 'o, const N: usize> Requesting<'c, 'o, N> {
         conn.held =
             self.expect_continue && !matches!(sending, Outgoing::Idle | Outgoing::Length(0));
         conn.sending = sending;
-        if self.said_close {
-            conn.keep_alive = false;
-        }
+        conn.last_sent |= self.said_close;
         Ok(written)
     }
 }

@@ -535,12 +535,12 @@ fn is_2xx(code: u16) -> bool {
 #[inline]
 fn fit_body(exchange: &Exchange, code: u16, body: Body) -> (Body, Outgoing) {
     let tunnel = code == 101 || (matches!(exchange.method, Method::Connect) && is_2xx(code));
+    let never = tunnel || (100..200).contains(&code) || code == 204;
     let head_or_304 = matches!(exchange.method, Method::Head) || code == 304;
-    if tunnel || (100..200).contains(&code) || code == 204 || head_or_304 {
+    if never || head_or_304 {
+        // HEAD and 304 may say the length the body would have had; the others say nothing.
         let announced = match body {
-            Body::Length(length) | Body::Advertised(length) if head_or_304 && !tunnel => {
-                Body::Advertised(length)
-            }
+            Body::Length(length) | Body::Advertised(length) if !never => Body::Advertised(length),
             _ => Body::None,
         };
         // After a tunnel's head the bytes are the tunnel's, written by the caller itself.
