@@ -683,3 +683,16 @@ fn a_request_with_connection_close_is_the_last() {
     let (events, _) = read_all(&mut conn, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
     assert_eq!(events, ["Head 200", "End", "Closed"]);
 }
+
+#[test]
+fn the_connections_fit_a_microcontroller() {
+    use core::mem::size_of;
+    // The figures in the module documentation (64-bit host; a 32-bit target is smaller).
+    let sizes = [
+        size_of::<ServerConn<16>>(),
+        size_of::<ClientConn<16>>(),
+        size_of::<ServerConn>(),
+    ];
+    println!("ServerConn<16> {}, ClientConn<16> {}, ServerConn<100> {}", sizes[0], sizes[1], sizes[2]);
+    assert!(sizes[0] <= 768 && sizes[1] <= 1024 && sizes[2] <= 2048, "{sizes:?}");
+}

@@ -38,10 +38,22 @@ enum Read {
 /// A request sent whose response has not ended.
 #[derive(Clone, Copy, Debug)]
 struct Sent {
-    /// For the response's framing (HEAD, CONNECT); an extension method as `Extension("")`.
-    method: Method<'static>,
+    /// The method as far as the response's framing cares (RFC 9112 §6.3): HEAD, CONNECT, or
+    /// any other (as GET), in two bytes rather than a `Method`.
+    head: bool,
+    connect: bool,
     /// It offered an upgrade (an Upgrade field).
     upgrade: bool,
+}
+
+impl Sent {
+    fn method(self) -> Method<'static> {
+        match (self.head, self.connect) {
+            (true, _) => Method::Head,
+            (_, true) => Method::Connect,
+            _ => Method::Get,
+        }
+    }
 }
 
 /// The client's side of one HTTP/1.1 connection, as a value: requests out through the checked
@@ -179,13 +191,15 @@ impl<const N: usize> ClientConn<N> {
         let switching = self
             .waiting
             .last()
-            .is_some_and(|sent| sent.upgrade || matches!(sent.method, Method::Connect));
+            .is_some_and(|sent| sent.upgrade || sent.connect);
         if self.sending != Outgoing::Idle || switching || self.waiting.is_full() {
             return Err(ConnError::PipelineBusy);
         }
         let head = RequestHead::new(out, method, target, Version::Http11)?;
+        let known = method.to_standard();
         let sent = Sent {
-            method: method.to_standard().unwrap_or(Method::Extension("")),
+            head: matches!(known, Some(Method::Head)),
+            connect: matches!(known, Some(Method::Connect)),
             upgrade: false,
         };
         Ok(Requesting {
@@ -284,13 +298,13 @@ impl<const N: usize> ClientConn<N> {
             Ok(Status::Partial) => return Ok((0, Event::NeedMore)),
             Err(error) => return self.fail(error.into()),
         };
-        let framing = match response.framing(sent.method, sent.upgrade) {
+        let framing = match response.framing(sent.method(), sent.upgrade) {
             Ok(framing) => framing,
             Err(error) => return self.fail(error.into()),
         };
         let head_len = response.head_len();
         let interim = response.is_interim();
-        let (code, persistent) = (response.code(), response.keep_alive(sent.method));
+        let (code, persistent) = (response.code(), response.keep_alive(sent.method()));
         self.read = Read::Head { parsed: true };
         if interim {
             self.interim += 1;
