@@ -53,21 +53,21 @@ impl<'a> Method<'a> {
         StandardMethod::named(token).map(StandardMethod::method)
     }
 
-    /// The standard method this is, as a `'static` value: a variant as it is (no name
-    /// compared), an extension by its name.
+    /// The standard method this is, in one byte: a variant as it is (no name compared), an
+    /// extension by its name.
     #[inline]
-    pub(crate) fn to_standard(self) -> Option<Method<'static>> {
+    pub(crate) fn standard_kind(self) -> Option<StandardMethod> {
         Some(match self {
-            Method::Get => Method::Get,
-            Method::Head => Method::Head,
-            Method::Post => Method::Post,
-            Method::Put => Method::Put,
-            Method::Delete => Method::Delete,
-            Method::Connect => Method::Connect,
-            Method::Options => Method::Options,
-            Method::Trace => Method::Trace,
-            Method::Patch => Method::Patch,
-            Method::Extension(name) => return Method::standard(name.as_bytes()),
+            Method::Get => StandardMethod::Get,
+            Method::Head => StandardMethod::Head,
+            Method::Post => StandardMethod::Post,
+            Method::Put => StandardMethod::Put,
+            Method::Delete => StandardMethod::Delete,
+            Method::Connect => StandardMethod::Connect,
+            Method::Options => StandardMethod::Options,
+            Method::Trace => StandardMethod::Trace,
+            Method::Patch => StandardMethod::Patch,
+            Method::Extension(name) => return StandardMethod::named(name.as_bytes()),
         })
     }
 

@@ -693,6 +693,12 @@ fn the_connections_fit_a_microcontroller() {
         size_of::<ClientConn<16>>(),
         size_of::<ServerConn>(),
     ];
-    println!("ServerConn<16> {}, ClientConn<16> {}, ServerConn<100> {}", sizes[0], sizes[1], sizes[2]);
-    assert!(sizes[0] <= 768 && sizes[1] <= 1024 && sizes[2] <= 2048, "{sizes:?}");
+    println!(
+        "ServerConn<16> {}, ClientConn<16> {}, ServerConn<100> {}",
+        sizes[0], sizes[1], sizes[2]
+    );
+    assert!(
+        sizes[0] <= 768 && sizes[1] <= 1024 && sizes[2] <= 2048,
+        "{sizes:?}"
+    );
 }

@@ -8,7 +8,7 @@ use super::incoming::body_step;
 use super::outgoing::{Outgoing, NO_TRAILERS};
 use crate::body::BodyDecoder;
 use crate::config::Config;
-use crate::message::{Framing, Method, Version};
+use crate::message::{Framing, Method, StandardMethod, Version};
 use crate::outcome::Status;
 use crate::response::{Response, ResponseParser};
 use crate::syntax::list_contains_token;
@@ -21,14 +21,16 @@ pub const MAX_PIPELINED: usize = 16;
 /// [`ClientConn::set_interim_limit`]).
 const INTERIM_LIMIT: u16 = 16;
 
-/// Where the reading side is.
-#[derive(Clone, Debug)]
+/// Where the reading side is; the body's decoder is beside it, so that moving between states
+/// writes a few bytes.
+#[derive(Clone, Copy, Debug)]
 enum Read {
     /// Reading a response head; `parsed`: the parser still holds the previous head.
     Head {
         parsed: bool,
     },
-    Body(BodyDecoder),
+    /// Reading the body with `decoder`.
+    Body,
     /// A 101 or a 2xx to CONNECT was received: the next call says `Upgrade`.
     Tunnel,
     Closed,
@@ -76,6 +78,7 @@ impl Sent {
 pub struct ClientConn<const N: usize = 100> {
     parser: ResponseParser<N>,
     read: Read,
+    decoder: BodyDecoder,
     waiting: ArrayVec<Sent, MAX_PIPELINED>,
     sending: Outgoing,
     /// The body of the newest request waits for `100 Continue`.
@@ -108,6 +111,7 @@ impl<const N: usize> ClientConn<N> {
         ClientConn {
             parser: ResponseParser::with_capacity(config),
             read: Read::Head { parsed: false },
+            decoder: BodyDecoder::new(Framing::NoBody, config),
             waiting: ArrayVec::new(),
             sending: Outgoing::Idle,
             held: false,
@@ -135,7 +139,7 @@ impl<const N: usize> ClientConn<N> {
     /// `close`, or the body ran to the close), failed, or handed over to a tunnel. While it is
     /// not, the responses in flight are read on it.
     pub fn is_closed(&self) -> bool {
-        !matches!(self.read, Read::Head { .. } | Read::Body(_))
+        !matches!(self.read, Read::Head { .. } | Read::Body)
     }
 
     /// The requests sent whose responses have not ended (oldest first).
@@ -165,9 +169,7 @@ impl<const N: usize> ClientConn<N> {
     /// head is read.
     pub fn response<'a>(&'a self, head: &'a [u8]) -> Option<Response<'a>> {
         match self.read {
-            Read::Head { parsed: true } | Read::Body(_) | Read::Tunnel => {
-                self.parser.response(head)
-            }
+            Read::Head { parsed: true } | Read::Body | Read::Tunnel => self.parser.response(head),
             _ => None,
         }
     }
@@ -196,10 +198,10 @@ impl<const N: usize> ClientConn<N> {
             return Err(ConnError::PipelineBusy);
         }
         let head = RequestHead::new(out, method, target, Version::Http11)?;
-        let known = method.to_standard();
+        let known = method.standard_kind();
         let sent = Sent {
-            head: matches!(known, Some(Method::Head)),
-            connect: matches!(known, Some(Method::Connect)),
+            head: known == Some(StandardMethod::Head),
+            connect: known == Some(StandardMethod::Connect),
             upgrade: false,
         };
         Ok(Requesting {
@@ -245,18 +247,18 @@ impl<const N: usize> ClientConn<N> {
     /// bytes consumed and what they held; call in a loop until [`Event::NeedMore`] or
     /// [`Event::Closed`]. An error is final: the connection cannot be used any more.
     pub fn receive(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
-        match &mut self.read {
-            Read::Failed(error) => Err(*error),
+        match self.read {
+            Read::Failed(error) => Err(error),
             Read::Closed => Ok((0, Event::Closed)),
             Read::Tunnel => Ok((0, Event::Upgrade)),
             Read::Head { parsed } => {
-                if *parsed {
+                if parsed {
                     self.parser.reset();
-                    *parsed = false;
+                    self.read = Read::Head { parsed: false };
                 }
                 self.read_head(input)
             }
-            Read::Body(decoder) => match body_step(decoder, input) {
+            Read::Body => match body_step(&mut self.decoder, input) {
                 Ok((consumed, Event::End)) => {
                     self.end_response();
                     Ok((consumed, Event::End))
@@ -264,7 +266,7 @@ impl<const N: usize> ClientConn<N> {
                 Ok((consumed, Event::NeedMore)) if self.input_ended => {
                     // The close ends a body that runs to it (RFC 9112 §6.3 item 8), and
                     // nothing else.
-                    match decoder.finish() {
+                    match self.decoder.finish() {
                         Ok(()) => {
                             self.keep_alive = false;
                             self.end_response();
@@ -328,7 +330,10 @@ impl<const N: usize> ClientConn<N> {
         }
         self.read = match framing {
             Framing::Tunnel => Read::Tunnel,
-            _ => Read::Body(BodyDecoder::new(framing, *self.parser.config())),
+            _ => {
+                self.decoder = BodyDecoder::new(framing, *self.parser.config());
+                Read::Body
+            }
         };
         Ok((head_len, Event::Head))
     }

@@ -76,5 +76,5 @@ fn put_all(mut out: Out<'_>, parts: &[&[u8]]) -> Result<usize, ConnError> {
             return Err(error.into());
         }
     }
-    Ok(out.written().len())
+    Ok(out.len())
 }

@@ -50,11 +50,30 @@ enum Answer {
     Done,
 }
 
+/// A request's method, as far as its answer's framing cares (RFC 9112 §6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Asked {
+    Head,
+    Connect,
+    Other,
+}
+
+impl Asked {
+    /// A method that frames an answer as this one does.
+    fn method(self) -> Method<'static> {
+        match self {
+            Asked::Head => Method::Head,
+            Asked::Connect => Method::Connect,
+            Asked::Other => Method::Get,
+        }
+    }
+}
+
 /// What the current request said that its answer depends on.
 #[derive(Clone, Copy, Debug)]
 struct Exchange {
-    /// The method, for HEAD and CONNECT; any extension method as `Extension("")`.
-    method: Method<'static>,
+    /// The method as far as the answer's framing cares (RFC 9112 §6.3).
+    method: Asked,
     http10: bool,
     wants_upgrade: bool,
     /// The client waits for `100 Continue` and it was not sent.
@@ -65,7 +84,7 @@ struct Exchange {
 
 impl Exchange {
     const NONE: Exchange = Exchange {
-        method: Method::Get,
+        method: Asked::Other,
         http10: false,
         wants_upgrade: false,
         continue_owed: false,
@@ -257,7 +276,11 @@ impl<const N: usize> ServerConn<N> {
         let framing = request.framing();
         let has_body = !matches!(framing, Framing::NoBody | Framing::Length(0));
         self.exchange = Exchange {
-            method: request.standard_method().unwrap_or(Method::Extension("")),
+            method: match request.standard_method() {
+                Some(Method::Head) => Asked::Head,
+                Some(Method::Connect) => Asked::Connect,
+                _ => Asked::Other,
+            },
             http10: request.version() == Version::Http10,
             wants_upgrade: request.wants_upgrade(),
             continue_owed: request.expects_continue() && has_body,
@@ -358,7 +381,13 @@ impl<const N: usize> ServerConn<N> {
         if code == 101 && !self.exchange.wants_upgrade {
             return Err(ConnError::UpgradeNotRequested);
         }
-        let head = ResponseHead::new(out, self.exchange.method, Version::Http11, code, None)?;
+        let head = ResponseHead::new(
+            out,
+            self.exchange.method.method(),
+            Version::Http11,
+            code,
+            None,
+        )?;
         Ok(Answering {
             conn: self,
             head,
@@ -385,7 +414,13 @@ impl<const N: usize> ServerConn<N> {
         if !(100..200).contains(&code) || code == 101 {
             return Err(ConnError::OutOfOrder);
         }
-        let mut head = ResponseHead::new(out, self.exchange.method, Version::Http11, code, None)?;
+        let mut head = ResponseHead::new(
+            out,
+            self.exchange.method.method(),
+            Version::Http11,
+            code,
+            None,
+        )?;
         for (name, value) in fields {
             head.field(name, value)?;
         }
@@ -496,7 +531,7 @@ impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
         let exchange = self.conn.exchange;
         let code = self.code;
         let (body, sending) = fit_body(&exchange, code, body);
-        let tunnel = code == 101 || (matches!(exchange.method, Method::Connect) && is_2xx(code));
+        let tunnel = code == 101 || (exchange.method == Asked::Connect && is_2xx(code));
         let mut keep_alive = self.conn.keep_alive() && !self.said_close && !tunnel;
         // RFC 9112 §9.3: a body delimited by the close ends the connection.
         keep_alive &= sending != Outgoing::UntilClose;
@@ -504,7 +539,7 @@ impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
         // sends the body now is its choice, so the connection cannot be read on.
         keep_alive &= !exchange.continue_owed;
         // A refused CONNECT: the client may already be sending tunnel bytes.
-        keep_alive &= exchange.method != Method::Connect;
+        keep_alive &= exchange.method != Asked::Connect;
         if !keep_alive && !tunnel && !self.said_close {
             self.head.field("Connection", "close")?;
         } else if keep_alive && exchange.http10 && !self.said_keep_alive {
@@ -534,9 +569,9 @@ fn is_2xx(code: u16) -> bool {
 /// §9.3.2, §15.4.5; RFC 9112 §6.1, §6.3).
 #[inline]
 fn fit_body(exchange: &Exchange, code: u16, body: Body) -> (Body, Outgoing) {
-    let tunnel = code == 101 || (matches!(exchange.method, Method::Connect) && is_2xx(code));
+    let tunnel = code == 101 || (exchange.method == Asked::Connect && is_2xx(code));
     let never = tunnel || (100..200).contains(&code) || code == 204;
-    let head_or_304 = matches!(exchange.method, Method::Head) || code == 304;
+    let head_or_304 = exchange.method == Asked::Head || code == 304;
     if never || head_or_304 {
         // HEAD and 304 may say the length the body would have had; the others say nothing.
         let announced = match body {

@@ -7,6 +7,7 @@ use super::out::{decimal, Out};
 use super::reason::{http11_status_line, reason_phrase};
 use super::rules::{check_field, check_host, check_reason, target_form, wire_method, FieldKind};
 use crate::chars::trim_ows;
+use crate::message::StandardMethod;
 use crate::syntax::is_token;
 use crate::{Method, Version};
 
@@ -119,7 +120,7 @@ impl<'a> Head<'a> {
         };
         written.map_err(|error| self.fail(error))?;
         self.finished = true;
-        Ok(self.out.written().len())
+        Ok(self.out.len())
     }
 
     /// `finish`, then `data` after the head in the same output; the length of both.
@@ -131,7 +132,7 @@ impl<'a> Head<'a> {
     ) -> Result<usize, WriteError> {
         self.finish(framing)?;
         self.put(&[data])?;
-        Ok(self.out.written().len())
+        Ok(self.out.len())
     }
 
     #[cfg(feature = "std")]
@@ -191,7 +192,7 @@ fn is_coding_list(name: &[u8], value: &[u8]) -> bool {
 #[derive(Debug)]
 pub struct RequestHead<'a> {
     head: Head<'a>,
-    method: Option<Method<'static>>,
+    method: Option<StandardMethod>,
     version: Version,
 }
 
@@ -211,7 +212,7 @@ impl<'a> RequestHead<'a> {
             Ok(method)
         });
         let method = method.map_err(|error| head.fail(error))?;
-        let known = method.to_standard();
+        let known = method.standard_kind();
         head.put(&[
             method.as_str().as_bytes(),
             b" ",
@@ -263,7 +264,9 @@ impl<'a> RequestHead<'a> {
         if self.version == Version::Http11 && self.head.hosts == 0 {
             return Err(WriteError::MissingHost);
         }
-        let method = self.method.unwrap_or(Method::Extension(""));
+        let method = self
+            .method
+            .map_or(Method::Extension(""), StandardMethod::method);
         request_framing(method, self.version, body)
     }
 }
@@ -294,7 +297,7 @@ impl<'a> RequestHead<'a> {
 pub struct ResponseHead<'a> {
     head: Head<'a>,
     code: u16,
-    answers: Option<Method<'static>>,
+    answers: Option<StandardMethod>,
     version: Version,
 }
 
@@ -340,7 +343,7 @@ impl<'a> ResponseHead<'a> {
         Ok(ResponseHead {
             head,
             code,
-            answers: method.to_standard(),
+            answers: method.standard_kind(),
             version,
         })
     }
@@ -382,7 +385,9 @@ impl<'a> ResponseHead<'a> {
         if self.code == 101 && (self.version == Version::Http10 || !self.head.upgrade) {
             return Err(WriteError::InvalidSwitch);
         }
-        let method = self.answers.unwrap_or(Method::Extension(""));
+        let method = self
+            .answers
+            .map_or(Method::Extension(""), StandardMethod::method);
         response_framing(self.code, method, self.version, body)
     }
 }

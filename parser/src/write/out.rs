@@ -81,6 +81,16 @@ impl Out<'_> {
         Ok(())
     }
 
+    /// How many bytes were written so far.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        match &self.sink {
+            Sink::Slice { len, .. } => *len,
+            #[cfg(feature = "std")]
+            Sink::Vec { vec, start } => vec.len() - *start,
+        }
+    }
+
     /// The bytes written so far.
     #[inline]
     pub(crate) fn written(&self) -> &[u8] {
