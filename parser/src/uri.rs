@@ -55,18 +55,15 @@ pub(crate) fn is_authority(target: &[u8]) -> bool {
 /// RFC 9110 §7.2: `Host = uri-host [ ":" port ]`; the value may be empty (RFC 9112 §3.2: when
 /// the target has no authority).
 pub(crate) fn is_host(value: &[u8]) -> bool {
-    // The common cases, a name or an IPv4 address with or without a port, in one pass each:
-    // a subset of `host_and_port`, which decides the rest.
-    let (host, port) = match value.iter().rposition(|&b| b == b':') {
-        Some(colon) if value.first() != Some(&b'[') => value.split_at(colon),
-        _ => (value, &b""[..]),
-    };
-    let port_ok = match port {
-        [] => true,
-        [b':', digits @ ..] => is_port(digits),
-        _ => false,
-    };
-    (all_reg_name_bytes(host) && port_ok) || host_and_port(value).is_some()
+    // The common cases, a name or an IPv4 address without a port (one unrolled pass), then
+    // with one: subsets of `host_and_port`, which decides the rest.
+    if all_reg_name_bytes(value) {
+        return true;
+    }
+    match value.get(reg_name_bytes_len(value)..) {
+        Some([b':', port @ ..]) if is_port(port) => true,
+        _ => host_and_port(value).is_some(),
+    }
 }
 
 /// `uri-host [ ":" port ]` as the whole of `bytes`: the host's length, and whether a port
@@ -125,6 +122,17 @@ fn all_reg_name_bytes(bytes: &[u8]) -> bool {
     let mut quads = bytes.chunks_exact(4);
     quads.all(|q| is(q[0]) & is(q[1]) & is(q[2]) & is(q[3]))
         && quads.remainder().iter().all(|&b| is(b))
+}
+
+/// How many bytes at the start are `unreserved / sub-delims`, four at a time.
+#[inline]
+fn reg_name_bytes_len(bytes: &[u8]) -> usize {
+    let is = |b: u8| HOST_BYTE[usize::from(b)];
+    let mut quads = bytes.chunks_exact(4);
+    let whole = quads.position(|q| !(is(q[0]) & is(q[1]) & is(q[2]) & is(q[3])));
+    let at = whole.unwrap_or(bytes.len() / 4) * 4;
+    let rest = bytes.get(at..).unwrap_or_default();
+    at + rest.iter().position(|&b| !is(b)).unwrap_or(rest.len())
 }
 
 /// RFC 3986 §3.2.3: `port = *DIGIT`.

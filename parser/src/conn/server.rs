@@ -299,6 +299,7 @@ impl<const N: usize> ServerConn<N> {
     }
 
     /// Drops body bytes of an answered request; `End` once the body is complete.
+    #[inline(never)]
     fn drain(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
         let Read::Drain(mut budget) = self.read else {
             return Ok((0, Event::NeedMore));
@@ -347,6 +348,7 @@ impl<const N: usize> ServerConn<N> {
         };
     }
 
+    #[cold]
     fn fail(&mut self, error: ConnError) -> Result<(usize, Event), ConnError> {
         self.read = Read::Failed(error);
         self.keep_alive = false;
