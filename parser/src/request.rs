@@ -4,6 +4,7 @@
 use crate::head::{HeadMachine, HeadParts, StartLine};
 use crate::headers::{ascii, Headers};
 use crate::message::{Framing, Method, TargetForm, Version};
+use crate::owned::OwnedRequest;
 use crate::span::RawHeader;
 use crate::{Config, Error, Status};
 
@@ -97,6 +98,15 @@ impl<const N: usize> Parser<N> {
     /// ```
     pub fn request<'a>(&'a self, buf: &'a [u8]) -> Option<Request<'a>> {
         self.head.is_done(buf).then(|| self.complete(buf))
+    }
+
+    /// The request completed by an earlier `parse` as owned offsets, to resolve later over the
+    /// head's bytes (see [`OwnedRequest`]): copies the header table once.
+    pub fn owned_request(&self) -> Option<OwnedRequest<N>> {
+        self.head.is_finished().then(|| OwnedRequest {
+            parts: *self.head.parts(),
+            headers: self.head.headers().iter().copied().collect(),
+        })
     }
 
     /// Parses the request head in `buf`: every byte received so far for this message, the same

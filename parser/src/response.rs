@@ -5,6 +5,7 @@ use crate::framing::{response_framing, Answered};
 use crate::head::{HeadMachine, HeadParts, StartLine, StatusParts};
 use crate::headers::Headers;
 use crate::message::{Framing, Method, Version};
+use crate::owned::OwnedResponse;
 use crate::span::RawHeader;
 #[cfg(doc)]
 use crate::Parser;
@@ -118,6 +119,16 @@ impl<const N: usize> ResponseParser<N> {
         self.head.is_done(buf).then(|| self.complete(buf))
     }
 
+    /// The response completed by an earlier `parse` as owned offsets, to resolve later over
+    /// the head's bytes (see [`OwnedResponse`]): copies the header table once.
+    pub fn owned_response(&self) -> Option<OwnedResponse<N>> {
+        self.head.is_finished().then(|| OwnedResponse {
+            parts: *self.head.parts(),
+            status: *self.head.status(),
+            headers: self.head.headers().iter().copied().collect(),
+        })
+    }
+
     /// Parses the response head in `buf`: every byte received so far for this response, the
     /// same prefix as the last call plus any new bytes. Returns `Partial` until the head is
     /// complete.
@@ -157,10 +168,10 @@ impl<const N: usize> ResponseParser<N> {
 /// borrowed from the parser, not copied.
 #[derive(Clone, Copy)]
 pub struct Response<'a> {
-    buf: &'a [u8],
-    parts: &'a HeadParts,
-    status: &'a StatusParts,
-    headers: &'a [RawHeader],
+    pub(crate) buf: &'a [u8],
+    pub(crate) parts: &'a HeadParts,
+    pub(crate) status: &'a StatusParts,
+    pub(crate) headers: &'a [RawHeader],
 }
 
 impl<'a> Response<'a> {

@@ -702,3 +702,35 @@ fn the_connections_fit_a_microcontroller() {
         "{sizes:?}"
     );
 }
+
+#[test]
+fn an_owned_head_outlives_the_next_request() {
+    let input = b"GET /first HTTP/1.1\r\nHost: a\r\nX-Kept: yes\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\n";
+    let mut conn = ServerConn::new(Config::new());
+    let (head_len, _) = conn.receive(input).unwrap();
+    let kept = conn.owned_request().unwrap();
+    // The head's bytes go somewhere of their own (a tokio codec splits them off).
+    let head = input[..head_len].to_vec();
+    let mut out = Vec::new();
+    hello(&mut conn, &mut out);
+    let rest = &input[head_len..];
+    assert_eq!(conn.receive(rest).unwrap().1, Event::End);
+    assert_eq!(conn.receive(rest).unwrap().1, Event::Head);
+    assert_eq!(conn.request(rest).unwrap().target(), "/second");
+    let first = kept.request(&head);
+    assert_eq!(first.target(), "/first");
+    assert_eq!(first.headers().get("x-kept"), Some(&b"yes"[..]));
+    assert_eq!(kept.head_len(), head_len);
+
+    let mut client = ClientConn::new(Config::new());
+    get(&mut client, &mut out, Method::Get);
+    let response = b"HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: 0\r\n\r\n";
+    let (len, event) = client.receive(response).unwrap();
+    assert_eq!(event, Event::Head);
+    let kept = client.owned_response().unwrap();
+    assert_eq!(client.receive(&response[len..]).unwrap().1, Event::End);
+    assert_eq!(
+        kept.response(&response[..len]).headers().get("etag"),
+        Some(&b"\"v1\""[..])
+    );
+}

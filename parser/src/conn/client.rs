@@ -10,6 +10,7 @@ use crate::body::BodyDecoder;
 use crate::config::Config;
 use crate::message::{Framing, Method, StandardMethod, Version};
 use crate::outcome::Status;
+use crate::owned::OwnedResponse;
 use crate::response::{Response, ResponseParser};
 use crate::syntax::list_contains_token;
 use crate::write::{Body, Out, RequestHead};
@@ -170,6 +171,15 @@ impl<const N: usize> ClientConn<N> {
     pub fn response<'a>(&'a self, head: &'a [u8]) -> Option<Response<'a>> {
         match self.read {
             Read::Head { parsed: true } | Read::Body | Read::Tunnel => self.parser.response(head),
+            _ => None,
+        }
+    }
+
+    /// The current response's head as owned offsets (see [`OwnedResponse`]), to keep past
+    /// the next head: copies the header table once.
+    pub fn owned_response(&self) -> Option<OwnedResponse<N>> {
+        match self.read {
+            Read::Head { parsed: true } | Read::Body | Read::Tunnel => self.parser.owned_response(),
             _ => None,
         }
     }

@@ -8,6 +8,7 @@ use crate::body::BodyDecoder;
 use crate::config::Config;
 use crate::message::{Framing, Method, Version};
 use crate::outcome::{Piece, Status};
+use crate::owned::OwnedRequest;
 use crate::request::{Parser, Request};
 use crate::syntax::list_contains_token;
 use crate::write::{Body, Out, ResponseHead};
@@ -190,6 +191,15 @@ impl<const N: usize> ServerConn<N> {
     pub fn request<'a>(&'a self, head: &'a [u8]) -> Option<Request<'a>> {
         match self.read {
             Read::Body | Read::NoBody | Read::Done | Read::Drain(_) => self.parser.request(head),
+            _ => None,
+        }
+    }
+
+    /// The current request's head as owned offsets (see [`OwnedRequest`]), to keep past
+    /// the connection's next request: copies the header table once.
+    pub fn owned_request(&self) -> Option<OwnedRequest<N>> {
+        match self.read {
+            Read::Body | Read::NoBody | Read::Done | Read::Drain(_) => self.parser.owned_request(),
             _ => None,
         }
     }

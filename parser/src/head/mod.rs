@@ -256,7 +256,13 @@ impl<const N: usize> HeadMachine<N> {
         Ok(self.is_done(buf))
     }
 
-    /// True when a head is complete and `buf` still holds it.
+    /// True when a head is complete.
+    #[inline]
+    pub(crate) fn is_finished(&self) -> bool {
+        self.state == State::Done
+    }
+
+    /// Whether the head is complete and `buf` holds it.
     #[inline]
     pub(crate) fn is_done(&self, buf: &[u8]) -> bool {
         self.state == State::Done && buf.len() >= self.parts.head_len
