@@ -30,3 +30,11 @@ for target in thumbv7em-none-eabihf riscv32imc-unknown-none-elf; do
     echo "h1-parser: build --target $target"
     "$cargo_bin" build -q --locked -Zbuild-std=core --target "$target" -p h1-parser
 done
+# The connection core linked into a bare-metal binary (both roles, 16 fields per head): it
+# builds there, and its flash size is printed (the figure in h1_parser::conn's docs). The
+# Debian toolchain has no linker for the target; rustup's rust-lld links it.
+lld="$(rustc --print sysroot)/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld"
+echo "h1-parser conn: link for thumbv7em-none-eabihf (ci/core-size)"
+RUSTFLAGS="-C linker=$lld" "$cargo_bin" build -q --release -Zbuild-std=core \
+    --target thumbv7em-none-eabihf --manifest-path ci/core-size/Cargo.toml
+python3 ci/core-size/measure.py "$CARGO_TARGET_DIR/thumbv7em-none-eabihf/release/core-size"
