@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{push_body, push_fields, push_json_string};
+use common::{push_body, push_fields, push_json_string, split_http_url};
 use h1_parser::conn::{ClientConn, ConnError, Event};
 use h1_parser::{write::Body, Config, Method};
 use std::{io::Read, io::Write, net::TcpStream, process::ExitCode, time::Duration};
@@ -50,13 +50,8 @@ fn run(out: &mut impl Write) -> Result<(), Failure> {
         }
     }
     let url = url.ok_or_else(|| usage("a URL is needed"))?;
-    let rest = url.strip_prefix("http://").ok_or(usage("http:// only"))?;
-    // An empty or invalid host is the writer's to refuse, as the Host field.
-    let (host, path) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
-    let target = format!("{}{path}", if path.starts_with('/') { "" } else { "/" });
-    // A port after the last ':' outside an IPv6 literal; 80 otherwise.
-    let port = host.rsplit_once(':').is_some_and(|(_, p)| !p.contains(']'));
-    let address = format!("{host}{}", if port { "" } else { ":80" });
+    // An invalid host is the writer's to refuse, as the Host field.
+    let (host, address, target) = split_http_url(&url).ok_or(usage("not http://host/..."))?;
     let given = |n: &str| headers.iter().any(|h| h.to_lowercase().starts_with(n));
     let (host_given, agent_given) = (given("host:"), given("user-agent:"));
     headers.splice(..0, (!host_given).then(|| format!("Host: {host}")));
