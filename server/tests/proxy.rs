@@ -6,7 +6,9 @@
 //! Against tiny fake backends (std `TcpListener`s): a silent backend gives 504, a malformed
 //! answer 502, a flood of 1xx at most the bound then 502; a 9 MiB body passes whole; no 1xx
 //! reaches an HTTP/1.0 client; `gzip, chunked` stays on the wire; forward mode refuses what is
-//! not an `http:` target with a host; over `--max-conns` a connection gets 503. No assertion
+//! not an `http:` target with a host; over `--max-conns` a connection gets 503; `Expect:
+//! 100-continue` reaches the backend, whose 100 (or the proxy's own, when the backend says
+//! nothing) lets the client's body through. No assertion
 //! on time: a short `--timeout` only makes the 504 quick. Loopback only; every wait is bounded.
 
 mod common;
@@ -416,4 +418,65 @@ fn connections_over_the_cap_get_503() {
     first.write_all(get).unwrap();
     assert_eq!(read_response(&mut first, &mut pending, false).status, 200);
     terminate(&mut proxy.0);
+}
+
+/// A backend for one `Expect: 100-continue` request of a 5-byte body: it says `100 Continue`
+/// first when `continues` (and 417 when the Expect did not reach it), or waits for the body
+/// without a word; then it echoes the body.
+fn expecting_backend(continues: bool) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        let mut seen = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while find(&seen, b"\r\n\r\n").is_none() {
+            let n = stream.read(&mut chunk).expect("read");
+            assert!(n > 0, "the head was cut");
+            seen.extend_from_slice(&chunk[..n]);
+        }
+        if continues && find(&seen, b"Expect: 100-continue\r\n").is_none() {
+            let _ =
+                stream.write_all(b"HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n");
+            return;
+        }
+        if continues {
+            stream
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .expect("write");
+        }
+        let body_at = find(&seen, b"\r\n\r\n").unwrap() + 4;
+        while seen.len() < body_at + 5 {
+            let n = stream.read(&mut chunk).expect("read");
+            assert!(n > 0, "the body was cut");
+            seen.extend_from_slice(&chunk[..n]);
+        }
+        let answer = [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"[..],
+            &seen[body_at..],
+        ];
+        stream.write_all(&answer.concat()).expect("write");
+    });
+    addr
+}
+
+#[test]
+fn expect_100_continue_goes_through_and_the_body_follows_the_100() {
+    for continues in [true, false] {
+        let (mut proxy, addr) = start_proxy(Some(expecting_backend(continues)), &[]);
+        let mut client = connect(addr);
+        let mut pending = Vec::new();
+        client.write_all(b"POST /up HTTP/1.1\r\nHost: site\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n").unwrap();
+        // The backend's 100, or the proxy's own once the backend said nothing for a while.
+        let interim = read_response(&mut client, &mut pending, true);
+        assert_eq!(interim.status, 100, "{}", interim.head);
+        client.write_all(b"hello").unwrap();
+        let answer = read_response(&mut client, &mut pending, false);
+        assert_eq!(
+            (answer.status, &answer.body[..]),
+            (200, &b"hello"[..]),
+            "{continues}"
+        );
+        terminate(&mut proxy.0);
+    }
 }
