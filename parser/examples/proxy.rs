@@ -19,8 +19,7 @@ use common::split_http_url;
 use h1_parser::conn::{ClientConn, Event, ServerConn, CONTINUE};
 use h1_parser::{syntax::list_contains_token, write::Body, Config, Framing, Headers, Method};
 
-const USAGE: &str = "usage: proxy --listen HOST:PORT [--backend HOST:PORT] [--timeout SECS] \
-    [--max-conns N]";
+const USAGE: &str = "usage: proxy --listen ADDR [--backend ADDR] [--timeout SECS] [--max-conns N]";
 /// Interim answers relayed per request; more is a backend gone wrong (502).
 const INTERIM_LIMIT: u16 = 8;
 /// Toward the backend, no body limit: what is relayed is the client's to limit.
@@ -120,14 +119,14 @@ impl Client {
         self.stream.set_write_timeout(Some(timeout)).ok()?;
         loop {
             let Ok((used, event)) = self.conn.receive(&self.input) else {
-                return self.answer(0, ""); // a malformed request: its status, then the close
+                return self.answer(0, b""); // a malformed request: its status, then the close
             };
             if event != Event::Head {
                 self.input.drain(..used);
             }
             match event {
                 Event::NeedMore => self.read()?,
-                Event::Head if busy => return self.answer(503, "too many connections\n"),
+                Event::Head if busy => return self.answer(503, b"too many connections\n"),
                 Event::Head => self.exchange(used, backend, timeout)?,
                 Event::Closed | Event::Upgrade => return None,
                 _ => {}
@@ -147,14 +146,14 @@ impl Client {
 
     /// Answers `status` (0: the error `receive` returned) with `why`, then closes: `None`.
     /// Nothing is written once an answer head went out: the core refuses a second one.
-    fn answer(&mut self, status: u16, why: &str) -> Option<()> {
+    fn answer(&mut self, status: u16, why: &[u8]) -> Option<()> {
         let mut out = Vec::new();
         let written = match status {
             0 => self.conn.answer_error(&mut out),
-            _ => self.conn.respond(&mut out, status).and_then(|head| {
-                head.field("Connection", "close")?
-                    .finish_with(why.as_bytes())
-            }),
+            _ => self
+                .conn
+                .respond(&mut out, status)
+                .and_then(|head| head.field("Connection", "close")?.finish_with(why)),
         };
         written.ok().and_then(|_| self.stream.write_all(&out).ok());
         None
@@ -171,14 +170,14 @@ impl Client {
         fields.retain(|(name, _)| expect || !name.eq_ignore_ascii_case("expect"));
         self.input.drain(..used);
         let (upstream, target) = match (backend, split_http_url(&target)) {
-            _ if method == "CONNECT" => return self.answer(501, "no tunnels here\n"),
+            _ if method == "CONNECT" => return self.answer(501, b"no tunnels here\n"),
             (Some(backend), _) => (backend.to_owned(), target),
             (None, Some((host, upstream, path))) => {
                 fields.retain(|(name, _)| !name.eq_ignore_ascii_case("host"));
                 fields.insert(0, ("Host".into(), host.into()));
                 (upstream, path)
             }
-            (None, None) => return self.answer(400, "forward: http://host/... targets only\n"),
+            (None, None) => return self.answer(400, b"forward: http://host/... targets only\n"),
         };
         let (mut back, mut out, mut from_back) = (ClientConn::new(BACKEND), Vec::new(), Vec::new());
         back.set_interim_limit(INTERIM_LIMIT);
@@ -188,7 +187,7 @@ impl Client {
         let head = finish!(back.request(&mut out, method, &target), fields, body);
         let server = head.ok().and_then(|_| TcpStream::connect(&upstream).ok());
         let Some(mut server) = server.filter(|mut s| s.write_all(&out).is_ok()) else {
-            return self.answer(502, "the request cannot reach the backend\n");
+            return self.answer(502, b"the request cannot reach the backend\n");
         };
         server.set_write_timeout(Some(timeout)).ok()?;
         let (mut chunk, mut body_done) = ([0; 65536], framing == Framing::NoBody);
@@ -196,7 +195,7 @@ impl Client {
             // The request body goes when the backend may take it: at once, or on its 100.
             while !body_done && back.may_send_body() {
                 let Ok((used, event)) = self.conn.receive(&self.input) else {
-                    return self.answer(0, "");
+                    return self.answer(0, b"");
                 };
                 out.clear();
                 let (more, go_on) = (event == Event::NeedMore, event == Event::WriteContinue);
@@ -209,9 +208,9 @@ impl Client {
                 if go_on {
                     self.stream.write_all(CONTINUE).ok()?;
                 } else if more {
-                    self.read().or_else(|| self.answer(408, "stalled\n"))?;
+                    self.read().or_else(|| self.answer(408, b"stalled\n"))?;
                 } else if sent.is_err() || server.write_all(&out).is_err() {
-                    return self.answer(502, "the backend did not take the request\n");
+                    return self.answer(502, b"the backend did not take the request\n");
                 }
             }
             // RFC 9110 §10.1.1: a backend that says nothing to 100-continue gets the body anyway.
@@ -219,7 +218,7 @@ impl Client {
             let wait = if held { timeout.min(SECOND) } else { timeout };
             server.set_read_timeout(Some(wait)).ok()?;
             let Ok((used, event)) = back.receive(&from_back) else {
-                return self.answer(502, "the backend's answer is malformed\n");
+                return self.answer(502, b"the backend's answer is malformed\n");
             };
             if event == Event::NeedMore {
                 from_back.drain(..used);
@@ -228,9 +227,9 @@ impl Client {
                     Ok(n) => from_back.extend_from_slice(&chunk[..n]),
                     Err(_) if held => back.stop_waiting(),
                     Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                        return self.answer(504, "the backend did not answer in time\n")
+                        return self.answer(504, b"the backend did not answer in time\n")
                     }
-                    Err(_) => return self.answer(502, "the backend failed\n"),
+                    Err(_) => return self.answer(502, b"the backend failed\n"),
                 }
                 continue;
             }
@@ -259,7 +258,7 @@ impl Client {
             };
             from_back.drain(..used);
             if written.is_err() {
-                return self.answer(502, "the backend's answer cannot be relayed\n");
+                return self.answer(502, b"the backend's answer cannot be relayed\n");
             }
             self.stream.write_all(&out).ok()?;
             if end {
