@@ -11,7 +11,7 @@
 mod common;
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::{atomic::AtomicUsize, atomic::Ordering::SeqCst, Arc};
 use std::time::Duration;
 
@@ -185,7 +185,10 @@ impl Client {
         let method = Method::from_bytes(method.as_bytes()).expect("the parser read a method");
         let body = body_for(framing, None);
         let head = finish!(back.request(&mut out, method, &target), fields, body);
-        let server = head.ok().and_then(|_| TcpStream::connect(&upstream).ok());
+        // A backend that never accepts is as silent as one that never answers: bounded too.
+        let address = upstream.to_socket_addrs().ok().and_then(|mut a| a.next());
+        let connect = |address| TcpStream::connect_timeout(&address, timeout).ok();
+        let server = head.ok().and(address).and_then(connect);
         let Some(mut server) = server.filter(|mut s| s.write_all(&out).is_ok()) else {
             return self.answer(502, b"the request cannot reach the backend\n");
         };
