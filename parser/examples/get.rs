@@ -73,7 +73,7 @@ fn run(out: &mut impl Write) -> Result<(), Failure> {
         let refused = |e: ConnError| Failure(2, format!("refused: {e}; nothing was sent"));
         let mut head = conn.request(&mut *buf, method, &target).map_err(refused)?;
         for header in &headers {
-            let (name, value) = header.split_once(':').unwrap_or((header, ""));
+            let (name, value) = header.split_once(':').ok_or(usage("-H 'Name: value'"))?;
             let value = value.trim_matches([' ', '\t']);
             head = head.field(name, value).map_err(refused)?;
         }
