@@ -3,23 +3,31 @@
 //! of Python's `http.server`. One client connection carries several requests (keep-alive);
 //! hop-by-hop fields stop at the proxy; bodies with a length and chunked bodies get through;
 //! a request the parser rejects is answered by the proxy and never reaches the backend.
-//! Loopback only; every wait is bounded.
+//! Against tiny fake backends (std `TcpListener`s): a silent backend gives 504, a malformed
+//! answer 502, a flood of 1xx at most the bound then 502; a 9 MiB body passes whole; no 1xx
+//! reaches an HTTP/1.0 client; `gzip, chunked` stays on the wire; forward mode refuses what is
+//! not an `http:` target with a host; over `--max-conns` a connection gets 503; `Expect:
+//! 100-continue` reaches the backend, whose 100 (or the proxy's own, when the backend says
+//! nothing) lets the client's body through. No assertion
+//! on time: a short `--timeout` only makes the 504 quick. Loopback only; every wait is bounded.
 
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{config, read_response, terminate, TestServer};
+use common::{config, find, read_response, terminate, TestServer};
+use h1_parser::{BodyDecoder, Config, Decoded, Method, ResponseParser, Status};
 use h1_server::{Request, Response, Router};
 
-/// Builds the proxy example for this test binary's profile and starts it on a free port.
-fn start_proxy(backend: Option<SocketAddr>) -> (Child, SocketAddr) {
+/// Builds the proxy example for this test binary's profile and starts it on a free port, with
+/// `extra` arguments.
+fn start_proxy(backend: Option<SocketAddr>, extra: &[&str]) -> (Proxy, SocketAddr) {
     let exe = std::env::current_exe().expect("the test binary");
     let profile_dir = exe
         .parent()
@@ -53,6 +61,7 @@ fn start_proxy(backend: Option<SocketAddr>) -> (Child, SocketAddr) {
     let mut command = Command::new(binary);
     command
         .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::piped());
     if let Some(backend) = backend {
         command.args(["--backend", &backend.to_string()]);
@@ -68,7 +77,17 @@ fn start_proxy(backend: Option<SocketAddr>) -> (Child, SocketAddr) {
         .next()
         .and_then(|a| a.parse().ok())
         .expect("proxy listening on ADDR");
-    (child, addr)
+    (Proxy(child), addr)
+}
+
+/// The proxy's process, killed when a test ends, even by a failed assertion.
+struct Proxy(Child);
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn connect(addr: SocketAddr) -> TcpStream {
@@ -103,7 +122,7 @@ fn backend() -> (TestServer, Arc<AtomicUsize>) {
 #[test]
 fn reverse_proxy_keeps_the_client_alive_strips_hop_by_hop_fields_and_forwards_bodies() {
     let (server, reached) = backend();
-    let (mut proxy, addr) = start_proxy(Some(server.addr));
+    let (mut proxy, addr) = start_proxy(Some(server.addr), &[]);
     let mut client = connect(addr);
     let mut pending = Vec::new();
 
@@ -141,7 +160,7 @@ fn reverse_proxy_keeps_the_client_alive_strips_hop_by_hop_fields_and_forwards_bo
         before,
         "the bad request reached the backend"
     );
-    terminate(&mut proxy);
+    terminate(&mut proxy.0);
 }
 
 #[test]
@@ -174,7 +193,7 @@ fn forward_proxy_serves_absolute_form_targets_from_python_http_server() {
         .and_then(|p| p.parse().ok())
         .expect("python's port");
 
-    let (mut proxy, addr) = start_proxy(None);
+    let (mut proxy, addr) = start_proxy(None, &[]);
     let mut client = connect(addr);
     let mut pending = Vec::new();
     let get =
@@ -203,8 +222,261 @@ fn forward_proxy_serves_absolute_form_targets_from_python_http_server() {
     assert_eq!(read_response(&mut client, &mut pending, false).status, 400);
     let mut rest = Vec::new();
     let _ = client.read_to_end(&mut rest);
-    terminate(&mut proxy);
+    terminate(&mut proxy.0);
     let _ = python.kill();
     let _ = python.wait();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A backend that reads each request head and answers `answer` then closes, or with `None`
+/// holds the connection open and says nothing.
+fn fake_backend(answer: Option<Vec<u8>>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let mut silent = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let (mut head, mut chunk) = (Vec::new(), [0u8; 4096]);
+            while find(&head, b"\r\n\r\n").is_none() {
+                match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&chunk[..n]),
+                }
+            }
+            match &answer {
+                Some(answer) => drop(stream.write_all(answer)),
+                None => silent.push(stream),
+            }
+        }
+    });
+    addr
+}
+
+/// Sends `request` (one that ends the connection) and reads all the proxy sends back.
+fn roundtrip(proxy: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let mut client = connect(proxy);
+    client.write_all(request).expect("write");
+    let mut answer = Vec::new();
+    client.read_to_end(&mut answer).expect("the proxy closes");
+    answer
+}
+
+/// The final response in `bytes`, read by h1-parser: its status, head and decoded body.
+fn final_response(mut bytes: &[u8]) -> (u16, String, Vec<u8>) {
+    loop {
+        let mut parser = ResponseParser::new();
+        let Ok(Status::Complete(response)) = parser.parse(bytes) else {
+            panic!("no response in {:?}", String::from_utf8_lossy(bytes));
+        };
+        let (code, len, interim) = (response.code(), response.head_len(), response.is_interim());
+        let framing = response.framing(Method::Get, false).expect("framing");
+        let head = String::from_utf8_lossy(&bytes[..len]).into_owned();
+        bytes = &bytes[len..];
+        if interim {
+            continue;
+        }
+        let mut decoder = BodyDecoder::new(framing, Config::new().max_body_size(u64::MAX));
+        let mut body = Vec::new();
+        loop {
+            match decoder.decode(bytes).expect("a well-framed body") {
+                (used, Decoded::Data(data)) => {
+                    body.extend_from_slice(data);
+                    bytes = &bytes[used..];
+                }
+                (used, Decoded::Trailer(_)) => bytes = &bytes[used..],
+                (_, Decoded::Done) => return (code, head, body),
+                (_, Decoded::Partial) => {
+                    decoder.finish().expect("a body that ran to the close");
+                    return (code, head, body);
+                }
+            }
+        }
+    }
+}
+
+const GET_CLOSE: &[u8] = b"GET /x HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n";
+
+#[test]
+fn a_backend_that_never_answers_gives_504() {
+    let (mut proxy, addr) = start_proxy(Some(fake_backend(None)), &["--timeout", "0.5"]);
+    let (status, head, _) = final_response(&roundtrip(addr, GET_CLOSE));
+    assert_eq!(status, 504, "{head}");
+    terminate(&mut proxy.0);
+}
+
+#[test]
+fn a_malformed_backend_answer_gives_502() {
+    let answers: [&[u8]; 3] = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        b"HTTP/1.1 2000 OK\r\n\r\n",
+        // Closed inside the head: no answer at all.
+        b"HTTP/1.1 200 OK\r\nContent-Len",
+    ];
+    for answer in answers {
+        let (mut proxy, addr) = start_proxy(Some(fake_backend(Some(answer.to_vec()))), &[]);
+        let (status, head, _) = final_response(&roundtrip(addr, GET_CLOSE));
+        assert_eq!(status, 502, "{head}");
+        terminate(&mut proxy.0);
+    }
+}
+
+#[test]
+fn a_9_mib_body_passes_whole_with_a_length_and_to_the_close() {
+    let body: Vec<u8> = (0..9 << 20).map(|i| (i % 251) as u8).collect();
+    let heads = [
+        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()),
+        // Delimited by the close: re-framed as chunked to an HTTP/1.1 client.
+        "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_owned(),
+    ];
+    for head in heads {
+        let answer = [head.as_bytes(), &body].concat();
+        let (mut proxy, addr) = start_proxy(Some(fake_backend(Some(answer))), &[]);
+        let (status, head, got) = final_response(&roundtrip(addr, GET_CLOSE));
+        assert_eq!((status, got.len()), (200, body.len()), "{head}");
+        assert!(got == body, "the body changed on the way");
+        terminate(&mut proxy.0);
+    }
+}
+
+#[test]
+fn a_flood_of_interim_answers_is_cut_at_the_bound_with_502() {
+    let mut answer = b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n".repeat(50);
+    answer.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    let (mut proxy, addr) = start_proxy(Some(fake_backend(Some(answer))), &[]);
+    let bytes = roundtrip(addr, GET_CLOSE);
+    let relayed = bytes.windows(12).filter(|w| w == b"HTTP/1.1 103").count();
+    assert!(
+        (1..=8).contains(&relayed),
+        "{relayed} interim answers relayed"
+    );
+    assert_eq!(final_response(&bytes).0, 502);
+    terminate(&mut proxy.0);
+}
+
+#[test]
+fn interim_answers_reach_http11_clients_only() {
+    let answer = b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n\
+        HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let (mut proxy, addr) = start_proxy(Some(fake_backend(Some(answer.to_vec()))), &[]);
+    let http11 = roundtrip(addr, GET_CLOSE);
+    // RFC 9110 gives 103 no reason phrase: the core's writer sends none.
+    assert!(http11.starts_with(b"HTTP/1.1 103 \r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\n"));
+    let http10 = roundtrip(addr, b"GET /x HTTP/1.0\r\nHost: site\r\n\r\n");
+    let (status, head, body) = final_response(&http10);
+    assert!(http10.starts_with(b"HTTP/1.1 200 OK\r\n"), "{head}");
+    assert_eq!((status, &body[..]), (200, &b"ok"[..]));
+    terminate(&mut proxy.0);
+}
+
+#[test]
+fn a_coding_before_chunked_stays_on_the_wire() {
+    let answer =
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+    let (mut proxy, addr) = start_proxy(Some(fake_backend(Some(answer.to_vec()))), &[]);
+    let bytes = roundtrip(addr, GET_CLOSE);
+    let mut parser = ResponseParser::new();
+    let Ok(Status::Complete(response)) = parser.parse(&bytes) else {
+        panic!("{}", String::from_utf8_lossy(&bytes));
+    };
+    let codings: Vec<&[u8]> = response.headers().get_all("transfer-encoding").collect();
+    assert_eq!(codings, [&b"gzip"[..], b"chunked"]);
+    assert_eq!(final_response(&bytes).2, b"hello");
+    terminate(&mut proxy.0);
+}
+
+#[test]
+fn forward_mode_refuses_targets_other_than_http_with_a_host() {
+    let (mut proxy, addr) = start_proxy(None, &[]);
+    let targets = [
+        "https://example.com/",
+        "ftp://example.com/",
+        "http://",
+        "http:///x",
+        "/x",
+    ];
+    for target in targets {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: example.com\r\n\r\n");
+        let (status, head, _) = final_response(&roundtrip(addr, request.as_bytes()));
+        assert_eq!(status, 400, "{target}: {head}");
+    }
+    terminate(&mut proxy.0);
+}
+
+#[test]
+fn connections_over_the_cap_get_503() {
+    let (server, _) = backend();
+    let (mut proxy, addr) = start_proxy(Some(server.addr), &["--max-conns", "1"]);
+    let mut first = connect(addr);
+    let mut pending = Vec::new();
+    let get = b"GET /fields HTTP/1.1\r\nHost: site\r\n\r\n";
+    first.write_all(get).unwrap();
+    assert_eq!(read_response(&mut first, &mut pending, false).status, 200);
+    // The first connection is open and counted: the second is over the cap.
+    let (status, head, _) = final_response(&roundtrip(addr, GET_CLOSE));
+    assert_eq!(status, 503, "{head}");
+    first.write_all(get).unwrap();
+    assert_eq!(read_response(&mut first, &mut pending, false).status, 200);
+    terminate(&mut proxy.0);
+}
+
+/// A backend for one `Expect: 100-continue` request of a 5-byte body: it says `100 Continue`
+/// first when `continues` (and 417 when the Expect did not reach it), or waits for the body
+/// without a word; then it echoes the body.
+fn expecting_backend(continues: bool) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        let mut seen = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while find(&seen, b"\r\n\r\n").is_none() {
+            let n = stream.read(&mut chunk).expect("read");
+            assert!(n > 0, "the head was cut");
+            seen.extend_from_slice(&chunk[..n]);
+        }
+        if continues && find(&seen, b"Expect: 100-continue\r\n").is_none() {
+            let _ =
+                stream.write_all(b"HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n");
+            return;
+        }
+        if continues {
+            stream
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .expect("write");
+        }
+        let body_at = find(&seen, b"\r\n\r\n").unwrap() + 4;
+        while seen.len() < body_at + 5 {
+            let n = stream.read(&mut chunk).expect("read");
+            assert!(n > 0, "the body was cut");
+            seen.extend_from_slice(&chunk[..n]);
+        }
+        let answer = [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"[..],
+            &seen[body_at..],
+        ];
+        stream.write_all(&answer.concat()).expect("write");
+    });
+    addr
+}
+
+#[test]
+fn expect_100_continue_goes_through_and_the_body_follows_the_100() {
+    for continues in [true, false] {
+        let (mut proxy, addr) = start_proxy(Some(expecting_backend(continues)), &[]);
+        let mut client = connect(addr);
+        let mut pending = Vec::new();
+        client.write_all(b"POST /up HTTP/1.1\r\nHost: site\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n").unwrap();
+        // The backend's 100, or the proxy's own once the backend said nothing for a while.
+        let interim = read_response(&mut client, &mut pending, true);
+        assert_eq!(interim.status, 100, "{}", interim.head);
+        client.write_all(b"hello").unwrap();
+        let answer = read_response(&mut client, &mut pending, false);
+        assert_eq!(
+            (answer.status, &answer.body[..]),
+            (200, &b"hello"[..]),
+            "{continues}"
+        );
+        terminate(&mut proxy.0);
+    }
 }

@@ -1,6 +1,6 @@
 //! What the examples share: the JSON shape of h1-server's `--echo` (names and values as
 //! received, each byte that is not ASCII read as the Latin-1 code point of the same number,
-//! the decoded body in base64) and the names of the framings.
+//! the decoded body in base64), the names of the framings, and `http:` URLs taken apart.
 #![allow(dead_code)]
 
 use base64::Engine;
@@ -58,6 +58,20 @@ pub fn push_body(out: &mut String, body: &[u8]) {
     out.push_str("\"body_base64\":\"");
     base64::engine::general_purpose::STANDARD.encode_string(body, out);
     out.push('"');
+}
+
+/// An `http://host[:port][/path]` URL or absolute-form target (RFC 9112 §3.2.2), the scheme in
+/// any case → (the authority, the address to connect to, port 80 by default, and the
+/// origin-form target); `None` for another scheme or no host.
+pub fn split_http_url(url: &str) -> Option<(String, String, String)> {
+    let (scheme, rest) = url.split_at_checked(7)?;
+    let rest = scheme.eq_ignore_ascii_case("http://").then_some(rest)?;
+    let (host, path) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    // A port after the last ':' outside an IPv6 literal.
+    let port = host.rsplit_once(':').is_some_and(|(_, p)| !p.contains(']'));
+    let address = format!("{host}{}", if port { "" } else { ":80" });
+    let path = format!("{}{path}", if path.starts_with('/') { "" } else { "/" });
+    (!host.is_empty()).then(|| (host.to_owned(), address, path))
 }
 
 /// `none`, `length N`, `chunked`, `until-close` or `tunnel`.
