@@ -75,7 +75,7 @@ fn run(out: &mut impl Write) -> Result<(), Failure> {
         for header in &headers {
             let (name, value) = header.split_once(':').ok_or(usage("-H 'Name: value'"))?;
             let value = value.trim_matches([' ', '\t']);
-            head = head.field(name, value).map_err(refused)?;
+            head.field(name, value).map_err(refused)?;
         }
         let mut len = head.finish(body).map_err(refused)?;
         let stream = match &mut stream {

@@ -26,18 +26,6 @@ const INTERIM_LIMIT: u16 = 8;
 const BACKEND: Config = Config::new().max_body_size(u64::MAX);
 const SECOND: Duration = Duration::from_secs(1);
 
-/// Writes `fields` into a head (`Requesting` or `Answering`) and finishes it with `body`.
-macro_rules! finish {
-    ($head:expr, $fields:expr, $body:expr) => {
-        $head.and_then(|mut head| {
-            for (name, value) in $fields.iter() {
-                head = head.field(name, value)?;
-            }
-            head.finish($body)
-        })
-    };
-}
-
 /// RFC 9110 §7.6.1: all fields but those ending at this hop (and those Connection names), and
 /// but the framing, which the core writes anew.
 fn end_to_end(headers: Headers<'_>) -> Vec<(String, Vec<u8>)> {
@@ -150,10 +138,10 @@ impl Client {
         let mut out = Vec::new();
         let written = match status {
             0 => self.conn.answer_error(&mut out),
-            _ => self
-                .conn
-                .respond(&mut out, status)
-                .and_then(|head| head.field("Connection", "close")?.finish_with(why)),
+            _ => self.conn.respond(&mut out, status).and_then(|mut head| {
+                head.field("Connection", "close")?;
+                head.finish_with(why)
+            }),
         };
         written.ok().and_then(|_| self.stream.write_all(&out).ok());
         None
@@ -184,7 +172,11 @@ impl Client {
         fields.push(("Connection".into(), b"close".into()));
         let method = Method::from_bytes(method.as_bytes()).expect("the parser read a method");
         let body = body_for(framing, None);
-        let head = finish!(back.request(&mut out, method, &target), fields, body);
+        let request = back.request(&mut out, method, &target);
+        let head = request.and_then(|mut head| {
+            head.fields(fields)?;
+            head.finish(body)
+        });
         // A backend that never accepts is as silent as one that never answers: bounded too.
         let address = upstream.to_socket_addrs().ok().and_then(|mut a| a.next());
         let connect = |address| TcpStream::connect_timeout(&address, timeout).ok();
@@ -251,7 +243,10 @@ impl Client {
                     match interim {
                         // None to HTTP/1.0 (RFC 9110 §15.2): the core refuses, it is skipped.
                         true => Ok(self.conn.interim(&mut out, code, fields).unwrap_or(0)),
-                        false => finish!(self.conn.respond(&mut out, code), fields, body),
+                        false => self.conn.respond(&mut out, code).and_then(|mut head| {
+                            head.fields(fields)?;
+                            head.finish(body)
+                        }),
                     }
                 }
                 Event::Data(range) => self.conn.send_data(&mut out, &from_back[range]),

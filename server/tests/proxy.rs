@@ -360,8 +360,8 @@ fn interim_answers_reach_http11_clients_only() {
         HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     let (mut proxy, addr) = start_proxy(Some(fake_backend(Some(answer.to_vec()))), &[]);
     let http11 = roundtrip(addr, GET_CLOSE);
-    // RFC 9110 gives 103 no reason phrase: the core's writer sends none.
-    assert!(http11.starts_with(b"HTTP/1.1 103 \r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\n"));
+    assert!(http11
+        .starts_with(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\n"));
     let http10 = roundtrip(addr, b"GET /x HTTP/1.0\r\nHost: site\r\n\r\n");
     let (status, head, body) = final_response(&http10);
     assert!(http10.starts_with(b"HTTP/1.1 200 OK\r\n"), "{head}");

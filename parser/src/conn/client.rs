@@ -404,6 +404,18 @@ impl<'c, 'o, const N: usize> Requesting<'c, 'o, N> {
         Ok(self)
     }
 
+    /// Writes each of `fields` as [`field`](Requesting::field) does, in order: a list relayed
+    /// from another head, for one.
+    pub fn fields<F: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        fields: impl IntoIterator<Item = (F, V)>,
+    ) -> Result<&mut Requesting<'c, 'o, N>, ConnError> {
+        for (name, value) in fields {
+            self.field(name, value)?;
+        }
+        Ok(self)
+    }
+
     /// Ends the head with the framing field for `body`; returns the head's length. Then
     /// [`ClientConn::send_data`] and [`ClientConn::finish`], except for [`Body::None`].
     pub fn finish(self, body: Body) -> Result<usize, ConnError> {

@@ -520,6 +520,18 @@ impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
         Ok(self)
     }
 
+    /// Writes each of `fields` as [`field`](Answering::field) does, in order: a list relayed
+    /// from another head, for one.
+    pub fn fields<F: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        fields: impl IntoIterator<Item = (F, V)>,
+    ) -> Result<&mut Answering<'c, 'o, N>, ConnError> {
+        for (name, value) in fields {
+            self.field(name, value)?;
+        }
+        Ok(self)
+    }
+
     /// Ends the head with the connection's fields and the framing field for `body`; returns
     /// the head's length. Then [`ServerConn::send_data`] and [`ServerConn::finish`] — except
     /// for [`Body::None`], which completes the answer at once.
