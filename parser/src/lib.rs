@@ -63,6 +63,13 @@
 //! Messages are written by [`write`](mod@write): request and response heads and the chunked framing,
 //! checked against the same rules, so nothing the parser would reject reaches the wire.
 //!
+//! Connections are run by [`conn`]: [`conn::ServerConn`] and [`conn::ClientConn`] take the
+//! bytes received and give events (heads, body data as ranges of the input, trailers, the end
+//! of a message, interim answers, an upgrade), write answers and requests through the checked
+//! writer, and decide persistence, the framing of what is sent, `100 Continue`, pipelining and
+//! upgrades per RFC 9110 and RFC 9112, so that a server, a client, a tokio codec and a
+//! microcontroller loop share one set of decisions.
+//!
 //! # Features
 //! - none (the default): `#![no_std]`, no allocation; dependencies `memchr` and `arrayvec`.
 //! - `std`: `std::error::Error` for [`Error`] and [`write::WriteError`], and the writers into
