@@ -393,13 +393,7 @@ impl<const N: usize> ServerConn<N> {
         if code == 101 && !self.exchange.wants_upgrade {
             return Err(ConnError::UpgradeNotRequested);
         }
-        let head = ResponseHead::new(
-            out,
-            self.exchange.method.method(),
-            Version::Http11,
-            code,
-            None,
-        )?;
+        let head = self.status_line(out, code)?;
         Ok(Answering {
             conn: self,
             head,
@@ -407,6 +401,18 @@ impl<const N: usize> ServerConn<N> {
             said_close: false,
             said_keep_alive: false,
         })
+    }
+
+    /// An answer's status-line: HTTP/1.1 (RFC 9110 §2.5: a server sends its own version),
+    /// framed by the method it answers.
+    #[inline(always)]
+    fn status_line<'o>(
+        &self,
+        out: impl Into<Out<'o>>,
+        code: u16,
+    ) -> Result<ResponseHead<'o>, ConnError> {
+        let method = self.exchange.method.method();
+        Ok(ResponseHead::new(out, method, Version::Http11, code, None)?)
     }
 
     /// Writes an interim answer (RFC 9110 §15.2: 1xx but 101, such as `103 Early Hints`)
@@ -426,13 +432,7 @@ impl<const N: usize> ServerConn<N> {
         if !(100..200).contains(&code) || code == 101 {
             return Err(ConnError::OutOfOrder);
         }
-        let mut head = ResponseHead::new(
-            out,
-            self.exchange.method.method(),
-            Version::Http11,
-            code,
-            None,
-        )?;
+        let mut head = self.status_line(out, code)?;
         for (name, value) in fields {
             head.field(name, value)?;
         }
