@@ -7,14 +7,16 @@
 #   client  a ClientConn sending a GET and reading a 300-byte response; the reading alone is
 #           counted inside `client_read` (callgrind's inclusive count)
 #   parser  ResponseParser and BodyDecoder alone on the same response, inside `parser_read`
+#   whole, trickle, trickle2   (conn_trickle.rs) a browser request read at once, then byte by
+#           byte, at two sizes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-16000}
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
-cargo build -q --release -p h1-parser --example conn_cost
+cargo build -q --release -p h1-parser --example conn_cost --example conn_trickle
 exe=target/release/examples/conn_cost
 collected() {
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$exe" "$@" 2>&1 |
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "${run:-$exe}" "$@" 2>&1 |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 # Instructions inside FUNCTION (inclusive), from a run of `conn_cost ROLE N`.
@@ -37,3 +39,11 @@ parser=$(inside parser "$runs" parser_read)
 printf '%-34s %14s\n' "client: reading the response" "$(( client / runs ))"
 printf '%-34s %14s\n' "ResponseParser + BodyDecoder alone" "$(( parser / runs ))"
 python3 -c "print(f'{\"client reading ÷ parser alone\":<34} {$client / $parser:>14.3f}')"
+# A browser request read whole, and one byte more per call (510 and 980 bytes): linear when
+# the cost per byte is the same for both sizes.
+run=target/release/examples/conn_trickle
+for role in whole trickle trickle2; do
+    one=$(collected "$role" 1)
+    many=$(collected "$role" 101)
+    printf '%-34s %14s\n' "server: browser request, $role" "$(( (many - one + 50) / 100 ))"
+done

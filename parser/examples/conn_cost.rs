@@ -5,6 +5,8 @@
 //! - `client N`: a `ClientConn` sends a GET and reads a 300-byte response with a 13-byte body,
 //!   N times; `parser N`: `ResponseParser` and `BodyDecoder` alone read the same response.
 //!
+//! (`conn_trickle.rs` measures a head arriving byte by byte.)
+//!
 //! Output goes into a fixed array: the no_std path, no allocation per request.
 
 use h1_parser::conn::{ClientConn, Event, ServerConn};
@@ -18,6 +20,7 @@ Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-cache, no-store, mu
 X-Request-Id: 8f3a2c1e-5b7d-4e9a-9c2b-1d0e3f4a5b6c\r\nVary: Accept-Encoding\r\n\
 Connection: keep-alive\r\nContent-Length: 13\r\n\r\nHello, world!";
 
+#[inline(never)]
 fn server(requests: usize) -> usize {
     let batch = REQUEST.repeat(DEPTH);
     let mut conn = ServerConn::new(Config::new());
@@ -39,6 +42,7 @@ fn server(requests: usize) -> usize {
     sent
 }
 
+#[inline(never)]
 fn client(requests: usize) -> usize {
     let mut conn = ClientConn::new(Config::new());
     let mut out = [0u8; 256];
@@ -68,6 +72,7 @@ fn client_read(conn: &mut ClientConn, input: &[u8]) -> usize {
     }
 }
 
+#[inline(never)]
 fn parser(requests: usize) -> usize {
     let mut parser = ResponseParser::new();
     let mut body = 0;
