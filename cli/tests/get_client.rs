@@ -4,6 +4,8 @@
 //! (HTTP/1.0; bodies with a length, to the close, and chunked). Loopback only; every child runs
 //! under a deadline. The Python tests print a note and pass when `python3` is missing.
 
+// The server suite's helpers, shared rather than copied.
+#[path = "../../server/tests/common/mod.rs"]
 mod common;
 
 use std::io::{Read, Write};

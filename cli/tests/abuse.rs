@@ -4,6 +4,8 @@
 //! answers, and its thread and descriptor counts are back where they started. Every test is
 //! bounded in count and time; run with `--nocapture` to see the numbers.
 
+// The server suite's helpers, shared rather than copied.
+#[path = "../../server/tests/common/mod.rs"]
 mod common;
 
 use std::io::{ErrorKind, Read, Write};

@@ -2,6 +2,8 @@
 //! a 1 GiB (sparse) file downloaded with bounded server memory, HEAD, ranges, 304, a listing,
 //! uploads. Each test prints a note and passes when curl is not installed (CI installs it).
 
+// The server suite's helpers, shared rather than copied.
+#[path = "../../server/tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
