@@ -23,6 +23,8 @@ use super::path::Refusal;
 #[derive(Debug)]
 pub(crate) struct Root {
     path: PathBuf,
+    // Windows opens by path (the module's notes), so holds no handle.
+    #[cfg(unix)]
     dir: Dir,
 }
 
@@ -66,16 +68,16 @@ impl Root {
             ));
         }
         #[cfg(unix)]
-        let dir = {
+        {
             use rustix::fs::{openat, Mode, OFlags, CWD};
             let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            Dir {
+            let dir = Dir {
                 fd: openat(CWD, &path, flags, Mode::empty())?,
-            }
-        };
+            };
+            Ok(Root { path, dir })
+        }
         #[cfg(not(unix))]
-        let dir = Dir { path: path.clone() };
-        Ok(Root { path, dir })
+        Ok(Root { path })
     }
 
     /// The canonical path of the root.
