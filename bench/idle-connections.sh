@@ -15,7 +15,7 @@ COUNTS=${COUNTS:-10000 100000}
 PORT=${PORT:-5300}
 THREADS=${THREADS:-1}
 
-cargo build --release -q -p h1-server --bin h1-server --example idle_clients
+cargo build --release -q -p h1-server-cli --bin h1-server -p h1-server --example idle_clients
 target_dir=$(cargo metadata --format-version 1 --no-deps |
     sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 server_bin=$target_dir/release/h1-server

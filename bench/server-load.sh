@@ -85,7 +85,7 @@ for server in $SERVERS; do
     case $server in
         h1)
             log "building h1-server (release)"
-            if cargo build --release -p h1-server >&2 && [ -x target/release/h1-server ]; then
+            if cargo build --release -p h1-server-cli >&2 && [ -x target/release/h1-server ]; then
                 servers+=(h1)
             else
                 log "warning: h1-server did not build; leaving it out"

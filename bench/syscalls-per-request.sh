@@ -20,7 +20,7 @@ if ! command -v strace >/dev/null || ! command -v wrk >/dev/null; then
 fi
 server=${1:-}
 if [ -z "$server" ]; then
-    cargo build --release -q -p h1-server --bin h1-server
+    cargo build --release -q -p h1-server-cli --bin h1-server
     target_dir=$(cargo metadata --format-version 1 --no-deps |
         sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
     server=$target_dir/release/h1-server

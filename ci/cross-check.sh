@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds for the targets this machine cannot run: h1-server type-checked for macOS (aarch64,
+# Builds for the targets this machine cannot run: h1-server and its binary (h1-server-cli)
+# type-checked for macOS (aarch64,
 # x86_64), FreeBSD and Windows (msvc), the portable readiness backend on each; h1-parser
 # built for two bare-metal targets. No standard library for those targets is installed, so a
 # toolchain that ships the standard library's source (Debian's rustc-web, cargo-web and
@@ -22,9 +23,11 @@ export RUSTC="$rustc_bin" RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$PWD/target/cross"
 unset RUSTFLAGS
 
 for target in aarch64-apple-darwin x86_64-apple-darwin x86_64-unknown-freebsd x86_64-pc-windows-msvc; do
-    kinds=(--lib --bins)
-    echo "h1-server: check --target $target ${kinds[*]}"
-    "$cargo_bin" check -q --locked -Zbuild-std=std,panic_abort --target "$target" -p h1-server "${kinds[@]}"
+    echo "h1-server (lib, feature signals) and h1-server-cli (bin): check --target $target"
+    "$cargo_bin" check -q --locked -Zbuild-std=std,panic_abort --target "$target" \
+        -p h1-server --features signals --lib
+    "$cargo_bin" check -q --locked -Zbuild-std=std,panic_abort --target "$target" \
+        -p h1-server-cli --bins
 done
 for target in thumbv7em-none-eabihf riscv32imc-unknown-none-elf; do
     echo "h1-parser: build --target $target"

@@ -53,6 +53,8 @@
 //! - [`conn::Connection`] is the socket-free protocol core: bytes in, bytes out, time passed
 //!   in. Tests and fuzzers drive it directly.
 //! - [`ServerConfig`] holds the limits and timeouts, with documented defaults.
+//! - `signals::shutdown_on_signals` (feature `signals`) turns Ctrl-C and SIGTERM into a
+//!   graceful shutdown, as the `h1-server` binary does.
 //!
 //! Serving a request allocates nothing: a connection allocates its buffers once and reuses
 //! them (a counting-allocator test holds the server to it). A streamed reader is boxed once
@@ -76,6 +78,8 @@ mod request;
 mod response;
 mod router;
 mod server;
+#[cfg(feature = "signals")]
+pub mod signals;
 mod slots;
 mod source;
 mod sys;

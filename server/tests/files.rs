@@ -9,7 +9,7 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use h1_server::files::{respond, FilePlan, ServeDir};
+use h1_server::files::{respond, FilePlan, ServeDir, Written};
 use h1_server::{Request, Response, Router};
 
 /// A fresh directory tree, removed on drop:
@@ -77,10 +77,15 @@ fn fields<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<&'a [u
     }
 }
 
-/// The bytes a plan would send, or the status when it is not a file.
-fn served(dir: &ServeDir, path: &str) -> Result<PathBuf, u16> {
+/// The bytes a plan would send (read from the file it opened), or the status when it is not
+/// a file.
+fn served(dir: &ServeDir, path: &str) -> Result<Vec<u8>, u16> {
     match dir.plan("GET", path, no_fields) {
-        FilePlan::File(file) => Ok(file.path),
+        FilePlan::File(mut file) => {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut file.file, &mut bytes).unwrap();
+            Ok(bytes)
+        }
         other => Err(other.status()),
     }
 }
@@ -168,7 +173,11 @@ fn what_is_inside_is_served() {
         ("/link_in_dir/inner.txt", "sub/inner.txt"),
         ("/site/", "site/index.html"),
     ] {
-        assert_eq!(served(&dir, path), Ok(root.join(file)), "{path}");
+        assert_eq!(
+            served(&dir, path),
+            Ok(fs::read(root.join(file)).unwrap()),
+            "{path}"
+        );
     }
 }
 
@@ -176,10 +185,7 @@ fn what_is_inside_is_served() {
 fn a_prefix_is_stripped_and_enforced() {
     let tree = Tree::new();
     let dir = tree.dir().at("/static");
-    assert_eq!(
-        served(&dir, "/static/file.txt"),
-        Ok(dir.root().join("file.txt"))
-    );
+    assert_eq!(served(&dir, "/static/file.txt"), Ok(b"0123456789".to_vec()));
     assert_eq!(served(&dir, "/staticfile.txt"), Err(404));
     assert_eq!(served(&dir, "/file.txt"), Err(404));
     match dir.plan("GET", "/static", no_fields) {
@@ -378,11 +384,11 @@ fn methods_and_uploads() {
         panic!("an upload");
     };
     assert_eq!(new.path, dir.root().join("sub/new.txt"));
-    assert_eq!(new.temp.parent(), Some(dir.root().join("sub").as_path()));
     assert!(!new.replaces);
-    new.write_all(b"uploaded").unwrap();
+    assert_eq!(new.write_all(b"uploaded").unwrap(), Written::Created);
     assert_eq!(fs::read(&new.path).unwrap(), b"uploaded");
-    assert!(!new.temp.exists());
+    // The temporary file is gone: the directory holds what it held and the upload.
+    assert_eq!(fs::read_dir(dir.root().join("sub")).unwrap().count(), 3);
     assert_eq!(put("/sub/new.txt", &[]).status(), 204);
     assert_eq!(put("/sub/new.txt", &[("If-None-Match", "*")]).status(), 412);
     assert_eq!(
@@ -402,7 +408,7 @@ fn methods_and_uploads() {
     let FilePlan::Upload(over_link) = put("/link_out", &[]) else {
         panic!("an upload");
     };
-    over_link.write_all(b"mine").unwrap();
+    assert_eq!(over_link.write_all(b"mine").unwrap(), Written::Replaced);
     assert_eq!(
         fs::read(tree.top.join("outside/secret.txt")).unwrap(),
         b"secret"
@@ -518,7 +524,7 @@ fn end_to_end_through_a_router() {
     let leftovers: Vec<_> = fs::read_dir(tree.root().join("sub"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
-        .filter(|name| name.to_string_lossy().starts_with(".upload-"))
+        .filter(|name| name.to_string_lossy().starts_with(".h1-upload-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -3,14 +3,23 @@
 //! Links are relative (`./name`, `./dir/`), so a listing is right under any prefix; the `./`
 //! keeps a name such as `a:b` from reading as a URI scheme (RFC 3986 §4.2). Entries are sorted
 //! by name (byte order), directories marked with a trailing `/`. A name that is not UTF-8
-//! could not be asked for (paths are decoded as UTF-8), so it is left out.
+//! could not be asked for (paths are decoded as UTF-8), so it is left out, as are the hidden
+//! names (`path::is_hidden`).
+//!
+//! A listing is capped, not paginated: the first `limit` names in byte order are listed and a
+//! last line says how many more there are. The directory is read whole to find them, but only
+//! `limit` names are held at any time (a heap that drops the greatest), so neither the page
+//! nor the work area grows with the directory: a folder of 20,000 entries costs no more
+//! memory per request than one of `limit`.
 
+use std::collections::BinaryHeap;
 use std::fmt::Write;
-use std::fs;
 use std::io;
-use std::path::Path;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::beneath::{Dir, Kind};
+use super::path::is_hidden;
 
 /// Bytes encoded in a link: all but RFC 3986 §2.3's unreserved characters. More than a
 /// segment needs (sub-delims could stay), so no `#`, `?`, `&`, `'` or `;` ever reaches the
@@ -28,25 +37,45 @@ pub(crate) struct Entry {
     pub is_dir: bool,
 }
 
-/// The entries of `dir`, sorted by name; a symbolic link is listed as what it points to (a
-/// broken one as a file).
-pub(crate) fn entries(dir: &Path) -> io::Result<Vec<Entry>> {
-    let mut entries = Vec::new();
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
-        let is_dir = fs::metadata(entry.path()).is_ok_and(|m| m.is_dir());
-        entries.push(Entry { name, is_dir });
-    }
-    entries.sort();
-    Ok(entries)
+/// The first `limit` entries of `dir` by name, sorted, and how many more there are; a symbolic
+/// link is listed as what it points to (a broken one as a file).
+pub(crate) fn entries(dir: &Dir, limit: usize, dotfiles: bool) -> io::Result<(Vec<Entry>, usize)> {
+    let mut kept: BinaryHeap<(String, Kind)> = BinaryHeap::with_capacity(limit.min(4096) + 1);
+    let mut more = 0usize;
+    dir.for_each_entry(|name, kind| {
+        if is_hidden(name, dotfiles) {
+            return;
+        }
+        if kept.len() == limit {
+            more += 1;
+            // Only a name that sorts before the greatest kept one takes its place.
+            match kept.peek() {
+                Some((greatest, _)) if name < greatest.as_str() => {
+                    kept.pop();
+                }
+                _ => return,
+            }
+        }
+        kept.push((name.to_owned(), kind));
+    })?;
+    let entries = kept
+        .into_sorted_vec()
+        .into_iter()
+        .map(|(name, kind)| {
+            let is_dir = match kind {
+                Kind::Dir => true,
+                Kind::NotDir => false,
+                Kind::Unknown => dir.is_dir(&name),
+            };
+            Entry { name, is_dir }
+        })
+        .collect();
+    Ok((entries, more))
 }
 
 /// The listing page for `entries`, titled with the decoded request path `shown`; a link to
-/// the parent unless `at_root`.
-pub(crate) fn html(shown: &str, entries: &[Entry], at_root: bool) -> String {
+/// the parent unless `at_root`, and a line saying how many `more` were left out.
+pub(crate) fn html(shown: &str, entries: &[Entry], at_root: bool, more: usize) -> String {
     let title = escape(shown);
     let mut page = String::with_capacity(256 + entries.len() * 80);
     page.push_str("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n");
@@ -64,7 +93,11 @@ pub(crate) fn html(shown: &str, entries: &[Entry], at_root: bool) -> String {
             name = escape(&entry.name),
         );
     }
-    page.push_str("</ul>\n</body>\n</html>\n");
+    page.push_str("</ul>\n");
+    if more > 0 {
+        let _ = writeln!(page, "<p>{more} more not listed.</p>");
+    }
+    page.push_str("</body>\n</html>\n");
     page
 }
 
@@ -101,7 +134,7 @@ mod tests {
                 is_dir: true,
             },
         ];
-        let page = html("/x&y/", &entries, false);
+        let page = html("/x&y/", &entries, false, 0);
         assert!(page.contains("<title>Index of /x&amp;y/</title>"), "{page}");
         assert!(page.contains(
             "<li><a href=\"./a%20%3Cb%3E%20%22c%22%20%26%20%27d%27%20%25e%20%23f%20%3Fg%20%C3%A9.txt\">\
@@ -112,6 +145,7 @@ mod tests {
             "{page}"
         );
         assert!(page.contains("<a href=\"../\">"));
-        assert!(!html("/", &entries, true).contains("../"));
+        assert!(!html("/", &entries, true, 0).contains("../"));
+        assert!(html("/", &entries, true, 7).contains("<p>7 more not listed.</p>"));
     }
 }

@@ -16,12 +16,18 @@
 //! - [`respond`] writes a plan into a [`Response`](crate::Response), a file streamed from disk;
 //! - [`Refusal`] says why a path is refused, and with which status: a `..` or `.` segment, an
 //!   encoded `/` or `\`, a NUL or control byte, a malformed escape or invalid UTF-8 is 400; a
-//!   symbolic link resolving outside the root is 403; a missing name is 404.
+//!   symbolic link resolving outside the root is 403; a missing name, a dotfile (unless
+//!   [`ServeDir::dotfiles`]) and an upload's temporary name are 404.
 //!
-//! The root is resolved once and every answer is checked to lie under it after its links are
-//! resolved. The check and the later open are two steps: someone who can create symbolic
-//! links inside the root while it is served can race them (uploads never create links).
+//! The root is opened once, and every name is opened relative to it so that no component can
+//! lead out (`openat2(RESOLVE_BENEATH)` on Linux, `openat` with `O_NOFOLLOW` per component on
+//! the other unixes, a resolve-then-check on Windows, which someone able to create links
+//! inside the root can race). What `plan` opened is what `respond` sends or writes into: there
+//! is no second look-up by path to race. Listings are capped ([`ServeDir::listing_limit`]),
+//! uploads have a total quota ([`ServeDir::upload_quota`]), `If-None-Match: *` creates
+//! atomically.
 
+mod beneath;
 mod conditional;
 mod listing;
 mod mime;
@@ -34,7 +40,7 @@ mod upload;
 pub use conditional::Validators;
 pub use mime::{content_type, FALLBACK};
 pub use path::Refusal;
-pub use plan::{FileAnswer, FilePlan, ServeDir};
+pub use plan::{FileAnswer, FilePlan, ServeDir, DEFAULT_LISTING_LIMIT, DEFAULT_UPLOAD_QUOTA};
 pub use range::ByteRange;
 pub use respond::respond;
-pub use upload::UploadTarget;
+pub use upload::{UploadError, UploadTarget, Written};

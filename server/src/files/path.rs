@@ -3,14 +3,16 @@
 //!
 //! The strategy: split the raw path on `/` first, then percent-decode each segment exactly
 //! once, so that no decoded byte can ever act as a separator; refuse every segment that is not
-//! one plain file name; join the segments one by one onto the canonical root; resolve the
-//! symbolic links (`canonicalize`) and require the result to still lie under the root.
+//! one plain file name, and the hidden ones (dotfiles unless served, temporary upload names);
+//! leave the opening to `beneath.rs`, which keeps it under the root.
 
 use std::fmt;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 use percent_encoding::percent_decode_str;
+
+use super::upload::TEMP_PREFIX;
 
 /// Why a path was refused, each with its status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -48,6 +50,9 @@ pub enum Refusal {
     IsDirectory,
     /// A `PUT` body larger than the upload limit. 413.
     TooLarge,
+    /// A name starting with `.` while dotfiles are hidden (`.env`, `.git/config`), or an
+    /// upload's temporary name: answered as if it were not there. 404.
+    Hidden,
 }
 
 impl Refusal {
@@ -70,7 +75,7 @@ impl Refusal {
             | Refusal::DotSegment
             | Refusal::NotAName => 400,
             Refusal::OutsideRoot | Refusal::PermissionDenied => 403,
-            Refusal::NotFound | Refusal::NotUnderPrefix => 404,
+            Refusal::NotFound | Refusal::NotUnderPrefix | Refusal::Hidden => 404,
             Refusal::IsDirectory => 409,
             Refusal::TooLarge => 413,
         }
@@ -98,7 +103,7 @@ impl fmt::Display for Refusal {
             Refusal::DotSegment => "a . or .. path segment (RFC 3986 §3.3)",
             Refusal::NotAName => "a path segment that is not a plain file name",
             Refusal::OutsideRoot => "the name resolves outside the served directory",
-            Refusal::NotFound => "no such file",
+            Refusal::NotFound | Refusal::Hidden => "no such file",
             Refusal::PermissionDenied => "permission denied",
             Refusal::NotUnderPrefix => "not under the served prefix",
             Refusal::IsDirectory => "a directory cannot be replaced by a file",
@@ -194,25 +199,10 @@ fn is_one_plain_name(name: &str) -> bool {
     )
 }
 
-/// The canonical path that `names` lead to from `root` (itself canonical), symbolic links
-/// resolved, provided it lies under `root`.
-pub(crate) fn resolve(root: &Path, names: &[String]) -> Result<PathBuf, Refusal> {
-    let mut joined = root.to_path_buf();
-    for name in names {
-        joined.push(name);
-    }
-    let canonical = joined.canonicalize().map_err(|e| Refusal::from_io(&e))?;
-    within(root, canonical)
-}
-
-/// `path` when it lies under `root` (both canonical), else [`Refusal::OutsideRoot`]:
-/// a symbolic link pointing out of the served tree is answered 403, not followed.
-pub(crate) fn within(root: &Path, path: PathBuf) -> Result<PathBuf, Refusal> {
-    if path.starts_with(root) {
-        Ok(path)
-    } else {
-        Err(Refusal::OutsideRoot)
-    }
+/// Whether a decoded name is kept from clients: a dotfile unless `dotfiles`, an upload's
+/// temporary name always.
+pub(crate) fn is_hidden(name: &str, dotfiles: bool) -> bool {
+    name.starts_with(TEMP_PREFIX) || (!dotfiles && name.starts_with('.'))
 }
 
 #[cfg(test)]

@@ -3,17 +3,26 @@
 //! directory entries (no file content).
 
 use std::borrow::Cow;
-use std::fs;
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::beneath::{Dir, Kind, Node, Root};
 use super::conditional::{evaluate, if_range_holds, Precondition, Validators};
 use super::listing;
 use super::mime::content_type;
-use super::path::{resolve, segments, Refusal, Segments};
+use super::path::{is_hidden, segments, Refusal, Segments};
 use super::range::{ask, ByteRange, RangeAsk};
-use super::upload::{target, UploadTarget};
+use super::upload::{Quota, UploadTarget};
+
+/// The bytes all uploads may write while a directory is served, unless
+/// [`ServeDir::upload_quota`] says otherwise: 1 GiB.
+pub const DEFAULT_UPLOAD_QUOTA: u64 = 1 << 30;
+
+/// The most names a listing shows, unless [`ServeDir::listing_limit`] says otherwise.
+pub const DEFAULT_LISTING_LIMIT: usize = 1000;
 
 /// A directory served over HTTP: `GET` and `HEAD` of its files and listings, and `PUT` of new
 /// files when uploads are on.
@@ -38,9 +47,13 @@ use super::upload::{target, UploadTarget};
 /// ```
 #[derive(Clone, Debug)]
 pub struct ServeDir {
-    root: PathBuf,
+    root: Arc<Root>,
     prefix: String,
     max_upload: Option<u64>,
+    // Shared by the clones a server makes of the handler, so the quota is the directory's.
+    quota: Arc<Quota>,
+    dotfiles: bool,
+    listing_limit: usize,
 }
 
 /// What to answer, as [`ServeDir::plan`] decided it.
@@ -58,11 +71,13 @@ pub enum FilePlan {
     },
     /// 412: an `If-Match` or `If-Unmodified-Since` (or a `PUT`'s `If-None-Match`) failed.
     PreconditionFailed,
-    /// 200: the HTML listing of a directory that has no `index.html`.
+    /// 200: the HTML listing of a directory that has no `index.html`, at most
+    /// [`ServeDir::listing_limit`] names.
     Listing(String),
-    /// 301 to the directory's path with its trailing slash (the value of `Location`).
+    /// 301 to the directory's path with its trailing slash (the value of `Location`): always
+    /// a path on this host, starting with exactly one `/`.
     Redirect(String),
-    /// The path was refused; [`Refusal::status`] says with what.
+    /// The path was refused (or is hidden); [`Refusal::status`] says with what.
     Refused(Refusal),
     /// 405, with the value of `Allow`.
     MethodNotAllowed {
@@ -76,7 +91,10 @@ pub enum FilePlan {
 /// A file to send, whole (200) or one range of it (206).
 #[derive(Debug)]
 pub struct FileAnswer {
-    /// The canonical path of the file, under the root.
+    /// The file, opened beneath the root when the request was planned: what is sent is what
+    /// was checked, whatever happens to its path meanwhile.
+    pub file: File,
+    /// The path asked for, joined onto the root (links in it not resolved; for messages).
     pub path: PathBuf,
     /// The file's whole length (as in `Content-Range: bytes a-b/len`).
     pub len: u64,
@@ -128,19 +146,16 @@ impl FilePlan {
 }
 
 impl ServeDir {
-    /// Serves the directory `root` (resolved now, links included) at `/`, uploads off.
+    /// Serves the directory `root` (resolved and opened now, links included) at `/`, uploads
+    /// off, dotfiles hidden.
     pub fn new(root: impl AsRef<Path>) -> io::Result<ServeDir> {
-        let root = root.as_ref().canonicalize()?;
-        if !root.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a directory",
-            ));
-        }
         Ok(ServeDir {
-            root,
+            root: Arc::new(Root::new(root.as_ref())?),
             prefix: String::new(),
             max_upload: None,
+            quota: Arc::new(Quota::new(DEFAULT_UPLOAD_QUOTA)),
+            dotfiles: false,
+            listing_limit: DEFAULT_LISTING_LIMIT,
         })
     }
 
@@ -157,6 +172,28 @@ impl ServeDir {
         self
     }
 
+    /// The bytes all uploads together may write while the directory is served (413 past it;
+    /// replacing a file counts its new bytes); [`DEFAULT_UPLOAD_QUOTA`] unless set.
+    pub fn upload_quota(mut self, total_bytes: u64) -> ServeDir {
+        self.quota = Arc::new(Quota::new(total_bytes));
+        self
+    }
+
+    /// Serves (and with uploads, accepts) names starting with `.`: `.env`, `.git/`. Off by
+    /// default: they are answered 404 and left out of listings. Temporary upload names stay
+    /// hidden either way.
+    pub fn dotfiles(mut self, serve: bool) -> ServeDir {
+        self.dotfiles = serve;
+        self
+    }
+
+    /// The most names a listing shows (the first in byte order; a last line says how many
+    /// more there are); [`DEFAULT_LISTING_LIMIT`] unless set.
+    pub fn listing_limit(mut self, names: usize) -> ServeDir {
+        self.listing_limit = names;
+        self
+    }
+
     /// The upload limit, when uploads are on.
     pub fn max_upload(&self) -> Option<u64> {
         self.max_upload
@@ -164,7 +201,7 @@ impl ServeDir {
 
     /// The canonical root.
     pub fn root(&self) -> &Path {
-        &self.root
+        self.root.path()
     }
 
     /// Decides the answer to `method` on `path` (the raw path of the target, without its
@@ -192,10 +229,17 @@ impl ServeDir {
             Ok(segments) => segments,
             Err(refusal) => return FilePlan::Refused(refusal),
         };
+        if segments
+            .names
+            .iter()
+            .any(|name| is_hidden(name, self.dotfiles))
+        {
+            return FilePlan::Refused(Refusal::Hidden);
+        }
         let answer = if is_put {
             self.plan_put(&segments, header)
         } else {
-            self.plan_get(method == "GET", path, &segments, header)
+            self.plan_get(method == "GET", rest, &segments, header)
         };
         answer.unwrap_or_else(FilePlan::Refused)
     }
@@ -209,24 +253,52 @@ impl ServeDir {
     fn plan_get<'h>(
         &self,
         is_get: bool,
-        path: &str,
+        rest: &str,
         segments: &Segments,
         header: impl Fn(&str) -> Option<&'h [u8]>,
     ) -> Result<FilePlan, Refusal> {
-        let found = resolve(&self.root, &segments.names)?;
-        let metadata = fs::metadata(&found).map_err(|e| Refusal::from_io(&e))?;
-        if metadata.is_dir() {
-            if !segments.trailing_slash {
-                return Ok(FilePlan::Redirect(format!("{path}/")));
+        match self.root.open(&segments.names)? {
+            Node::Dir(dir) => {
+                if !segments.trailing_slash {
+                    return Ok(FilePlan::Redirect(self.location(rest)));
+                }
+                self.plan_directory(is_get, &dir, segments, header)
             }
-            return self.plan_directory(is_get, found, segments, header);
+            // A file asked for as a directory (`/a.txt/`) is not there, as on the file system.
+            Node::File(..) if segments.trailing_slash => Err(Refusal::NotFound),
+            Node::File(file, metadata) => Ok(plan_file(
+                is_get,
+                file,
+                self.joined(&segments.names),
+                &metadata,
+                header,
+            )),
+            Node::Other => Err(Refusal::NotFound),
         }
-        // A file asked for as a directory (`/a.txt/`) is not there, as on the file system; a
-        // FIFO or device is not served (reading one could block or never end).
-        if segments.trailing_slash || !metadata.is_file() {
-            return Err(Refusal::NotFound);
+    }
+
+    /// The directory's own path with its slash, built from the raw segments: `//host` as a
+    /// path would read as another host in a `Location` (RFC 3986 §4.2), so empty segments are
+    /// dropped and the value starts with exactly one `/`.
+    fn location(&self, rest: &str) -> String {
+        let mut location = String::from("/");
+        location.push_str(self.prefix.trim_start_matches('/'));
+        for part in rest.split('/').filter(|part| !part.is_empty()) {
+            if !location.ends_with('/') {
+                location.push('/');
+            }
+            location.push_str(part);
         }
-        Ok(plan_file(is_get, found, &metadata, header))
+        if !location.ends_with('/') {
+            location.push('/');
+        }
+        location
+    }
+
+    fn joined(&self, names: &[String]) -> PathBuf {
+        let mut path = self.root.path().to_path_buf();
+        path.extend(names);
+        path
     }
 
     /// `index.html` when the directory has one as a regular file under the root, else the
@@ -234,20 +306,18 @@ impl ServeDir {
     fn plan_directory<'h>(
         &self,
         is_get: bool,
-        dir: PathBuf,
+        dir: &Dir,
         segments: &Segments,
         header: impl Fn(&str) -> Option<&'h [u8]>,
     ) -> Result<FilePlan, Refusal> {
         let mut index_names = segments.names.clone();
         index_names.push("index.html".to_owned());
-        if let Ok(index) = resolve(&self.root, &index_names) {
-            if let Ok(metadata) = fs::metadata(&index) {
-                if metadata.is_file() {
-                    return Ok(plan_file(is_get, index, &metadata, header));
-                }
-            }
+        if let Ok(Node::File(file, metadata)) = self.root.open(&index_names) {
+            let path = self.joined(&index_names);
+            return Ok(plan_file(is_get, file, path, &metadata, header));
         }
-        let entries = listing::entries(&dir).map_err(|e| Refusal::from_io(&e))?;
+        let (entries, more) = listing::entries(dir, self.listing_limit, self.dotfiles)
+            .map_err(|e| Refusal::from_io(&e))?;
         let mut shown = self.prefix.clone();
         for name in &segments.names {
             shown.push('/');
@@ -255,7 +325,9 @@ impl ServeDir {
         }
         shown.push('/');
         let at_root = segments.names.is_empty();
-        Ok(FilePlan::Listing(listing::html(&shown, &entries, at_root)))
+        Ok(FilePlan::Listing(listing::html(
+            &shown, &entries, at_root, more,
+        )))
     }
 
     fn plan_put<'h>(
@@ -271,22 +343,46 @@ impl ServeDir {
         if declared.is_some_and(|len| len > max) {
             return Err(Refusal::TooLarge);
         }
-        let upload = target(&self.root, segments)?;
-        let now = SystemTime::now();
-        let current = fs::metadata(&upload.path)
-            .ok()
-            .map(|m| Validators::of(&m, now));
+        let Some((name, parents)) = segments.names.split_last() else {
+            return Err(Refusal::IsDirectory);
+        };
+        if segments.trailing_slash {
+            return Err(Refusal::IsDirectory);
+        }
+        let Node::Dir(dir) = self.root.open(parents)? else {
+            return Err(Refusal::NotFound);
+        };
+        // The name itself, not what a link there points to (the upload replaces the link).
+        let replaces = match dir.entry_kind(name) {
+            Ok(Some(Kind::Dir)) => return Err(Refusal::IsDirectory),
+            Ok(found) => found.is_some(),
+            Err(e) => return Err(Refusal::from_io(&e)),
+        };
+        let current = match self.root.open(&segments.names) {
+            Ok(Node::File(_, metadata)) => Some(Validators::of(&metadata, SystemTime::now())),
+            _ => None,
+        };
         // RFC 9110 §13.2.2 for a state-changing method: a failed condition is 412.
         if evaluate(&header, current.as_ref(), false) != Precondition::Proceed {
             return Ok(FilePlan::PreconditionFailed);
         }
-        Ok(FilePlan::Upload(upload))
+        // Checked here against the name as it was; the write checks again, atomically.
+        let create_only = header("if-none-match").is_some_and(|v| v.trim_ascii() == b"*");
+        Ok(FilePlan::Upload(UploadTarget {
+            path: self.joined(&segments.names),
+            replaces,
+            create_only,
+            dir,
+            name: name.clone(),
+            quota: Arc::clone(&self.quota),
+        }))
     }
 }
 
 /// The answer for a regular file: preconditions, then `Range` (GET only).
 fn plan_file<'h>(
     is_get: bool,
+    file: File,
     path: PathBuf,
     metadata: &fs::Metadata,
     header: impl Fn(&str) -> Option<&'h [u8]>,
@@ -310,6 +406,7 @@ fn plan_file<'h>(
     };
     FilePlan::File(FileAnswer {
         content_type: content_type(&path),
+        file,
         path,
         len,
         range,

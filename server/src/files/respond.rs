@@ -3,13 +3,15 @@
 //! A file's bytes (its range) are streamed from disk as the socket takes them
 //! ([`Response::set_body_file`]): a `HEAD` gets the head with the `Content-Length` a `GET`
 //! would get and nothing is read. A `PUT` writes the request body the server has already read
-//! into memory (so an upload is bounded by the server's body limit and the directory's).
+//! into memory (so an upload is bounded by the server's body limit and the directory's), and
+//! its status is what the write found (201 or 204; 412 when `If-None-Match: *` lost a race;
+//! 413 past the quota).
 
-use std::fs::File;
 use std::io;
 
 use super::path::Refusal;
 use super::plan::{FileAnswer, FilePlan, ServeDir};
+use super::upload::Written;
 use crate::{Handler, Request, Response};
 
 /// Writes `plan` into `res`: status, fields and body. `request_body` is what a
@@ -55,14 +57,16 @@ pub fn respond(plan: &FilePlan, request_body: &[u8], res: &mut Response) {
             plain(res, "Method Not Allowed");
         }
         FilePlan::Upload(upload) => match upload.write_all(request_body) {
-            Ok(()) => {
-                if !upload.replaces {
-                    plain(res, "Created");
-                }
+            Ok(Written::Created) => {
+                res.set_status(201);
+                plain(res, "Created");
+            }
+            Ok(Written::Replaced) => {
+                res.set_status(204);
             }
             Err(error) => {
-                res.set_status(500);
-                plain(res, &format!("cannot write the file: {error}"));
+                res.set_status(error.status());
+                plain(res, &error.to_string());
             }
         },
     }
@@ -78,7 +82,8 @@ fn send_file(file: &FileAnswer, res: &mut Response) -> io::Result<()> {
         Some(range) => (range.first, range.len()),
         None => (0, file.len),
     };
-    let opened = File::open(&file.path)?;
+    // The descriptor opened when planning (a second one on it: `plan` is borrowed).
+    let opened = file.file.try_clone()?;
     // The plan's range, clamped to the file's length when opened: a file that shrank since
     // the plan sends what is left, with that length.
     res.set_body_file(opened, Some(first..first.saturating_add(count)))?;

@@ -1,100 +1,205 @@
 //! Where a `PUT` writes: a new or replaced file under the root, written under a temporary name
-//! in the same directory and renamed over the target when complete, so that no reader ever
-//! sees half a file and an interrupted upload leaves the old one in place.
+//! in the same directory and then given its name, so that no reader ever sees half a file and
+//! an interrupted upload leaves the old one in place.
 //!
-//! The rename is atomic because both names are in one directory (one file system); it
-//! replaces a symbolic link at the target rather than writing through it, so an upload cannot
-//! reach outside the root even where a link points out.
+//! The directory is the one opened beneath the root when the request was planned
+//! (`beneath.rs`): every later step (create, link, rename, remove) is relative to that open
+//! directory, so swapping a component of the path for a link cannot move the upload out of
+//! the root. The temporary name is 128 random bits and starts with [`TEMP_PREFIX`], a name
+//! requests are refused (`path.rs`), so a client can neither guess it nor take it first.
+//!
+//! The name is given by `link` first, which fails when the name is taken: a creation is
+//! atomic, and of several `If-None-Match: *` uploads to one new name exactly one wins (the
+//! others get 412, the winner's bytes stay). Otherwise a taken name is replaced by `rename`,
+//! which replaces a link there rather than writing through it.
 
-use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
-use super::path::{resolve, Refusal, Segments};
+use super::beneath::Dir;
 
-/// Tells the temporary names of one process apart.
-static NEXT_UPLOAD: AtomicU64 = AtomicU64::new(0);
+/// How every temporary upload name starts; requests for such names are refused, with
+/// dotfiles served or not.
+pub(crate) const TEMP_PREFIX: &str = ".h1-upload-";
 
-/// The file a `PUT` creates or replaces, and the temporary name it is written under first.
-#[derive(Debug, PartialEq, Eq)]
-pub struct UploadTarget {
-    /// Where the file ends up: an existing directory under the root, joined with a plain name.
-    pub path: PathBuf,
-    /// `.upload-<pid>-<n>.tmp` in the same directory: unique within the process by its
-    /// counter and across processes by the pid, and created with `create_new`, so an existing
-    /// file is never reused.
-    pub temp: PathBuf,
-    /// Whether a file already exists at `path` (the answer is then 204, else 201,
-    /// RFC 9110 §9.3.4).
-    pub replaces: bool,
+/// The bytes all uploads may write while the directory is served.
+#[derive(Debug)]
+pub(crate) struct Quota {
+    limit: u64,
+    used: AtomicU64,
 }
 
+impl Quota {
+    pub(crate) fn new(limit: u64) -> Quota {
+        Quota {
+            limit,
+            used: AtomicU64::new(0),
+        }
+    }
+
+    /// Takes `len` bytes of the quota, or nothing when fewer are left.
+    fn take(&self, len: u64) -> bool {
+        self.used
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                used.checked_add(len).filter(|&total| total <= self.limit)
+            })
+            .is_ok()
+    }
+
+    fn give_back(&self, len: u64) {
+        self.used.fetch_sub(len, Ordering::SeqCst);
+    }
+}
+
+/// The file a `PUT` creates or replaces.
+#[derive(Debug)]
+pub struct UploadTarget {
+    /// Where the file ends up (for messages and logs; the writes go through the directory
+    /// opened when the request was planned, not through this path).
+    pub path: PathBuf,
+    /// Whether a file existed at `path` when the request was planned (the answer is then 204,
+    /// else 201, RFC 9110 §9.3.4); [`write_all`](Self::write_all) says what happened in the
+    /// end.
+    pub replaces: bool,
+    /// `If-None-Match: *`: create the file, never replace one (RFC 9110 §13.1.2).
+    pub create_only: bool,
+    pub(crate) dir: Dir,
+    pub(crate) name: String,
+    pub(crate) quota: Arc<Quota>,
+}
+
+/// What [`UploadTarget::write_all`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// The name was new: 201.
+    Created,
+    /// A file by that name was replaced: 204.
+    Replaced,
+}
+
+/// Why an upload was not written.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum UploadError {
+    /// `If-None-Match: *` and the name was taken first: 412.
+    Exists,
+    /// The uploads' total quota would be passed: 413.
+    QuotaExceeded,
+    /// The file system failed: 500.
+    Io(io::Error),
+}
+
+impl UploadError {
+    /// The status to answer with.
+    pub fn status(&self) -> u16 {
+        match self {
+            UploadError::Exists => 412,
+            UploadError::QuotaExceeded => 413,
+            UploadError::Io(_) => 500,
+        }
+    }
+}
+
+impl std::fmt::Display for UploadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UploadError::Exists => f.write_str("the file exists (If-None-Match: *)"),
+            UploadError::QuotaExceeded => f.write_str("the upload quota is used up"),
+            UploadError::Io(error) => write!(f, "cannot write the file: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for UploadError {}
+
 impl UploadTarget {
-    /// Creates the temporary file, to be filled and then [`commit`](Self::commit)ted or
-    /// [`abort`](Self::abort)ed.
-    pub fn create_temp(&self) -> io::Result<File> {
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&self.temp)
-    }
-
-    /// Renames the completed temporary file over the target.
-    pub fn commit(&self) -> io::Result<()> {
-        fs::rename(&self.temp, &self.path)
-    }
-
-    /// Removes the temporary file of an upload that did not complete.
-    pub fn abort(&self) {
-        // Nothing more can be done about a temporary file that will not go.
-        let _ = fs::remove_file(&self.temp);
-    }
-
-    /// Writes `body` as the whole file: temporary file, write, rename; the temporary file is
-    /// removed on any error. For bodies already in memory — until request bodies stream.
-    pub fn write_all(&self, body: &[u8]) -> io::Result<()> {
+    /// Writes `body` as the whole file: a temporary file, written and synced, then named;
+    /// the temporary file is removed whatever happens.
+    pub fn write_all(&self, body: &[u8]) -> Result<Written, UploadError> {
+        let len = body.len() as u64;
+        if !self.quota.take(len) {
+            return Err(UploadError::QuotaExceeded);
+        }
+        let temp = temp_name().map_err(UploadError::Io)?;
         let written = self
-            .create_temp()
+            .dir
+            .create_new(&temp)
             .and_then(|mut file| file.write_all(body).and_then(|()| file.sync_all()))
-            .and_then(|()| self.commit());
+            .map_err(UploadError::Io)
+            .and_then(|()| self.name_it(&temp));
+        // Linked or renamed or failed: the temporary name is not needed in any case (after
+        // a rename it is gone already, and the error is expected).
+        let _ = self.dir.remove(&temp);
         if written.is_err() {
-            self.abort();
+            self.quota.give_back(len);
         }
         written
     }
+
+    fn name_it(&self, temp: &str) -> Result<Written, UploadError> {
+        match self.dir.link_new(temp, &self.name) {
+            Ok(()) => Ok(Written::Created),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                if self.create_only {
+                    return Err(UploadError::Exists);
+                }
+                self.dir.rename(temp, &self.name).map_err(UploadError::Io)?;
+                Ok(Written::Replaced)
+            }
+            // No hard links on this file system (FAT, some network mounts): a creation can
+            // then not be told from a replacement atomically, so `If-None-Match: *` fails
+            // rather than risk replacing a file it promised not to.
+            Err(e) if self.create_only => Err(UploadError::Io(e)),
+            Err(_) => {
+                self.dir.rename(temp, &self.name).map_err(UploadError::Io)?;
+                Ok(if self.replaces {
+                    Written::Replaced
+                } else {
+                    Written::Created
+                })
+            }
+        }
+    }
 }
 
-/// The upload target for a checked path under the canonical `root`: the parent directory must
-/// exist and lie under the root; the name must not be a directory.
-pub(crate) fn target(root: &Path, segments: &Segments) -> Result<UploadTarget, Refusal> {
-    let Some((name, parents)) = segments.names.split_last() else {
-        return Err(Refusal::IsDirectory);
-    };
-    if segments.trailing_slash {
-        return Err(Refusal::IsDirectory);
+/// `.h1-upload-<32 hex digits>.tmp`: 128 bits from the OS's random source.
+fn temp_name() -> io::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| io::Error::other(e.to_string()))?;
+    let mut name = String::with_capacity(TEMP_PREFIX.len() + 36);
+    name.push_str(TEMP_PREFIX);
+    for b in bytes {
+        name.push_str(&format!("{b:02x}"));
     }
-    let dir = resolve(root, parents)?;
-    if !fs::metadata(&dir)
-        .map_err(|e| Refusal::from_io(&e))?
-        .is_dir()
-    {
-        return Err(Refusal::NotFound);
+    name.push_str(".tmp");
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_differ_and_carry_the_refused_prefix() {
+        let a = temp_name().unwrap();
+        let b = temp_name().unwrap();
+        assert_ne!(a, b);
+        assert!(
+            a.starts_with(TEMP_PREFIX) && a.len() == TEMP_PREFIX.len() + 36,
+            "{a}"
+        );
     }
-    let path = dir.join(name);
-    // symlink_metadata: the target itself, not what a link there points to (the rename
-    // replaces the link).
-    let replaces = match fs::symlink_metadata(&path) {
-        Ok(metadata) if metadata.is_dir() => return Err(Refusal::IsDirectory),
-        Ok(_) => true,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(e) => return Err(Refusal::from_io(&e)),
-    };
-    let n = NEXT_UPLOAD.fetch_add(1, Ordering::Relaxed);
-    let temp = dir.join(format!(".upload-{}-{n}.tmp", std::process::id()));
-    Ok(UploadTarget {
-        path,
-        temp,
-        replaces,
-    })
+
+    #[test]
+    fn the_quota_is_taken_whole_or_not_at_all() {
+        let quota = Quota::new(10);
+        assert!(quota.take(6));
+        assert!(!quota.take(5));
+        assert!(quota.take(4));
+        quota.give_back(4);
+        assert!(quota.take(4));
+        assert!(!quota.take(1));
+    }
 }

@@ -187,9 +187,9 @@ pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The binary on a free port; returns the child and the address it printed.
 pub fn spawn(args: &[&str]) -> (Child, SocketAddr) {
-    // Only the tests that need the binary require the `cli` feature that builds it.
+    // Only the h1-server-cli package's tests (cli/tests) have the binary to spawn.
     let Some(binary) = option_env!("CARGO_BIN_EXE_h1-server") else {
-        panic!("no h1-server binary: the tests that spawn it require the `cli` feature");
+        panic!("no h1-server binary: the tests that spawn it are in cli/tests");
     };
     let mut child = Command::new(binary)
         .args(["--addr", "127.0.0.1:0"])

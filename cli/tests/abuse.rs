@@ -3,7 +3,15 @@
 //! requests, vanishing clients, too many connections, random bytes. After each, the server still
 //! answers, and its thread and descriptor counts are back where they started. Every test is
 //! bounded in count and time; run with `--nocapture` to see the numbers.
+//!
+//! Times: a lower bound (not cut before a deadline) holds under any load, since the test's
+//! clock starts before the server's. An upper bound only has to tell the mechanism under test
+//! from what would otherwise end the connection (nothing, or a timeout of 20 s and more), so
+//! each is set far from both, with its reason beside it: a loaded 2-core machine (a build and
+//! the other tests beside) stretches a 1 s window by seconds, never by tens of them.
 
+// The server suite's helpers, shared rather than copied.
+#[path = "../../server/tests/common/mod.rs"]
 mod common;
 
 use std::io::{ErrorKind, Read, Write};
@@ -42,25 +50,31 @@ impl Target {
         connect(self.addr)
     }
 
-    /// A normal client gets its answer on a new connection.
+    /// A normal client gets its answer on a new connection, and then its close.
     fn assert_serves(&self) {
         let mut stream = self.connect();
         stream
             .write_all(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
             .expect("write");
-        let resp = read_response(&mut stream, &mut Vec::new(), false);
+        let mut pending = Vec::new();
+        let resp = read_response(&mut stream, &mut pending, false);
         assert_eq!(resp.status, 200);
+        // The server's close, so that its descriptor is on its way out before the next count.
+        read_to_close(&mut stream);
     }
 
-    /// After an attack: still serving, threads and descriptors back at the baseline (given a
-    /// moment to see the last closes), memory within a bound. Prints the RSS before and after.
+    /// After an attack: still serving, threads and descriptors back at the baseline (waiting
+    /// for the last closes to be seen: up to 30 s, a bound for a leak, not a measurement),
+    /// memory within a bound. Prints the RSS before and after. At most the baseline's
+    /// descriptors: the baseline may still count the first client's connection, whose close
+    /// a loaded server had not seen yet.
     fn assert_recovered(mut self, attack: &str) {
         self.assert_serves();
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(30);
         let after = loop {
             let now = usage(self.child.id());
             let settled = now.threads == self.baseline.threads
-                && now.descriptors == self.baseline.descriptors;
+                && now.descriptors <= self.baseline.descriptors;
             if settled || Instant::now() > deadline {
                 break now;
             }
@@ -76,9 +90,11 @@ impl Target {
             after.descriptors
         );
         assert_eq!(after.threads, self.baseline.threads, "{attack}: threads");
-        assert_eq!(
-            after.descriptors, self.baseline.descriptors,
-            "{attack}: descriptors (connections not freed)"
+        assert!(
+            after.descriptors <= self.baseline.descriptors,
+            "{attack}: descriptors {} -> {} (connections not freed)",
+            self.baseline.descriptors,
+            after.descriptors
         );
         // Freed buffers may stay with the allocator, but they are reused, not multiplied.
         assert!(
@@ -125,8 +141,10 @@ fn status_of(response: &[u8]) -> Option<u16> {
 #[test]
 fn slowloris_is_cut_at_the_head_deadline_while_others_are_served() {
     const SLOW: usize = 300;
-    let head_timeout = Duration::from_secs(2);
-    let target = Target::start(&["--head-timeout", "2"]);
+    let head_timeout = Duration::from_secs(3);
+    let target = Target::start(&["--head-timeout", "3"]);
+    // A deadline restarted by each byte would never cut them: the trickle goes on until this.
+    let give_up = Duration::from_secs(30);
     let started = Instant::now();
     let mut slow: Vec<(TcpStream, bool)> = (0..SLOW)
         .map(|_| {
@@ -159,7 +177,7 @@ fn slowloris_is_cut_at_the_head_deadline_while_others_are_served() {
 
     // One byte per slow connection every 50 ms, until the server answers it.
     let mut round = 0;
-    while slow.iter().any(|(_, open)| *open) && started.elapsed() < head_timeout * 3 {
+    while slow.iter().any(|(_, open)| *open) && started.elapsed() < give_up {
         for (stream, open) in slow.iter_mut().filter(|(_, open)| *open) {
             stream.set_nonblocking(true).expect("nonblocking");
             let answered =
@@ -188,15 +206,18 @@ fn slowloris_is_cut_at_the_head_deadline_while_others_are_served() {
         "slowloris: {SLOW} trickling connections; normal client latency median {median:?}, \
          p99 {p99:?}, max {max:?}; slow ones all answered after {cut_after:?}"
     );
-    // Not queued behind the slow heads: well under the head deadline they are held to.
-    assert!(max < head_timeout / 2, "normal client waited {max:?}");
+    // Not queued behind the slow heads: queued, a request would wait for their deadline (3 s
+    // from their first byte); served beside them it takes milliseconds, load or not.
+    assert!(max < head_timeout, "normal client waited {max:?}");
 
     for (i, (stream, _)) in slow.iter_mut().enumerate() {
         let answer = read_to_close(stream);
         assert_eq!(status_of(&answer), Some(408), "slow connection {i}");
     }
+    // Cut at the deadline, not before (the test's clock started first); "not later" is the
+    // loop ending before `give_up` with every one answered 408 (checked above).
     assert!(
-        cut_after >= head_timeout && cut_after < head_timeout + Duration::from_millis(1500),
+        cut_after >= head_timeout && cut_after < give_up,
         "cut after {cut_after:?}"
     );
     target.assert_recovered("slowloris");
@@ -240,7 +261,9 @@ fn body_over_the_limit_gets_413_without_being_read() {
             Some(413),
             "chunked {chunked}"
         );
-        assert!(answered.elapsed() < Duration::from_secs(4));
+        // Reading the announced body instead, the server would wait until the minimum body
+        // rate cut it, two 10 s windows in: 10 s tells the two apart whatever the load.
+        assert!(answered.elapsed() < Duration::from_secs(10));
     }
     target.assert_recovered("body over the limit");
 }
@@ -390,6 +413,8 @@ fn random_bytes_get_an_error_and_a_close() {
 fn slow_post_is_cut_at_the_minimum_body_rate_while_others_are_served() {
     const SLOW: usize = 50;
     let window = Duration::from_secs(1);
+    // Each byte restarts the 30 s body timer: without the rate they would never be cut.
+    let give_up = Duration::from_secs(25);
     let target = Target::start(&["--min-body-rate", "100", "--min-rate-window", "1"]);
     let head = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n";
     let started = Instant::now();
@@ -402,7 +427,7 @@ fn slow_post_is_cut_at_the_minimum_body_rate_while_others_are_served() {
         })
         .collect();
     let mut served = Vec::new();
-    while slow.iter().any(|(_, _, cut)| cut.is_none()) && started.elapsed() < window * 6 {
+    while slow.iter().any(|(_, _, cut)| cut.is_none()) && started.elapsed() < give_up {
         for (stream, sent, cut) in slow.iter_mut().filter(|(_, _, cut)| cut.is_none()) {
             stream.set_nonblocking(true).expect("nonblocking");
             let answered =
@@ -421,12 +446,7 @@ fn slow_post_is_cut_at_the_minimum_body_rate_while_others_are_served() {
         std::thread::sleep(Duration::from_millis(50).saturating_sub(asked.elapsed()));
     }
     let mut cuts: Vec<Duration> = slow.iter().filter_map(|(_, _, cut)| *cut).collect();
-    assert_eq!(
-        cuts.len(),
-        SLOW,
-        "slow POSTs still open after {:?}",
-        window * 6
-    );
+    assert_eq!(cuts.len(), SLOW, "slow POSTs still open after {give_up:?}");
     cuts.sort_unstable();
     let (first, last) = (cuts[0], cuts[SLOW - 1]);
     let sent: usize = slow.iter().map(|(_, sent, _)| sent).sum();
@@ -447,7 +467,9 @@ fn slow_post_is_cut_at_the_minimum_body_rate_while_others_are_served() {
         first >= window,
         "cut before the grace period ended: {first:?}"
     );
-    assert!(last < window * 3, "cut only after {last:?}");
+    // About 2 s (the grace window, then the first measured one); `give_up` is the bound that
+    // tells the rate from no cut at all.
+    assert!(last < give_up, "cut only after {last:?}");
     target.assert_recovered("slow POST");
 }
 
@@ -459,6 +481,8 @@ fn slow_post_is_cut_at_the_minimum_body_rate_while_others_are_served() {
 fn slow_read_is_cut_at_the_minimum_write_rate_while_others_are_served() {
     const SLOW: usize = 4;
     let window = Duration::from_secs(1);
+    // A write timer restarted by each write (30 s) would never cut them; below that.
+    let give_up = Duration::from_secs(25);
     let target = Target::start(&["--min-write-rate", "5000", "--min-rate-window", "1"]);
     let pid = target.child.id();
     let mut readers = Vec::new();
@@ -505,7 +529,7 @@ fn slow_read_is_cut_at_the_minimum_write_rate_while_others_are_served() {
         target.assert_serves();
         served.push(asked.elapsed());
         assert!(
-            started.elapsed() < window * 8,
+            started.elapsed() < give_up,
             "slow readers still connected after {:?}",
             started.elapsed()
         );
@@ -528,9 +552,11 @@ fn slow_read_is_cut_at_the_minimum_write_rate_while_others_are_served() {
         cut_after >= window,
         "cut before the grace period ended: {cut_after:?}"
     );
-    // A plain write timer (30 s, restarted by each write) would never cut them. The grace
-    // window counts the bytes the kernel took (about 3 MB here); the next one what the client
-    // took (the kernel's send queue, SIOCOUTQ): cut at the end of the second window.
-    assert!(cut_after < window * 4, "cut only after {cut_after:?}");
+    // The grace window counts the bytes the kernel took (about 3 MB here); the next one what
+    // the client took (the kernel's send queue, SIOCOUTQ): cut at the end of the second
+    // window, about 2 s. What this waits on is the server's timer and our next look at its
+    // descriptors (after a normal request, which load slows): on a loaded machine that look
+    // came at 8 s once (issue 25). The bound is what tells the rate from a plain write
+    // timer, which would never cut them: `give_up`, asserted in the loop.
     target.assert_recovered("slow read");
 }

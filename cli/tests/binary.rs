@@ -1,6 +1,8 @@
 //! The `h1-server` binary: flags, `--echo` JSON, graceful exit on SIGTERM, and (ignored by
 //! default, run on demand) 10,000 idle keep-alive connections with their RSS.
 
+// The server suite's helpers, shared rather than copied.
+#[path = "../../server/tests/common/mod.rs"]
 mod common;
 
 use std::io::{Read, Write};
@@ -33,6 +35,33 @@ fn help_explains_every_flag() {
         .output()
         .expect("run");
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// A mistake is one line on stderr naming the flag and pointing to --help, never the whole
+/// help; flags that only mean something beside another are refused alone.
+#[test]
+fn a_bad_flag_is_one_line_that_names_it() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--threads", "abc"], "--threads: invalid value \"abc\""),
+        (&["--upload"], "--upload needs --dir"),
+        (
+            &["--dir", ".", "--max-upload", "5"],
+            "--max-upload needs --upload",
+        ),
+        (&["--max-upload", "5"], "--max-upload needs --upload"),
+    ];
+    for (args, expected) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_h1-server"))
+            .args(*args)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(stderr.contains("--help"), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
 }
 
 #[test]
@@ -115,7 +144,7 @@ fn echo_refuses_connect_and_parses_nothing_after_it() {
 }
 
 /// Bounded: 10,000 connections, each answered once and then left idle; prints the server's
-/// RSS. Run with `cargo test --release -p h1-server --test binary -- --ignored --nocapture`.
+/// RSS. Run with `cargo test --release -p h1-server-cli --test binary -- --ignored --nocapture`.
 #[test]
 #[ignore = "opens 10,000 sockets; run on demand"]
 fn holds_10k_idle_keep_alive_connections() {

@@ -13,7 +13,8 @@ h1-server: a small, fast, hard-to-abuse HTTP/1.1 server
 
 USAGE:
     h1-server [--addr HOST:PORT] [--threads N] [--echo] [--log]
-              [--dir PATH [--upload] [--max-upload BYTES]]
+              [--dir PATH [--dotfiles] [--upload [--max-upload BYTES]
+                                         [--upload-quota BYTES]]]
               [--max-connections N] [--head-timeout SECONDS]
               [--min-body-rate BYTES] [--min-write-rate BYTES]
               [--min-rate-window SECONDS]
@@ -31,13 +32,20 @@ FLAGS:
     --dir PATH        Serve the directory PATH: GET and HEAD of its files
                       (streamed from disk, with types, ETag and Last-Modified,
                       conditional requests, single ranges), an HTML listing
-                      for a directory without index.html, nothing outside PATH.
+                      of the first 1000 names for a directory without
+                      index.html, nothing outside PATH (no link is followed
+                      out of it). Names starting with a dot are hidden (404).
+    --dotfiles        With --dir: serve names starting with a dot (.env, .git/).
     --upload          With --dir: PUT writes the request body to the file
-                      (201 or 204); without it PUT gets 405.
+                      (201 or 204; 412 for If-None-Match: * on an existing
+                      file); without it PUT gets 405.
     --max-upload BYTES
                       With --upload: the largest upload (413 past it). Uploads
                       are buffered in memory as any request body, so this also
                       sets the server's body limit (default: that limit, 8 MiB).
+    --upload-quota BYTES
+                      With --upload: the bytes all uploads together may write
+                      while the server runs (413 past it; default 1 GiB).
     --log             Print one access-log line per request to stderr
                       (method, target, version, status, body bytes). Off by default.
     --max-connections N
@@ -70,74 +78,132 @@ struct Args {
     dir: Option<std::path::PathBuf>,
     upload: bool,
     max_upload: Option<u64>,
+    upload_quota: Option<u64>,
+    dotfiles: bool,
     log: bool,
     config: ServerConfig,
 }
 
-fn parse_args() -> Result<Option<Args>, lexopt::Error> {
+/// The flags, or `None` for `--help`; an error is one line naming the flag.
+fn parse_args(argv: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Option<Args>, String> {
     use lexopt::prelude::*;
-    let mut args = Args {
+    let mut args_out = Args {
         addr: "127.0.0.1:5100".to_owned(),
         echo: false,
         dir: None,
         upload: false,
         max_upload: None,
+        upload_quota: None,
+        dotfiles: false,
         log: false,
         config: ServerConfig::new(),
     };
-    let mut parser = lexopt::Parser::from_env();
-    while let Some(arg) = parser.next()? {
+    let args = &mut args_out;
+    let mut parser = lexopt::Parser::from_args(argv);
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
-            Long("addr") => args.addr = parser.value()?.string()?,
-            Long("threads") => args.config = args.config.threads(parser.value()?.parse()?),
+            Long("addr") => args.addr = value(&mut parser, "--addr")?,
+            Long("threads") => args.config = args.config.threads(value(&mut parser, "--threads")?),
             Long("echo") => args.echo = true,
-            Long("dir") => args.dir = Some(parser.value()?.into()),
+            Long("dir") => {
+                let dir = parser.value().map_err(|e| e.to_string())?;
+                args.dir = Some(dir.into());
+            }
             Long("upload") => args.upload = true,
-            Long("max-upload") => args.max_upload = Some(parser.value()?.parse()?),
+            Long("max-upload") => args.max_upload = Some(value(&mut parser, "--max-upload")?),
+            Long("upload-quota") => {
+                args.upload_quota = Some(value(&mut parser, "--upload-quota")?);
+            }
+            Long("dotfiles") => args.dotfiles = true,
             Long("log") => args.log = true,
             Long("max-connections") => {
-                args.config = args.config.max_connections(parser.value()?.parse()?);
+                let max = value(&mut parser, "--max-connections")?;
+                args.config = args.config.max_connections(max);
             }
             Long("head-timeout") => {
-                args.config = args.config.head_timeout(seconds(parser.value()?)?);
+                let timeout = seconds(value(&mut parser, "--head-timeout")?, "--head-timeout")?;
+                args.config = args.config.head_timeout(timeout);
             }
             Long("min-body-rate") => {
-                args.config = args.config.min_body_rate(parser.value()?.parse()?);
+                let rate = value(&mut parser, "--min-body-rate")?;
+                args.config = args.config.min_body_rate(rate);
             }
             Long("min-write-rate") => {
-                args.config = args.config.min_write_rate(parser.value()?.parse()?);
+                let rate = value(&mut parser, "--min-write-rate")?;
+                args.config = args.config.min_write_rate(rate);
             }
             Long("min-rate-window") => {
-                args.config = args.config.min_rate_window(seconds(parser.value()?)?);
+                let window = value(&mut parser, "--min-rate-window")?;
+                args.config = args
+                    .config
+                    .min_rate_window(seconds(window, "--min-rate-window")?);
             }
             Short('h') | Long("help") => return Ok(None),
-            _ => return Err(arg.unexpected()),
+            _ => return Err(arg.unexpected().to_string()),
         }
     }
+    // Flags that only mean something beside another are refused alone, rather than ignored.
+    let needs = [
+        (args.upload, "--upload", args.dir.is_some(), "--dir"),
+        (args.dotfiles, "--dotfiles", args.dir.is_some(), "--dir"),
+        (
+            args.max_upload.is_some(),
+            "--max-upload",
+            args.upload,
+            "--upload",
+        ),
+        (
+            args.upload_quota.is_some(),
+            "--upload-quota",
+            args.upload,
+            "--upload",
+        ),
+    ];
+    for (given, flag, present, needed) in needs {
+        if given && !present {
+            return Err(format!("{flag} needs {needed}"));
+        }
+    }
+    if args.echo && args.dir.is_some() {
+        return Err("--echo and --dir cannot be used together".to_owned());
+    }
+    // Uploads are buffered in memory as any request body: the body limit must let them in.
     if let Some(max) = args.max_upload {
         let parser = args.config.parser.max_body_size(max);
         args.config = args.config.parser(parser);
     }
-    Ok(Some(args))
+    Ok(Some(args_out))
+}
+
+/// The value of `flag`, parsed; the error names the flag and the value.
+fn value<T>(parser: &mut lexopt::Parser, flag: &str) -> Result<T, String>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let raw = parser.value().map_err(|e| e.to_string())?;
+    let text = raw
+        .to_str()
+        .ok_or_else(|| format!("{flag}: the value {raw:?} is not UTF-8"))?;
+    text.parse()
+        .map_err(|error| format!("{flag}: invalid value {text:?}: {error}"))
 }
 
 /// A duration given in (possibly fractional) seconds.
-fn seconds(value: std::ffi::OsString) -> Result<std::time::Duration, lexopt::Error> {
-    use lexopt::prelude::*;
-    let seconds: f64 = value.parse()?;
+fn seconds(seconds: f64, flag: &str) -> Result<std::time::Duration, String> {
     std::time::Duration::try_from_secs_f64(seconds)
-        .map_err(|error| lexopt::Error::from(error.to_string()))
+        .map_err(|error| format!("{flag}: invalid value \"{seconds}\": {error}"))
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
+    let args = match parse_args(std::env::args_os().skip(1)) {
         Ok(Some(args)) => args,
         Ok(None) => {
             print!("{HELP}");
             return ExitCode::SUCCESS;
         }
         Err(error) => {
-            eprintln!("h1-server: {error}\n\n{HELP}");
+            eprintln!("h1-server: {error} (see h1-server --help)");
             return ExitCode::from(2);
         }
     };
@@ -156,13 +222,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let dir = match dir {
-        Some(dir) if args.upload => {
-            let max = args.max_upload.unwrap_or(args.config.parser.max_body_size);
-            Some(dir.uploads(max))
+    let dir = dir.map(|dir| {
+        let dir = dir.dotfiles(args.dotfiles);
+        if !args.upload {
+            return dir;
         }
-        dir => dir,
-    };
+        let max = args.max_upload.unwrap_or(args.config.parser.max_body_size);
+        let quota = args
+            .upload_quota
+            .unwrap_or(h1_server::files::DEFAULT_UPLOAD_QUOTA);
+        dir.uploads(max).upload_quota(quota)
+    });
 
     let server = match Server::bind(args.addr.as_str(), args.config) {
         Ok(server) => server,
@@ -171,7 +241,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Err(error) = on_signals(server.shutdown_handle()) {
+    let notice = || {
+        // Not eprintln!: with stderr closed it would panic and end the signal thread.
+        let _ = writeln!(std::io::stderr(), "h1-server: shutting down");
+    };
+    if let Err(error) = h1_server::signals::shutdown_on_signals(server.shutdown_handle(), notice) {
         eprintln!("h1-server: cannot handle signals: {error}");
     }
     eprintln!(
@@ -212,52 +286,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// SIGINT or SIGTERM starts a graceful shutdown; a second one exits at once.
-#[cfg(unix)]
-fn on_signals(handle: h1_server::ShutdownHandle) -> std::io::Result<()> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
-    std::thread::Builder::new()
-        .name("h1-signals".to_owned())
-        .spawn(move || {
-            for signal in signals.forever() {
-                if handle.is_shutdown() {
-                    std::process::exit(128 + signal);
-                }
-                // Not eprintln!: with stderr closed it would panic and end this thread, and
-                // signals would go unanswered.
-                let _ = writeln!(std::io::stderr(), "h1-server: shutting down");
-                handle.shutdown();
-            }
-        })?;
-    Ok(())
-}
-
-/// Where signal-hook has no signal iterator (Windows: Ctrl-C arrives as SIGINT): a flag per
-/// signal, looked at every 100 ms by a thread of its own.
-#[cfg(not(unix))]
-fn on_signals(handle: h1_server::ShutdownHandle) -> std::io::Result<()> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    use std::sync::{atomic::AtomicBool, atomic::Ordering, Arc};
-    let raised = Arc::new(AtomicBool::new(false));
-    for signal in [SIGINT, SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&raised))?;
-    }
-    std::thread::Builder::new()
-        .name("h1-signals".to_owned())
-        .spawn(move || loop {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            if raised.swap(false, Ordering::SeqCst) {
-                if handle.is_shutdown() {
-                    std::process::exit(130);
-                }
-                let _ = writeln!(std::io::stderr(), "h1-server: shutting down");
-                handle.shutdown();
-            }
-        })?;
-    Ok(())
 }
 
 /// Wraps a handler with one access-log line per request on stderr.
@@ -329,7 +357,53 @@ fn push_json_string(out: &mut String, bytes: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-    use super::push_json_string;
+    use super::{parse_args, push_json_string};
+
+    fn error_of(argv: &[&str]) -> String {
+        match parse_args(argv.iter().map(Into::into)) {
+            Err(error) => error,
+            Ok(_) => panic!("{argv:?} accepted"),
+        }
+    }
+
+    #[test]
+    fn a_bad_value_names_its_flag() {
+        assert_eq!(
+            error_of(&["--threads", "abc"]),
+            "--threads: invalid value \"abc\": invalid digit found in string"
+        );
+        assert!(error_of(&["--head-timeout", "-1"]).starts_with("--head-timeout: "));
+        assert!(error_of(&["--max-connections"]).contains("--max-connections"));
+        assert!(error_of(&["--nope"]).contains("--nope"));
+    }
+
+    #[test]
+    fn flags_that_need_another_are_refused_alone() {
+        assert_eq!(error_of(&["--upload"]), "--upload needs --dir");
+        assert_eq!(error_of(&["--dotfiles"]), "--dotfiles needs --dir");
+        assert_eq!(
+            error_of(&["--dir", ".", "--max-upload", "10"]),
+            "--max-upload needs --upload"
+        );
+        assert_eq!(
+            error_of(&["--dir", ".", "--upload-quota", "10"]),
+            "--upload-quota needs --upload"
+        );
+        assert_eq!(
+            error_of(&["--echo", "--dir", "."]),
+            "--echo and --dir cannot be used together"
+        );
+    }
+
+    #[test]
+    fn max_upload_sets_the_body_limit_only_with_uploads() {
+        let default = h1_server::ServerConfig::new().parser.max_body_size;
+        let plain = parse_args(["--dir", "."].map(Into::into)).unwrap().unwrap();
+        assert_eq!(plain.config.parser.max_body_size, default);
+        let argv = ["--dir", ".", "--upload", "--max-upload", "1234"];
+        let upload = parse_args(argv.map(Into::into)).unwrap().unwrap();
+        assert_eq!(upload.config.parser.max_body_size, 1234);
+    }
 
     #[test]
     fn json_strings_read_bytes_as_latin1_and_escape() {

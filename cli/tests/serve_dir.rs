@@ -2,6 +2,8 @@
 //! a 1 GiB (sparse) file downloaded with bounded server memory, HEAD, ranges, 304, a listing,
 //! uploads. Each test prints a note and passes when curl is not installed (CI installs it).
 
+// The server suite's helpers, shared rather than copied.
+#[path = "../../server/tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -207,4 +209,52 @@ fn uploads_are_written_within_the_limit() {
         std::fs::read(dir.0.join("up.bin")).unwrap(),
         vec![7u8; 100_000]
     );
+}
+
+/// The review's listing attack: a folder of 20,000 entries (names of 100 bytes: 4.4 MB as one
+/// page before listings were capped), 50 clients asking for it and reading nothing. Memory,
+/// not time: the peak RSS once every client has been answered (its first byte is waiting in
+/// its socket) must stay far below 50 whole pages.
+#[test]
+fn fifty_clients_not_reading_a_huge_listing_cost_little_memory() {
+    use std::io::Write;
+    const CLIENTS: usize = 50;
+    let dir = TempDir::new("huge-listing");
+    let big = dir.0.join("big");
+    std::fs::create_dir(&big).unwrap();
+    for n in 0..20_000 {
+        std::fs::write(big.join(format!("{n:05}-{}", "x".repeat(94))), "").unwrap();
+    }
+    let served = serve(&dir.0, &[]);
+    let pid = served.child.id();
+    let addr = served.url.trim_start_matches("http://").to_owned();
+    let before = peak_rss_kib(pid);
+    let mut clients = Vec::new();
+    for _ in 0..CLIENTS {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("socket");
+        socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+        let addr: std::net::SocketAddr = addr.parse().unwrap();
+        socket.connect(&addr.into()).expect("connect");
+        let mut stream: std::net::TcpStream = socket.into();
+        stream
+            .write_all(b"GET /big/ HTTP/1.1\r\nHost: a\r\n\r\n")
+            .unwrap();
+        clients.push(stream);
+    }
+    // Each answer has begun (its first bytes wait, unread, in the client's socket).
+    for stream in &clients {
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+            .unwrap();
+        assert_eq!(stream.peek(&mut [0u8; 1]).expect("an answer"), 1);
+    }
+    let peak = peak_rss_kib(pid);
+    let now = common::usage(pid).rss_kib;
+    eprintln!(
+        "{CLIENTS} clients not reading a 20,000-entry listing: server peak RSS {peak} KiB \
+         (before them {before} KiB, now {now} KiB)"
+    );
+    drop(clients);
+    assert!(peak < 100 * 1024, "peak RSS {peak} KiB");
 }

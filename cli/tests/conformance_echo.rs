@@ -4,7 +4,7 @@
 //! otherwise. Cases with a non-default parser config are skipped (the server uses the strict
 //! defaults), and so are known-failing ones.
 //!
-//! `cargo test -p h1-server --test conformance_echo -- --nocapture` prints the counts.
+//! `cargo test -p h1-server-cli --test conformance_echo -- --nocapture` prints the counts.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
