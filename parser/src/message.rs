@@ -276,13 +276,15 @@ pub(crate) fn fits_version(index: usize, b: u8) -> Option<bool> {
     })
 }
 
-/// The versions this parser speaks; another well-formed one is `UnsupportedVersion` (RFC 9110
-/// §15.6.6).
+/// The versions this parser speaks, given the eight bytes [`fits_version`] accepted (so only
+/// the digits are left to read); another is `UnsupportedVersion` (RFC 9110 §15.6.6).
 #[inline]
 pub(crate) fn known_version(version: Option<&[u8]>) -> Option<Version> {
     match version? {
-        b"HTTP/1.1" => Some(Version::Http11),
-        b"HTTP/1.0" => Some(Version::Http10),
+        [_, _, _, _, _, b'1', _, b'0'] => Some(Version::Http10),
+        // RFC 9110 §2.5: a higher minor version of a major version implemented is processed as
+        // the highest minor version implemented.
+        [_, _, _, _, _, b'1', _, b'1'..=b'9'] => Some(Version::Http11),
         _ => None,
     }
 }

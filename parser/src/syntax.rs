@@ -53,6 +53,16 @@ pub fn list_contains_token(value: &[u8], token: &str) -> bool {
         .any(|member| trim_ows_and_folds(member).eq_ignore_ascii_case(token.as_bytes()))
 }
 
+/// Whether the list `value` has a member at all (RFC 9110 §5.6.1: empty members are ignored):
+/// an `Upgrade` field names a protocol only then (RFC 9110 §7.8, §15.2.2). The reader and the
+/// writer both ask it.
+#[inline]
+pub(crate) fn list_has_member(value: &[u8]) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|member| !trim_ows_and_folds(member).is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -341,10 +341,6 @@ fn rejects_unsupported_version_in_status_line() {
                 b"HTTP/0.9 200 OK\r\n\r\n",
                 reject(Error::UnsupportedVersion, "H"),
             ),
-            (
-                b"HTTP/1.2 200 OK\r\n\r\n",
-                reject(Error::UnsupportedVersion, "H"),
-            ),
         ],
     );
 }

@@ -360,6 +360,7 @@ impl<const N: usize> HeadMachine<N> {
                     field.value.of(view),
                     http10,
                     self.config.max_body_size,
+                    self.config.allow_empty_host,
                 )
                 .map_err(|error| (error, field.name.start as usize))?;
         }

@@ -5,8 +5,12 @@ use super::error::WriteError;
 use super::framing::{request_framing, response_framing, Body, FramingField};
 use super::out::{decimal, Out};
 use super::reason::reason_phrase;
-use super::rules::{check_field, check_host, check_reason, target_form, wire_method, FieldKind};
-use crate::{Method, Version};
+use super::rules::{
+    check_connection_options, check_field, check_host, check_reason, check_status, target_form,
+    wire_method, FieldKind,
+};
+use crate::message::{Method, Version};
+use crate::syntax::list_has_member;
 
 #[cfg(feature = "std")]
 extern crate std;
@@ -61,13 +65,18 @@ impl<'a> Head<'a> {
             Ok(FieldKind::Framing) => Err(WriteError::FramingField),
             Ok(FieldKind::Host) if request && self.hosts > 0 => Err(WriteError::DuplicateHost),
             Ok(FieldKind::Host) if request => check_host(value).map(|()| self.hosts += 1),
+            Ok(FieldKind::Connection) => check_connection_options(value),
+            // RFC 9110 §15.2.2: a 101 names the protocol it switches to; an empty list names none.
+            Ok(FieldKind::Upgrade) => {
+                self.upgrade |= list_has_member(value);
+                Ok(())
+            }
             Ok(_) => Ok(()),
             Err(error) => Err(error),
         };
         if let Err(error) = checked {
             return Err(self.fail(error));
         }
-        self.upgrade |= name.eq_ignore_ascii_case(b"upgrade");
         self.put(&[name, b": ", value, b"\r\n"])
     }
 
@@ -255,12 +264,7 @@ impl<'a> ResponseHead<'a> {
             Some(reason) => reason,
             None => reason_phrase(code).unwrap_or_default().as_bytes(),
         };
-        // RFC 9110 §15: a status code is three digits, 100 to 999.
-        let checked = if (100..=999).contains(&code) {
-            check_reason(reason)
-        } else {
-            Err(WriteError::InvalidStatusCode)
-        };
+        let checked = check_status(code, version).and_then(|()| check_reason(reason));
         checked.map_err(|error| head.fail(error))?;
         let (digits, at) = decimal(u64::from(code));
         head.put(&[
@@ -304,9 +308,9 @@ impl<'a> ResponseHead<'a> {
     }
 
     fn framing(&self, body: Body) -> Result<FramingField, WriteError> {
-        // RFC 9110 §15.2.2, §7.8: a 101 names the protocol switched to in Upgrade, and an
-        // HTTP/1.0 message cannot switch (the parser reads either as UnexpectedUpgrade).
-        if self.code == 101 && (self.version == Version::Http10 || !self.head.upgrade) {
+        // RFC 9110 §15.2.2: a 101 names the protocol switched to in Upgrade (the parser reads
+        // one that does not as UnexpectedUpgrade); `new` refused a 101 in HTTP/1.0.
+        if self.code == 101 && !self.head.upgrade {
             return Err(WriteError::InvalidSwitch);
         }
         let method = self.answers.unwrap_or(Method::Extension(""));

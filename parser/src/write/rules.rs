@@ -4,10 +4,11 @@
 //! form of a target and whether it fits the method, RFC 9112 §3.2), as a pure function.
 
 use super::error::WriteError;
-use crate::chars::skip_target_chars;
+use crate::chars::{skip_target_chars, trim_ows};
+use crate::error::Error;
+use crate::message::{Method, TargetForm, Version};
 use crate::syntax::{is_field_value, is_token};
-use crate::uri::{absolute_target, is_authority, is_host};
-use crate::{Method, TargetForm};
+use crate::uri::{self, absolute_target, is_authority};
 
 /// The method as the parser will read it: an extension spelled like a standard method is that
 /// method (`Extension("CONNECT")` is CONNECT on the wire), so the form rules see it as such.
@@ -59,6 +60,8 @@ pub(crate) fn target_form(method: Method<'_>, target: &[u8]) -> Result<TargetFor
 pub(crate) enum FieldKind {
     Host,
     Framing,
+    Connection,
+    Upgrade,
     Other,
 }
 
@@ -80,25 +83,57 @@ pub(crate) fn check_field(name: &[u8], value: &[u8]) -> Result<FieldKind, WriteE
         || name.eq_ignore_ascii_case(b"transfer-encoding")
     {
         FieldKind::Framing
+    } else if name.eq_ignore_ascii_case(b"connection") {
+        FieldKind::Connection
+    } else if name.eq_ignore_ascii_case(b"upgrade") {
+        FieldKind::Upgrade
     } else {
         FieldKind::Other
     })
 }
 
-/// A Host value as the parser accepts it (RFC 9110 §7.2, and the parser's no-comma rule).
-pub(crate) fn check_host(value: &[u8]) -> Result<(), WriteError> {
-    if is_host(value) {
-        Ok(())
+/// RFC 9110 §7.6.1: a connection option names a field for the next hop only; Content-Length,
+/// Transfer-Encoding and Host frame or route the message for every recipient, and an
+/// intermediary removing them as hop-by-hop would change it.
+pub(crate) fn check_connection_options(value: &[u8]) -> Result<(), WriteError> {
+    let forbidden = [&b"content-length"[..], b"transfer-encoding", b"host"];
+    let named = value.split(|&b| b == b',').any(|member| {
+        let member = trim_ows(member);
+        forbidden
+            .iter()
+            .any(|name| member.eq_ignore_ascii_case(name))
+    });
+    if named {
+        Err(WriteError::ForbiddenConnectionOption)
     } else {
-        Err(WriteError::InvalidHost)
+        Ok(())
     }
+}
+
+/// RFC 9110 §15.2: HTTP/1.0 defines no 1xx, and a server MUST NOT send one to an HTTP/1.0
+/// client; RFC 9110 §15: a status code is three digits, 100 to 999.
+pub(crate) fn check_status(code: u16, version: Version) -> Result<(), WriteError> {
+    match code {
+        100..=199 if version == Version::Http10 => Err(WriteError::InformationalInHttp10),
+        100..=999 => Ok(()),
+        _ => Err(WriteError::InvalidStatusCode),
+    }
+}
+
+/// A Host value as the parser accepts it by default: the parser's own rule (not empty,
+/// `uri-host [ ":" port ]`, no comma).
+pub(crate) fn check_host(value: &[u8]) -> Result<(), WriteError> {
+    uri::check_host(value, false).map_err(|error| match error {
+        Error::EmptyHost => WriteError::EmptyHost,
+        _ => WriteError::InvalidHost,
+    })
 }
 
 /// A trailer field: a field, and not one that frames or routes the message (RFC 9110 §6.5.1).
 pub(crate) fn check_trailer(name: &[u8], value: &[u8]) -> Result<(), WriteError> {
     match check_field(name, value)? {
-        FieldKind::Other => Ok(()),
         FieldKind::Host | FieldKind::Framing => Err(WriteError::ForbiddenTrailer),
+        _ => Ok(()),
     }
 }
 
