@@ -2,7 +2,8 @@
 //! body's framing, and the connection options a head's fields set.
 
 use crate::chars::is_tchar;
-use crate::Error;
+use crate::error::Error;
+use crate::uri::{absolute_target, is_authority};
 
 /// A request method (RFC 9110 §9): the standard ones, and any other token as an extension.
 ///
@@ -112,6 +113,42 @@ pub enum TargetForm {
     Authority,
     /// `*`, OPTIONS only (RFC 9112 §3.2.4).
     Asterisk,
+}
+
+/// RFC 9112 §3.2: the form of a request-target whose bytes are valid, and whether it fits the
+/// method; the reader and the writer both apply it.
+#[inline(always)]
+pub(crate) fn target_form(
+    target: &[u8],
+    method: Option<StandardMethod>,
+) -> Result<TargetForm, Error> {
+    let connect = matches!(method, Some(StandardMethod::Connect));
+    let form = match target {
+        [b'/', ..] => TargetForm::Origin,
+        b"*" => TargetForm::Asterisk,
+        _ if connect => TargetForm::Authority,
+        _ => match absolute_target(target) {
+            Some(true) => TargetForm::Absolute,
+            // RFC 9110 §4.2.1, §4.2.4: an http(s) URI without a host, or with userinfo.
+            Some(false) => return Err(Error::InvalidTarget),
+            // An authority without CONNECT: a well-formed target in the wrong place.
+            None if is_authority(target) => return Err(Error::TargetFormMismatch),
+            None => return Err(Error::InvalidTarget),
+        },
+    };
+    let fits = match form {
+        // RFC 9112 §3.2.3: authority-form is only used for CONNECT, and CONNECT only uses it.
+        TargetForm::Authority => is_authority(target),
+        _ if connect => false,
+        // RFC 9112 §3.2.4: asterisk-form is only used for a server-wide OPTIONS.
+        TargetForm::Asterisk => matches!(method, Some(StandardMethod::Options)),
+        _ => true,
+    };
+    if fits {
+        Ok(form)
+    } else {
+        Err(Error::TargetFormMismatch)
+    }
 }
 
 /// The HTTP versions this parser accepts.

@@ -14,9 +14,8 @@ use super::{HeadMachine, State};
 use crate::chars::{skip_target_chars, skip_tchars};
 use crate::config::Config;
 use crate::error::Error;
-use crate::message::{fits_version, known_version, StandardMethod, TargetForm, Version};
+use crate::message::{fits_version, known_version, target_form, StandardMethod, Version};
 use crate::span::Span;
-use crate::uri::{absolute_target, is_authority};
 
 /// What was read of a request-line.
 #[derive(Clone, Copy, Debug)]
@@ -186,7 +185,8 @@ impl<const N: usize> HeadMachine<N> {
         self.parts.known_method = parts.known_method;
         self.parts.target = parts.target;
         let target_start = parts.target.start as usize;
-        self.parts.form = self.target_form(parts.target.of(view), target_start)?;
+        self.parts.form = target_form(parts.target.of(view), parts.known_method)
+            .map_err(|error| (error, target_start))?;
         self.mark = parts.version_start;
         match parts.ending {
             Some(ending) => {
@@ -204,38 +204,6 @@ impl<const N: usize> HeadMachine<N> {
                 self.state = State::Version;
                 Ok(parts.version_start)
             }
-        }
-    }
-
-    /// RFC 9112 §3.2: the four target forms, and which methods may use which.
-    #[inline(always)]
-    fn target_form(&self, target: &[u8], at: usize) -> Result<TargetForm, (Error, usize)> {
-        let method = self.parts.known_method;
-        let form = match target {
-            [b'/', ..] => TargetForm::Origin,
-            b"*" => TargetForm::Asterisk,
-            _ if matches!(method, Some(StandardMethod::Connect)) => TargetForm::Authority,
-            _ => match absolute_target(target) {
-                Some(true) => TargetForm::Absolute,
-                // RFC 9110 §4.2.1, §4.2.4: an http(s) URI without a host, or with userinfo.
-                Some(false) => return Err((Error::InvalidTarget, at)),
-                // An authority without CONNECT: a well-formed target in the wrong place.
-                None if is_authority(target) => return Err((Error::TargetFormMismatch, at)),
-                None => return Err((Error::InvalidTarget, at)),
-            },
-        };
-        let fits = match form {
-            // RFC 9112 §3.2.3: authority-form is only used for CONNECT, and CONNECT only uses it.
-            TargetForm::Authority => is_authority(target),
-            _ if matches!(method, Some(StandardMethod::Connect)) => false,
-            // RFC 9112 §3.2.4: asterisk-form is only used for a server-wide OPTIONS.
-            TargetForm::Asterisk => matches!(method, Some(StandardMethod::Options)),
-            _ => true,
-        };
-        if fits {
-            Ok(form)
-        } else {
-            Err((Error::TargetFormMismatch, at))
         }
     }
 
@@ -369,7 +337,8 @@ impl<const N: usize> HeadMachine<N> {
                     }
                     let target = Span::new(self.mark, end);
                     self.parts.target = target;
-                    self.parts.form = self.target_form(target.of(view), self.mark)?;
+                    self.parts.form = target_form(target.of(view), self.parts.known_method)
+                        .map_err(|error| (error, self.mark))?;
                     pos += 1;
                     self.mark = pos;
                     self.state = State::Version;

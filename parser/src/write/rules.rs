@@ -1,14 +1,14 @@
 //! The syntax checks of a head being written, made of the parser's byte classes and URI rules.
 //!
-//! [`target_form`] is the one rule here that the parser has only inside its state machine (the
-//! form of a target and whether it fits the method, RFC 9112 §3.2), as a pure function.
+//! Each check calls the reader's own rule where there is one (the target's form, the Host
+//! value, the byte classes); what is left here are the sender's rules.
 
 use super::error::WriteError;
 use crate::chars::{skip_target_chars, trim_ows};
 use crate::error::Error;
-use crate::message::{Method, TargetForm, Version};
+use crate::message::{self, Method, StandardMethod, TargetForm, Version};
 use crate::syntax::{is_field_value, is_token};
-use crate::uri::{self, absolute_target, is_authority};
+use crate::uri;
 
 /// The method as the parser will read it: an extension spelled like a standard method is that
 /// method (`Extension("CONNECT")` is CONNECT on the wire), so the form rules see it as such.
@@ -21,38 +21,18 @@ pub(crate) fn wire_method(method: Method<'_>) -> Result<Method<'_>, WriteError> 
     Ok(Method::standard(token).unwrap_or(method))
 }
 
-/// RFC 9112 §3.2: the target's bytes, its form, and whether the form fits `method`.
+/// RFC 9112 §3.2: the target's bytes, then its form and whether it fits `method`, by the
+/// reader's rule ([`message::target_form`]).
 pub(crate) fn target_form(method: Method<'_>, target: &[u8]) -> Result<TargetForm, WriteError> {
     // RFC 9112 §3.2: visible ASCII, no fragment (§3.2.1), never empty.
     if target.is_empty() || skip_target_chars(target, 0) != target.len() {
         return Err(WriteError::InvalidTarget);
     }
-    let connect = method == Method::Connect;
-    let form = match target {
-        [b'/', ..] => TargetForm::Origin,
-        b"*" => TargetForm::Asterisk,
-        _ if connect => TargetForm::Authority,
-        _ => match absolute_target(target) {
-            Some(true) => TargetForm::Absolute,
-            // RFC 9110 §4.2.1, §4.2.4: an http(s) URI without a host, or with userinfo.
-            Some(false) => return Err(WriteError::InvalidTarget),
-            None if is_authority(target) => return Err(WriteError::TargetFormMismatch),
-            None => return Err(WriteError::InvalidTarget),
-        },
-    };
-    let fits = match form {
-        // RFC 9112 §3.2.3: authority-form only for CONNECT, and CONNECT only uses it.
-        TargetForm::Authority => is_authority(target),
-        _ if connect => false,
-        // RFC 9112 §3.2.4: asterisk-form only for a server-wide OPTIONS.
-        TargetForm::Asterisk => method == Method::Options,
-        _ => true,
-    };
-    if fits {
-        Ok(form)
-    } else {
-        Err(WriteError::TargetFormMismatch)
-    }
+    let method = StandardMethod::named(method.as_str().as_bytes());
+    message::target_form(target, method).map_err(|error| match error {
+        Error::TargetFormMismatch => WriteError::TargetFormMismatch,
+        _ => WriteError::InvalidTarget,
+    })
 }
 
 /// What a field checked by [`check_field`] is to the head writer.
