@@ -68,8 +68,9 @@
 //! - `std`: `std::error::Error` for [`Error`] and [`write::WriteError`], and the writers into
 //!   a `Vec<u8>` and any `std::io::Write`.
 //! - `http` (brings `std` and the `http` crate): `h1_parser::http` converts parsed heads
-//!   to `http::request::Parts` / `http::response::Parts` and writes such parts through the
-//!   checked writers; `Method`, `Version`, `StatusCode` and `HeaderMap` both ways.
+//!   to `http::request::Parts` / `http::response::Parts` (fields as a `HeaderMap`) and writes
+//!   such parts through the checked writers; `Method` and `Version` convert both ways with
+//!   `From` / `TryFrom`.
 
 #![no_std]
 #![forbid(unsafe_code)]
