@@ -36,8 +36,11 @@ extern crate std;
 use std::string::ToString;
 use std::vec::Vec;
 
+use crate::headers::Headers;
+use crate::message::{Method, Version};
+use crate::request::Request;
+use crate::response::Response;
 use crate::write::{Body, RequestHead, ResponseHead, WriteError};
-use crate::{Headers, Method, Request, Response, Version};
 
 /// The `http` crate's method for `method`.
 pub fn to_http_method(method: Method<'_>) -> http::Method {
@@ -59,7 +62,7 @@ pub fn to_http_method(method: Method<'_>) -> http::Method {
 }
 
 /// This crate's method for an `http` method: a standard name becomes its variant.
-pub fn from_http_method(method: &http::Method) -> Result<Method<'_>, crate::Error> {
+pub fn from_http_method(method: &http::Method) -> Result<Method<'_>, crate::error::Error> {
     Method::from_bytes(method.as_str().as_bytes())
 }
 
@@ -89,9 +92,9 @@ impl From<Method<'_>> for http::Method {
 
 /// [`from_http_method`] as the std conversion: `Method::try_from(&http::Method::GET)`.
 impl<'a> TryFrom<&'a http::Method> for Method<'a> {
-    type Error = crate::Error;
+    type Error = crate::error::Error;
 
-    fn try_from(method: &'a http::Method) -> Result<Method<'a>, crate::Error> {
+    fn try_from(method: &'a http::Method) -> Result<Method<'a>, crate::error::Error> {
         from_http_method(method)
     }
 }

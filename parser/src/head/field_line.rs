@@ -16,10 +16,10 @@
 
 use super::{HeadMachine, LineEnd, State};
 use crate::chars::{is_tchar, skip_field_text, skip_tchars};
+use crate::error::Error;
 use crate::known::KnownFields;
 use crate::message::Version;
 use crate::span::{RawHeader, Span};
-use crate::Error;
 
 /// Where `line_start` leaves a line: read whole, to be read by its parts, or the view (or the
 /// head) ended.

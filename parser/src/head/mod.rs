@@ -8,18 +8,21 @@
 //! not, side by side, feeding the same offsets. [`crate::Parser`] and
 //! [`crate::ResponseParser`] are thin wrappers around a [`HeadMachine`].
 
-pub(crate) mod field_line;
-pub(crate) mod request_line;
+mod field_line;
+mod request_line;
 mod status_line;
 
 use arrayvec::ArrayVec;
 
 use crate::chars::{skip_field_text, skip_target_chars, skip_tchars};
+use crate::config::Config;
+use crate::error::Error;
 use crate::known::KnownFields;
 use crate::message::{ConnectionOptions, Framing, StandardMethod, TargetForm, Version};
 use crate::span::{RawHeader, Span};
-use crate::{Config, Error};
-use field_line::{incomplete_tail, lf_after_cr};
+use field_line::incomplete_tail;
+// The trailer section of a chunked body reads its lines with the same field-line rules.
+pub(crate) use field_line::{complete_line, lf_after_cr};
 
 /// Which start line a head begins with (RFC 9112 §2.1: `start-line = request-line /
 /// status-line`).
