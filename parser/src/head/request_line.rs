@@ -66,6 +66,35 @@ fn method_end(
     }
 }
 
+/// The target of a request-line, starting at `start`, scanned on from `pos`: the offset of the
+/// SP after it, or `None` when the view ends first. The fast path and the resumable state both
+/// call it.
+#[inline(always)]
+fn target_end(
+    view: &[u8],
+    start: usize,
+    pos: usize,
+    max_len: usize,
+) -> Result<Option<usize>, (Error, usize)> {
+    // Bytes past the length limit are never looked at.
+    let limit = start.saturating_add(max_len);
+    let bounded = view.get(..limit.saturating_add(1)).unwrap_or(view);
+    let end = skip_target_chars(bounded, pos);
+    if end > limit {
+        return Err((Error::TargetTooLong, limit));
+    }
+    match view.get(end) {
+        None => Ok(None),
+        Some(b' ') if end > start => Ok(Some(end)),
+        // RFC 9112 §3: exactly one SP between the parts of the request-line.
+        Some(b' ') => Err((Error::InvalidRequestLine, end)),
+        // No HTTP/0.9 `GET /` CRLF request-line (llhttp#877).
+        Some(b'\r' | b'\n') => Err((Error::InvalidRequestLine, end)),
+        // RFC 9112 §3.2: visible ASCII only.
+        Some(_) => Err((Error::InvalidTarget, end)),
+    }
+}
+
 /// Reads the request-line at the start of `view`. `None`: the machine reads it (the line is
 /// incomplete, or an empty line comes first), nothing was decided.
 #[inline(always)]
@@ -86,22 +115,10 @@ fn read(view: &[u8], config: &Config) -> Result<Option<Parts>, (Error, usize)> {
         )
     };
     let target_start = method_end + 1;
-    // Bytes past the length limit are never looked at.
-    let limit = target_start.saturating_add(config.max_target_len);
-    let bounded = view.get(..limit.saturating_add(1)).unwrap_or(view);
-    let target_end = skip_target_chars(bounded, target_start);
-    if target_end > limit {
-        return Err((Error::TargetTooLong, limit));
-    }
-    match view.get(target_end) {
-        None => return Ok(None),
-        Some(b' ') if target_end > target_start => {}
-        // RFC 9112 §3: exactly one SP between the parts of the request-line.
-        Some(b' ') => return Err((Error::InvalidRequestLine, target_end)),
-        // No HTTP/0.9 `GET /` CRLF request-line (llhttp#877).
-        Some(b'\r' | b'\n') => return Err((Error::InvalidRequestLine, target_end)),
-        Some(_) => return Err((Error::InvalidTarget, target_end)),
-    }
+    let Some(target_end) = target_end(view, target_start, target_start, config.max_target_len)?
+    else {
+        return Ok(None);
+    };
     let version_start = target_end + 1;
     // `HTTP/1.1` or `HTTP/1.0` and CRLF in one comparison; anything else is the machine's to
     // read, but for the same versions ended by a bare LF, which the caller accepts or rejects.
@@ -314,27 +331,20 @@ impl<const N: usize> HeadMachine<N> {
                     self.state = State::Target;
                 }
                 State::Target => {
-                    // Bytes past the length limit are never looked at.
-                    let limit = self.mark.saturating_add(self.config.max_target_len);
-                    let bounded = view.get(..limit.saturating_add(1)).unwrap_or(view);
-                    let end = skip_target_chars(bounded, pos);
-                    self.examined(end - pos);
-                    pos = end;
-                    if end > limit {
-                        return Err((Error::TargetTooLong, limit));
-                    }
-                    let Some(&b) = view.get(end) else {
-                        return Ok(pos);
+                    let found = target_end(view, self.mark, pos, self.config.max_target_len);
+                    let end = match found {
+                        Ok(Some(end)) => end,
+                        Ok(None) => {
+                            self.examined(view.len() - pos);
+                            return Ok(view.len());
+                        }
+                        Err((error, at)) => {
+                            self.examined(view.len().min(at + 1).saturating_sub(pos));
+                            return Err((error, at));
+                        }
                     };
-                    self.examined(1);
-                    match b {
-                        b' ' if end > self.mark => {}
-                        // RFC 9112 §3: exactly one SP between the parts of the request-line.
-                        b' ' => return Err((Error::InvalidRequestLine, end)),
-                        // No HTTP/0.9 `GET /` CRLF request-line (llhttp#877).
-                        b'\r' | b'\n' => return Err((Error::InvalidRequestLine, end)),
-                        _ => return Err((Error::InvalidTarget, end)),
-                    }
+                    self.examined(end + 1 - pos);
+                    pos = end;
                     let target = Span::new(self.mark, end);
                     self.parts.target = target;
                     self.parts.form = target_form(target.of(view), self.parts.known_method)
