@@ -20,7 +20,7 @@ use crate::error::Error;
 use crate::known::KnownFields;
 use crate::message::{ConnectionOptions, Framing, StandardMethod, TargetForm, Version};
 use crate::span::{RawHeader, Span};
-use field_line::incomplete_tail;
+use field_line::{incomplete_tail, text_to_line_end};
 // The trailer section of a chunked body reads its lines with the same field-line rules.
 pub(crate) use field_line::{complete_line, lf_after_cr};
 
@@ -424,33 +424,28 @@ impl<const N: usize> HeadMachine<N> {
         }
     }
 
-    /// Text of a field value or a reason phrase (VCHAR, SP, HTAB, obs-text) from `pos` to the
-    /// line's end: the offset of its CR or bare LF (the latter only under its leniency), or
-    /// `None` when the view ends first. Any other control byte is `invalid` at its offset.
+    /// [`text_to_line_end`] under this machine's bare-LF leniency (`bare_lf`), counting the
+    /// bytes it read.
     #[inline(always)]
     fn text_to_line_end(
         &mut self,
         view: &[u8],
-        mut pos: usize,
+        pos: usize,
         invalid: Error,
     ) -> Result<Option<(usize, LineEnd)>, (Error, usize)> {
-        loop {
-            let end = skip_field_text(view, pos);
-            self.examined(end - pos);
-            let Some(&b) = view.get(end) else {
-                return Ok(None);
+        let found = text_to_line_end(view, pos, invalid);
+        #[cfg(test)]
+        {
+            let read_to = match found {
+                Ok(Some((end, _))) | Err((_, end)) => end + 1,
+                Ok(None) => view.len(),
             };
-            self.examined(1);
-            match b {
-                b'\t' => pos = end + 1,
-                b'\r' => return Ok(Some((end, LineEnd::Cr))),
-                b'\n' => {
-                    self.bare_lf(end)?;
-                    return Ok(Some((end, LineEnd::BareLf)));
-                }
-                _ => return Err((invalid, end)),
-            }
+            self.examined(read_to - pos);
         }
+        if let Ok(Some((end, LineEnd::BareLf))) = found {
+            self.bare_lf(end)?;
+        }
+        found
     }
 
     /// The final empty line, starting at `final_line`, is complete at `end`: decide the framing.
