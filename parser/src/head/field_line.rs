@@ -15,7 +15,7 @@
 //! trailer section of a chunked body reads its lines with it too.
 
 use super::{HeadMachine, LineEnd, State};
-use crate::chars::{is_tchar, skip_field_text, skip_tchars};
+use crate::chars::{is_tchar, skip_field_value, skip_tchars};
 use crate::error::Error;
 use crate::known::KnownFields;
 use crate::message::Version;
@@ -107,20 +107,15 @@ pub(crate) fn complete_line(
 #[inline(always)]
 pub(crate) fn text_to_line_end(
     view: &[u8],
-    mut pos: usize,
+    pos: usize,
     invalid: Error,
 ) -> Result<Option<(usize, LineEnd)>, (Error, usize)> {
-    loop {
-        let end = skip_field_text(view, pos);
-        let Some(&b) = view.get(end) else {
-            return Ok(None);
-        };
-        match b {
-            b'\r' => return Ok(Some((end, LineEnd::Cr))),
-            b'\t' => pos = end + 1,
-            b'\n' => return Ok(Some((end, LineEnd::BareLf))),
-            _ => return Err((invalid, end)),
-        }
+    let end = skip_field_value(view, pos);
+    match view.get(end) {
+        None => Ok(None),
+        Some(b'\r') => Ok(Some((end, LineEnd::Cr))),
+        Some(b'\n') => Ok(Some((end, LineEnd::BareLf))),
+        Some(_) => Err((invalid, end)),
     }
 }
 
