@@ -1,9 +1,10 @@
 //! RFC 9112 §6: which body follows a request head or a response head, and the smuggling
 //! conflicts that make the answer unreliable (and the message an error).
 
-use crate::chars::{is_tchar, trim_ows};
+use crate::chars::trim_ows;
 use crate::error::Error;
 use crate::message::{Framing, Method, Version};
+use crate::syntax::is_token;
 
 /// What a response's framing depends on besides its own framing fields.
 pub(crate) struct Answered<'a> {
@@ -127,7 +128,8 @@ impl FramingFields {
                 Some(semicolon) => (trim_ows(&element[..semicolon]), true),
                 None => (element, false),
             };
-            if coding.is_empty() || !coding.iter().all(|&b| is_tchar(b)) {
+            // RFC 9112 §6.1: transfer-coding = token.
+            if !is_token(coding) {
                 return Err(Error::InvalidTransferEncoding);
             }
             if coding.eq_ignore_ascii_case(b"chunked") {

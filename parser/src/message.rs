@@ -1,8 +1,8 @@
 //! The message types both directions share: the method, the target's form, the version, the
 //! body's framing, and the connection options a head's fields set.
 
-use crate::chars::is_tchar;
 use crate::error::Error;
+use crate::syntax::is_token;
 use crate::uri::{absolute_target, is_authority};
 
 /// A request method (RFC 9110 §9): the standard ones, and any other token as an extension.
@@ -71,7 +71,7 @@ impl<'a> Method<'a> {
             return Ok(standard);
         }
         // RFC 9110 §9.1: method = token; a token is ASCII, so it is a `str`.
-        if bytes.is_empty() || !bytes.iter().all(|&b| is_tchar(b)) {
+        if !is_token(bytes) {
             return Err(Error::InvalidMethod);
         }
         core::str::from_utf8(bytes)
