@@ -76,6 +76,31 @@ pub(crate) enum State {
     Failed(Error, usize),
 }
 
+impl State {
+    /// The states of the request-line (`request_line.rs`).
+    #[inline(always)]
+    fn in_request_line(self) -> bool {
+        matches!(
+            self,
+            State::Start
+                | State::StartLf
+                | State::MethodStart
+                | State::Method
+                | State::Target
+                | State::Version
+        )
+    }
+
+    /// The states of the status-line (`status_line.rs`).
+    #[inline(always)]
+    fn in_status_line(self) -> bool {
+        matches!(
+            self,
+            State::StatusVersion | State::StatusStartLf | State::StatusCode | State::Reason
+        )
+    }
+}
+
 /// How a line of text ended: CR (its LF follows) or, under `allow_bare_lf`, a bare LF.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LineEnd {
@@ -350,28 +375,15 @@ impl<const N: usize> HeadMachine<N> {
                 | State::Target
                 | State::Version => {
                     pos = self.request_line(view, pos)?;
-                    if matches!(
-                        self.state,
-                        State::Start
-                            | State::StartLf
-                            | State::MethodStart
-                            | State::Method
-                            | State::Target
-                            | State::Version
-                    ) {
+                    // Still in the line: the view ended.
+                    if self.state.in_request_line() {
                         break;
                     }
                 }
                 State::StatusVersion | State::StatusStartLf | State::StatusCode | State::Reason => {
                     // The parts of the status-line run in sequence, like a field line's.
                     pos = self.status_line(view, pos)?;
-                    if matches!(
-                        self.state,
-                        State::StatusVersion
-                            | State::StatusStartLf
-                            | State::StatusCode
-                            | State::Reason
-                    ) {
+                    if self.state.in_status_line() {
                         break;
                     }
                 }
