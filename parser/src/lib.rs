@@ -76,7 +76,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-// Leaf types first; each module imports only modules listed above it.
+// Alphabetical. The layers (each file imports only the files above it, by path) are the
+// module table of ARCHITECTURE.md; this file only declares and re-exports.
 mod body;
 mod chars;
 mod chunked;
