@@ -807,6 +807,15 @@ fn wants_upgrade_needs_the_field_and_the_connection_option() {
             "GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
             false,
         ),
+        // RFC 9110 §7.8: Upgrade = #protocol; an empty list offers none.
+        (
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: , \r\n\r\n",
+            false,
+        ),
+        (
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade:\r\nUpgrade: h2c\r\n\r\n",
+            true,
+        ),
     ];
     for (input, upgrade) in table {
         assert_eq!(options_of(input).2, upgrade, "{input:?}");
