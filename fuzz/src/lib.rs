@@ -243,3 +243,15 @@ impl OwnedResponse {
         out
     }
 }
+
+/// Whether the eight bytes of an HTTP-version as received read as `version`: HTTP/1.0, or
+/// HTTP/1.1 for `HTTP/1.1` to `HTTP/1.9` (RFC 9110 §2.5: a higher minor version is processed
+/// as the highest implemented).
+pub fn version_reads_as(bytes: &[u8], version: h1_parser::Version) -> bool {
+    match version {
+        h1_parser::Version::Http10 => bytes == b"HTTP/1.0",
+        h1_parser::Version::Http11 => {
+            matches!(bytes, [b'H', b'T', b'T', b'P', b'/', b'1', b'.', b'1'..=b'9'])
+        }
+    }
+}

@@ -163,6 +163,21 @@ pub(crate) fn skip_field_text(buf: &[u8], at: usize) -> usize {
     )
 }
 
+/// RFC 9110 §5.5, RFC 9112 §4: the end of a run of field-value (or reason-phrase) text at or
+/// after `at` (VCHAR, SP, HTAB, obs-text): the first other control byte (CR, LF, NUL...), or
+/// `buf.len()`. The head's lines and `syntax::is_field_value` both use it.
+#[inline(always)]
+pub(crate) fn skip_field_value(buf: &[u8], mut at: usize) -> usize {
+    loop {
+        at = skip_field_text(buf, at);
+        match buf.get(at) {
+            // HTAB is the one control byte a value may hold.
+            Some(b'\t') => at += 1,
+            _ => return at,
+        }
+    }
+}
+
 /// The index of the first byte at or after `at` that is not a `tchar`, or `buf.len()`.
 ///
 /// A fixed window of 16 needs no bounds check per byte and is unrolled, about half the
@@ -239,6 +254,16 @@ mod tests {
         assert_eq!(tchars, 26 * 2 + 10 + 15);
         for b in b"()<>@,;:\\\"/[]?={} \t".iter() {
             assert!(!is_tchar(*b), "{}", *b as char);
+        }
+    }
+
+    #[test]
+    fn field_value_runs_hold_vchar_sp_htab_and_obs_text_only() {
+        for b in 0..=255u8 {
+            let allowed = b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80;
+            let run = [b'a', b, b'a', b'\t', b'a'];
+            let expected = if allowed { run.len() } else { 1 };
+            assert_eq!(skip_field_value(&run, 0), expected, "{b:#x}");
         }
     }
 }

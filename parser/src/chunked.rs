@@ -9,10 +9,11 @@
 //! slices of the input, never copied or scanned.
 
 use crate::chars::{hex_value, is_quoted_byte, is_tchar};
-use crate::head::field_line::{complete_line, lf_after_cr};
+use crate::config::Config;
+use crate::error::Error;
+use crate::head::{complete_line, lf_after_cr};
 use crate::outcome::Piece;
 use crate::span::RawHeader;
-use crate::{Config, Error};
 
 /// What the decoder expects next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 /// |---|---|---|
 /// | `max_head_size` | 32 KiB | nginx 1 KiB + 4 × 8 KiB buffers, Node.js 16 KiB, Go 1 MiB, h11 16 KiB |
 /// | `max_target_len` | 8 KiB | nginx 8 KiB (one large buffer), Apache `LimitRequestLine` 8190 |
+/// | `max_method_len` | 32 | the longest registered method, `UPDATEREDIRECTREF`, has 17 bytes |
 /// | `max_headers` | 100 | Apache `LimitRequestFields` 100, httparse callers often 64 (httparse#70) |
 /// | `max_body_size` | 8 MiB | nginx `client_max_body_size` 1 MiB, hyper none |
 /// | `max_chunk_extensions` | 16 KiB | Node.js caps chunk extensions at 16 KiB (hyper#3495) |
@@ -25,6 +26,11 @@ pub struct Config {
     pub max_head_size: usize,
     /// Longest request-target, in bytes.
     pub max_target_len: usize,
+    /// Longest method, in bytes: a longer one is [`crate::Error::MethodTooLong`] (501) as soon
+    /// as its byte past the limit arrives, the rest unread (RFC 9112 §3: a server answers a
+    /// method longer than any it implements with 501). Values below 4 count as 4: every
+    /// general-purpose server implements GET and HEAD (RFC 9110 §9.1).
+    pub max_method_len: usize,
     /// Most header fields in a head; the parser's capacity `N` caps it too.
     pub max_headers: usize,
     /// Largest body, in bytes, after removing the chunked framing. A request's Content-Length
@@ -53,6 +59,11 @@ pub struct Config {
     /// llhttp and picohttpparser all accept it (h11 cites scrapy#345 and httparse#29). Off by
     /// default like every leniency; no framing depends on it.
     pub allow_missing_reason_sp: bool,
+    /// Leniency, requests only: accept a Host field with an empty value. RFC 9112 §3.2 has a
+    /// client send one when the target URI has no authority, but for an `http` target the
+    /// authority is then empty, which RFC 9110 §4.2.1 calls invalid and RFC 9112 §3.3 lets a
+    /// server reject; nginx answers 400. Off by default: [`crate::Error::EmptyHost`].
+    pub allow_empty_host: bool,
 }
 
 impl Config {
@@ -66,6 +77,7 @@ impl Config {
         Config {
             max_head_size: 32 * 1024,
             max_target_len: 8 * 1024,
+            max_method_len: 32,
             max_headers: 100,
             max_body_size: 8 * 1024 * 1024,
             max_chunk_extensions: 16 * 1024,
@@ -73,6 +85,7 @@ impl Config {
             allow_bare_lf: false,
             allow_obs_fold: false,
             allow_missing_reason_sp: false,
+            allow_empty_host: false,
         }
     }
 
@@ -82,11 +95,17 @@ impl Config {
         self.clamped()
     }
 
-    /// The configuration a parser applies: `max_head_size` within [`Config::MAX_HEAD_SIZE`]
-    /// (the field is public, so a value set directly is clamped here too).
+    /// The configuration a parser applies: `max_head_size` within [`Config::MAX_HEAD_SIZE`],
+    /// `max_method_len` at least 4 (the fields are public, so values set directly are clamped
+    /// here too).
     pub(crate) const fn clamped(mut self) -> Config {
         if self.max_head_size > Config::MAX_HEAD_SIZE {
             self.max_head_size = Config::MAX_HEAD_SIZE;
+        }
+        // GET and HEAD fit whatever the limit, so the request-line's fast path for GET need
+        // not compare it.
+        if self.max_method_len < 4 {
+            self.max_method_len = 4;
         }
         self
     }
@@ -94,6 +113,12 @@ impl Config {
     /// Sets [`Config::max_target_len`].
     pub const fn max_target_len(mut self, bytes: usize) -> Config {
         self.max_target_len = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_method_len`].
+    pub const fn max_method_len(mut self, bytes: usize) -> Config {
+        self.max_method_len = bytes;
         self
     }
 
@@ -136,6 +161,12 @@ impl Config {
     /// Sets the status-line leniency, [`Config::allow_missing_reason_sp`].
     pub const fn allow_missing_reason_sp(mut self, allow: bool) -> Config {
         self.allow_missing_reason_sp = allow;
+        self
+    }
+
+    /// Sets the empty-Host leniency, [`Config::allow_empty_host`].
+    pub const fn allow_empty_host(mut self, allow: bool) -> Config {
+        self.allow_empty_host = allow;
         self
     }
 }

@@ -31,8 +31,14 @@ pub enum Error {
     TargetFormMismatch,
     /// The HTTP-version is not `HTTP/` DIGIT `.` DIGIT (RFC 9112 §2.3).
     InvalidVersion,
-    /// A well-formed HTTP-version other than 1.0 or 1.1 (RFC 9110 §15.6.6: 505).
+    /// A well-formed HTTP-version whose major version is not 1, or HTTP/0.x (RFC 9110
+    /// §15.6.6: 505). A higher minor version, `HTTP/1.2` to `HTTP/1.9`, is read as HTTP/1.1
+    /// (RFC 9110 §2.5).
     UnsupportedVersion,
+    /// A method longer than [`crate::Config::max_method_len`] (RFC 9112 §3: a method longer
+    /// than any the server implements is answered 501); decided at the first byte past the
+    /// limit.
+    MethodTooLong,
 
     // ---- status-line, RFC 9112 §4 (responses) ----
     /// The status-line is not `HTTP-version SP status-code SP [ reason-phrase ] CRLF` (RFC 9112
@@ -71,6 +77,10 @@ pub enum Error {
     MissingHost,
     /// More than one Host field (RFC 9112 §3.2).
     DuplicateHost,
+    /// A Host field with an empty value (RFC 9110 §4.2.1: an `http` URI with an empty host is
+    /// invalid; RFC 9112 §3.3 lets a server reject it), with
+    /// [`crate::Config::allow_empty_host`] off.
+    EmptyHost,
     /// A Host value that is not `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 9110 §7.2): a
     /// list (any comma, with or without spaces: see the crate's Host rules), a path, userinfo,
     /// whitespace inside, or a port that is not digits.
@@ -138,7 +148,7 @@ impl Error {
             Error::TargetTooLong => 414,
             Error::HeadTooLarge | Error::TooManyHeaders | Error::TrailersTooLarge => 431,
             Error::BodyTooLarge => 413,
-            Error::UnsupportedTransferCoding | Error::ExtensionMethod => 501,
+            Error::UnsupportedTransferCoding | Error::ExtensionMethod | Error::MethodTooLong => 501,
             Error::UnsupportedVersion => 505,
             _ => 400,
         }
@@ -160,6 +170,7 @@ impl Error {
             }
             Error::InvalidVersion => "invalid HTTP-version (RFC 9112 §2.3)",
             Error::UnsupportedVersion => "HTTP version not supported (RFC 9110 §15.6.6)",
+            Error::MethodTooLong => "method longer than any implemented (RFC 9112 §3)",
             Error::InvalidStatusLine => {
                 "invalid status-line: expected HTTP-version SP status-code SP [ reason-phrase ] CRLF (RFC 9112 §4)"
             }
@@ -182,6 +193,7 @@ impl Error {
             Error::ObsFold => "obsolete line folding in a field (RFC 9112 §5.2)",
             Error::MissingHost => "HTTP/1.1 request without a Host field (RFC 9112 §3.2)",
             Error::DuplicateHost => "more than one Host field (RFC 9112 §3.2)",
+            Error::EmptyHost => "empty Host field value (RFC 9110 §4.2.1, RFC 9112 §3.3)",
             Error::InvalidHost => "Host value is not uri-host [ \":\" port ] (RFC 9110 §7.2)",
             Error::InvalidContentLength => "invalid Content-Length (RFC 9110 §8.6)",
             Error::ConflictingContentLength => {

@@ -1,9 +1,10 @@
 //! RFC 9112 §6: which body follows a request head or a response head, and the smuggling
 //! conflicts that make the answer unreliable (and the message an error).
 
-use crate::chars::{is_tchar, trim_ows};
+use crate::chars::trim_ows;
+use crate::error::Error;
 use crate::message::{Framing, Method, Version};
-use crate::Error;
+use crate::syntax::is_token;
 
 /// What a response's framing depends on besides its own framing fields.
 pub(crate) struct Answered<'a> {
@@ -11,6 +12,36 @@ pub(crate) struct Answered<'a> {
     pub(crate) method: Method<'a>,
     /// The request sent an Upgrade field.
     pub(crate) upgrade_sent: bool,
+}
+
+/// What a response with a status may carry as a body, whatever its framing fields say: the one
+/// rule the reader (`response_framing`) and the writer (`write::framing`) both apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyRule {
+    /// 101, or a 2xx answering CONNECT: no body, the connection becomes a tunnel or speaks
+    /// another protocol (RFC 9110 §15.2.2, RFC 9112 §6.3 item 2).
+    Tunnel,
+    /// Another 1xx, or 204: no body, and no framing field either (RFC 9112 §6.3 item 1, RFC
+    /// 9110 §8.6).
+    NoBody,
+    /// An answer to HEAD, or 304: no body, but the Content-Length the body would have had may
+    /// be sent (RFC 9110 §9.3.2, §15.4.5; RFC 9112 §6.3 item 1).
+    NoBodyLengthAllowed,
+    /// The framing fields say (RFC 9112 §6.3 items 3 to 8).
+    Framed,
+}
+
+/// RFC 9112 §6.3, RFC 9110 §15: the body a response with status `code` answering `method` may
+/// carry.
+pub(crate) fn body_rule(code: u16, method: Method<'_>) -> BodyRule {
+    match code {
+        101 => BodyRule::Tunnel,
+        200..=299 if method == Method::Connect => BodyRule::Tunnel,
+        100..=199 | 204 => BodyRule::NoBody,
+        _ if method == Method::Head => BodyRule::NoBodyLengthAllowed,
+        304 => BodyRule::NoBodyLengthAllowed,
+        _ => BodyRule::Framed,
+    }
 }
 
 /// RFC 9112 §6.3: the framing of a response with status `code` in `version`, whose own fields
@@ -23,23 +54,20 @@ pub(crate) fn response_framing(
     answered: Answered<'_>,
     message: Framing,
 ) -> Result<Framing, Error> {
-    let method = answered.method;
-    Ok(match code {
+    Ok(match body_rule(code, answered.method) {
         // RFC 9110 §15.2.2: after 101 the connection speaks the protocol it switched to: one
         // the request's Upgrade offered, named in the response's Upgrade; RFC 9110 §7.8 and
-        // §15.2: not in HTTP/1.0, which has neither Upgrade nor 1xx.
-        101 if answered.upgrade_sent && upgrade_field && version == Version::Http11 => {
+        // §15.2: not in HTTP/1.0, which has neither Upgrade nor 1xx. Otherwise what follows is
+        // neither HTTP nor a protocol the client asked for.
+        BodyRule::Tunnel if code == 101 => {
+            if !(answered.upgrade_sent && upgrade_field && version == Version::Http11) {
+                return Err(Error::UnexpectedUpgrade);
+            }
             Framing::Tunnel
         }
-        // What follows is neither HTTP nor a protocol the client asked for.
-        101 => return Err(Error::UnexpectedUpgrade),
-        // RFC 9112 §6.3 item 2: a 2xx response to CONNECT turns the connection into a tunnel.
-        200..=299 if method == Method::Connect => Framing::Tunnel,
-        // RFC 9112 §6.3 item 1: no body after HEAD, nor in a 1xx, 204 or 304 response, whatever
-        // Content-Length or Transfer-Encoding say.
-        _ if method == Method::Head => Framing::NoBody,
-        100..=199 | 204 | 304 => Framing::NoBody,
-        _ => message,
+        BodyRule::Tunnel => Framing::Tunnel,
+        BodyRule::NoBody | BodyRule::NoBodyLengthAllowed => Framing::NoBody,
+        BodyRule::Framed => message,
     })
 }
 
@@ -100,7 +128,8 @@ impl FramingFields {
                 Some(semicolon) => (trim_ows(&element[..semicolon]), true),
                 None => (element, false),
             };
-            if coding.is_empty() || !coding.iter().all(|&b| is_tchar(b)) {
+            // RFC 9112 §6.1: transfer-coding = token.
+            if !is_token(coding) {
                 return Err(Error::InvalidTransferEncoding);
             }
             if coding.eq_ignore_ascii_case(b"chunked") {

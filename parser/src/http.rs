@@ -21,6 +21,12 @@
 //! # Ok::<(), h1_parser::Error>(())
 //! ```
 //!
+//! What is here: `Method` and `Version` both ways, as functions and as `From` / `TryFrom`; a
+//! parsed head's fields as a `HeaderMap` ([`header_map`]) and its start line as `Parts`
+//! ([`request_parts`], [`response_parts`]); `Parts` (and their `HeaderMap`) written through the
+//! checked writers ([`write_request_parts`], [`write_response_parts`]). A status code is a
+//! `u16` here, which `http::StatusCode` converts from and to itself.
+//!
 //! `http`'s `HeaderMap` keeps the order of values per name but not across names, and stores
 //! names in lower case: a head converted to parts and written back keeps its fields, their
 //! values and each name's order of values, not the original interleaving or case.
@@ -30,8 +36,11 @@ extern crate std;
 use std::string::ToString;
 use std::vec::Vec;
 
+use crate::headers::Headers;
+use crate::message::{Method, Version};
+use crate::request::Request;
+use crate::response::Response;
 use crate::write::{Body, RequestHead, ResponseHead, WriteError};
-use crate::{Headers, Method, Request, Response, Version};
 
 /// The `http` crate's method for `method`.
 pub fn to_http_method(method: Method<'_>) -> http::Method {
@@ -53,7 +62,7 @@ pub fn to_http_method(method: Method<'_>) -> http::Method {
 }
 
 /// This crate's method for an `http` method: a standard name becomes its variant.
-pub fn from_http_method(method: &http::Method) -> Result<Method<'_>, crate::Error> {
+pub fn from_http_method(method: &http::Method) -> Result<Method<'_>, crate::error::Error> {
     Method::from_bytes(method.as_str().as_bytes())
 }
 
@@ -71,6 +80,39 @@ pub fn from_http_version(version: http::Version) -> Result<Version, WriteError> 
         http::Version::HTTP_10 => Ok(Version::Http10),
         http::Version::HTTP_11 => Ok(Version::Http11),
         _ => Err(WriteError::UnsupportedVersion),
+    }
+}
+
+/// [`to_http_method`] as the std conversion: `http::Method::from(Method::Get)`.
+impl From<Method<'_>> for http::Method {
+    fn from(method: Method<'_>) -> http::Method {
+        to_http_method(method)
+    }
+}
+
+/// [`from_http_method`] as the std conversion: `Method::try_from(&http::Method::GET)`.
+impl<'a> TryFrom<&'a http::Method> for Method<'a> {
+    type Error = crate::error::Error;
+
+    fn try_from(method: &'a http::Method) -> Result<Method<'a>, crate::error::Error> {
+        from_http_method(method)
+    }
+}
+
+/// [`to_http_version`] as the std conversion.
+impl From<Version> for http::Version {
+    fn from(version: Version) -> http::Version {
+        to_http_version(version)
+    }
+}
+
+/// [`from_http_version`] as the std conversion: HTTP/1.0 and HTTP/1.1 only, any other is
+/// [`WriteError::UnsupportedVersion`] (the writers are where an `http` version is used).
+impl TryFrom<http::Version> for Version {
+    type Error = WriteError;
+
+    fn try_from(version: http::Version) -> Result<Version, WriteError> {
+        from_http_version(version)
     }
 }
 

@@ -3,10 +3,11 @@
 //! (Connection, Expect, Upgrade). The rest of the fields pass by with one length comparison.
 
 use crate::chars::trim_ows_and_folds;
+use crate::error::Error;
 use crate::framing::FramingFields;
 use crate::message::{ConnectionOptions, Framing};
-use crate::syntax::list_contains_token;
-use crate::Error;
+use crate::syntax::{list_contains_token, list_has_member};
+use crate::uri::check_host;
 
 impl ConnectionOptions {
     /// The members of one Connection field, in one pass (RFC 9110 §5.6.1 lists, OWS trimmed,
@@ -102,7 +103,8 @@ impl KnownFields {
         FIRST_BY_LEN[(name_len % 32) as usize] == first | 0x20
     }
 
-    /// Takes one complete field of a head (`http10`: the message is HTTP/1.0).
+    /// Takes one complete field of a head (`http10`: the message is HTTP/1.0; the limit and the
+    /// leniency are the config's).
     #[inline(always)]
     pub(crate) fn observe(
         &mut self,
@@ -110,6 +112,7 @@ impl KnownFields {
         value: &[u8],
         http10: bool,
         max_body: u64,
+        allow_empty_host: bool,
     ) -> Result<(), Error> {
         match name.len() {
             4 if !self.response && is_token_named(name, HOST) => {
@@ -117,17 +120,17 @@ impl KnownFields {
                 if self.hosts > 0 {
                     return Err(Error::DuplicateHost);
                 }
-                // RFC 9112 §3.2: a Host field with an invalid field value is a 400 too.
-                if !crate::uri::is_host(value) {
-                    return Err(Error::InvalidHost);
-                }
+                check_host(value, allow_empty_host)?;
                 self.hosts += 1;
             }
             // RFC 9110 §10.1.1: Expect = #expectation; only 100-continue is defined.
             6 if is_token_named(name, EXPECT) => {
                 self.options.expect_continue |= list_contains_token(value, "100-continue");
             }
-            7 if is_token_named(name, UPGRADE) => self.options.upgrade_field = true,
+            // RFC 9110 §7.8: Upgrade = #protocol; an empty list offers or names none.
+            7 if is_token_named(name, UPGRADE) => {
+                self.options.upgrade_field |= list_has_member(value);
+            }
             // RFC 9110 §7.6.1: Connection = #connection-option.
             10 if is_token_named(name, CONNECTION) => self.options.connection(value),
             14 if is_token_named(name, CONTENT_LENGTH) => {
@@ -212,16 +215,20 @@ mod tests {
     fn connection_options_are_list_members_in_any_case() {
         let mut known = KnownFields::default();
         known
-            .observe(b"Connection", b"Keep-Alive, UPGRADE", false, 0)
+            .observe(b"Connection", b"Keep-Alive, UPGRADE", false, 0, false)
             .unwrap();
-        known.observe(b"expect", b"100-Continue", false, 0).unwrap();
-        known.observe(b"Upgrade", b"websocket", false, 0).unwrap();
+        known
+            .observe(b"expect", b"100-Continue", false, 0, false)
+            .unwrap();
+        known
+            .observe(b"Upgrade", b"websocket", false, 0, false)
+            .unwrap();
         let options = known.options;
         assert!(options.keep_alive && options.upgrade_option && options.upgrade_field);
         assert!(options.expect_continue && !options.close);
         let mut known = KnownFields::default();
         known
-            .observe(b"Connection", b"closed, keep-alive-x", false, 0)
+            .observe(b"Connection", b"closed, keep-alive-x", false, 0, false)
             .unwrap();
         assert_eq!(known.options, ConnectionOptions::default());
     }

@@ -75,14 +75,16 @@
 //! - `std`: `std::error::Error` for [`Error`] and [`write::WriteError`], and the writers into
 //!   a `Vec<u8>` and any `std::io::Write`.
 //! - `http` (brings `std` and the `http` crate): `h1_parser::http` converts parsed heads
-//!   to `http::request::Parts` / `http::response::Parts` and writes such parts through the
-//!   checked writers; `Method`, `Version`, `StatusCode` and `HeaderMap` both ways.
+//!   to `http::request::Parts` / `http::response::Parts` (fields as a `HeaderMap`) and writes
+//!   such parts through the checked writers; `Method` and `Version` convert both ways with
+//!   `From` / `TryFrom`.
 
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-// Leaf types first; each module imports only modules listed above it.
+// Alphabetical. The layers (each file imports only the files above it, by path) are the
+// module table of ARCHITECTURE.md; this file only declares and re-exports.
 mod body;
 mod chars;
 mod chunked;

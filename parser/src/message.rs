@@ -1,8 +1,9 @@
 //! The message types both directions share: the method, the target's form, the version, the
 //! body's framing, and the connection options a head's fields set.
 
-use crate::chars::is_tchar;
-use crate::Error;
+use crate::error::Error;
+use crate::syntax::is_token;
+use crate::uri::{absolute_target, is_authority};
 
 /// A request method (RFC 9110 §9): the standard ones, and any other token as an extension.
 ///
@@ -88,7 +89,7 @@ impl<'a> Method<'a> {
             return Ok(standard);
         }
         // RFC 9110 §9.1: method = token; a token is ASCII, so it is a `str`.
-        if bytes.is_empty() || !bytes.iter().all(|&b| is_tchar(b)) {
+        if !is_token(bytes) {
             return Err(Error::InvalidMethod);
         }
         core::str::from_utf8(bytes)
@@ -130,6 +131,42 @@ pub enum TargetForm {
     Authority,
     /// `*`, OPTIONS only (RFC 9112 §3.2.4).
     Asterisk,
+}
+
+/// RFC 9112 §3.2: the form of a request-target whose bytes are valid, and whether it fits the
+/// method; the reader and the writer both apply it.
+#[inline(always)]
+pub(crate) fn target_form(
+    target: &[u8],
+    method: Option<StandardMethod>,
+) -> Result<TargetForm, Error> {
+    let connect = matches!(method, Some(StandardMethod::Connect));
+    let form = match target {
+        [b'/', ..] => TargetForm::Origin,
+        b"*" => TargetForm::Asterisk,
+        _ if connect => TargetForm::Authority,
+        _ => match absolute_target(target) {
+            Some(true) => TargetForm::Absolute,
+            // RFC 9110 §4.2.1, §4.2.4: an http(s) URI without a host, or with userinfo.
+            Some(false) => return Err(Error::InvalidTarget),
+            // An authority without CONNECT: a well-formed target in the wrong place.
+            None if is_authority(target) => return Err(Error::TargetFormMismatch),
+            None => return Err(Error::InvalidTarget),
+        },
+    };
+    let fits = match form {
+        // RFC 9112 §3.2.3: authority-form is only used for CONNECT, and CONNECT only uses it.
+        TargetForm::Authority => is_authority(target),
+        _ if connect => false,
+        // RFC 9112 §3.2.4: asterisk-form is only used for a server-wide OPTIONS.
+        TargetForm::Asterisk => matches!(method, Some(StandardMethod::Options)),
+        _ => true,
+    };
+    if fits {
+        Ok(form)
+    } else {
+        Err(Error::TargetFormMismatch)
+    }
 }
 
 /// The HTTP versions this parser accepts.
@@ -294,13 +331,15 @@ pub(crate) fn fits_version(index: usize, b: u8) -> Option<bool> {
     })
 }
 
-/// The versions this parser speaks; another well-formed one is `UnsupportedVersion` (RFC 9110
-/// §15.6.6).
+/// The versions this parser speaks, given the eight bytes [`fits_version`] accepted (so only
+/// the digits are left to read); another is `UnsupportedVersion` (RFC 9110 §15.6.6).
 #[inline]
 pub(crate) fn known_version(version: Option<&[u8]>) -> Option<Version> {
     match version? {
-        b"HTTP/1.1" => Some(Version::Http11),
-        b"HTTP/1.0" => Some(Version::Http10),
+        [_, _, _, _, _, b'1', _, b'0'] => Some(Version::Http10),
+        // RFC 9110 §2.5: a higher minor version of a major version implemented is processed as
+        // the highest minor version implemented.
+        [_, _, _, _, _, b'1', _, b'1'..=b'9'] => Some(Version::Http11),
         _ => None,
     }
 }

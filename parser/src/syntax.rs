@@ -12,7 +12,7 @@
 //! assert!(list_contains_token(b"keep-alive, Upgrade", "upgrade"));
 //! ```
 
-use crate::chars::{is_tchar as tchar, skip_field_text, trim_ows_and_folds};
+use crate::chars::{is_tchar as tchar, skip_field_value, trim_ows_and_folds};
 
 /// `tchar` (RFC 9110 §5.6.2): a byte allowed in a token — a method, a field name, a coding.
 #[inline]
@@ -33,15 +33,7 @@ pub fn is_token(bytes: &[u8]) -> bool {
 /// trailing whitespace is allowed here; a parser trims it.
 #[inline]
 pub fn is_field_value(bytes: &[u8]) -> bool {
-    let mut at = 0;
-    loop {
-        at = skip_field_text(bytes, at);
-        match bytes.get(at) {
-            None => return true,
-            Some(b'\t') => at += 1,
-            Some(_) => return false,
-        }
-    }
+    skip_field_value(bytes, 0) == bytes.len()
 }
 
 /// Whether the comma-separated list `value` (RFC 9110 §5.6.1, e.g. a `Connection` or `Expect`
@@ -53,6 +45,16 @@ pub fn list_contains_token(value: &[u8], token: &str) -> bool {
     value
         .split(|&b| b == b',')
         .any(|member| trim_ows_and_folds(member).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// Whether the list `value` has a member at all (RFC 9110 §5.6.1: empty members are ignored):
+/// an `Upgrade` field names a protocol only then (RFC 9110 §7.8, §15.2.2). The reader and the
+/// writer both ask it.
+#[inline]
+pub(crate) fn list_has_member(value: &[u8]) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|member| !trim_ows_and_folds(member).is_empty())
 }
 
 #[cfg(test)]

@@ -34,6 +34,23 @@ fn every_method_converts_both_ways() {
 }
 
 #[test]
+fn method_and_version_convert_with_from_and_try_from() {
+    for method in [Method::Get, Method::Connect, Method::Extension("PURGE")] {
+        let converted = http::Method::from(method);
+        assert_eq!(converted, to_http_method(method));
+        assert_eq!(Method::try_from(&converted), Ok(method));
+    }
+    for version in [Version::Http10, Version::Http11] {
+        let converted: http::Version = version.into();
+        assert_eq!(Version::try_from(converted), Ok(version));
+    }
+    assert_eq!(
+        Version::try_from(http::Version::HTTP_2),
+        Err(WriteError::UnsupportedVersion)
+    );
+}
+
+#[test]
 fn versions_other_than_1_0_and_1_1_are_refused() {
     assert_eq!(
         from_http_version(http::Version::HTTP_10),

@@ -1,10 +1,6 @@
-//! Every response rule (RFC 9112 §4 status-line, §6.3 response framing, the close-delimited
-//! body), one test per rule named after it, with the accepted and the rejected side as tables:
-//! input → expected result, error variant and offset. Each input is parsed whole and one byte
-//! at a time; both must agree.
-//!
-//! Offsets are written as a needle, as in `rules.rs`: the offending byte is the *last* byte of
-//! the first occurrence of the needle in the input.
+//! What the corpus (`tests/cases/response-*.txt`, the one home of accept/reject and offsets)
+//! cannot say about responses: the accessors' values, `Response::framing` and persistence
+//! through the API, the close-delimited body's calling pattern, sticky errors.
 
 use h1_parser::{
     BodyDecoder, Config, Decoded, Error, Framing, Method, ResponseParser, Status, Version,
@@ -12,83 +8,18 @@ use h1_parser::{
 
 const STRICT: Config = Config::new();
 
-/// What one parse of a whole input must give.
-#[derive(Clone, Copy, Debug)]
-enum Want {
-    /// Complete, and the head is the whole input.
-    Head,
-    /// Complete, and the head ends after this many bytes.
-    HeadOf(usize),
-    /// Partial: the head is not complete yet.
-    Partial,
-    /// Rejected with this error at the last byte of the first occurrence of the needle.
-    Reject(Error, &'static [u8]),
-}
-
-fn reject(error: Error, needle: &'static (impl AsRef<[u8]> + ?Sized)) -> Want {
-    Want::Reject(error, needle.as_ref())
-}
-
-fn find(input: &[u8], needle: &[u8]) -> usize {
-    input
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .unwrap_or_else(|| {
-            panic!(
-                "needle {:?} not in the input",
-                needle.escape_ascii().to_string()
-            )
-        })
-        + needle.len()
-        - 1
-}
-
-/// One parse: the head length if complete, and the error offset.
-fn parse_whole(config: Config, input: &[u8]) -> (Result<Option<usize>, Error>, Option<usize>) {
-    let mut parser = ResponseParser::with_config(config);
-    let got = parser
-        .parse(input)
-        .map(|status| status.complete().map(|response| response.head_len()));
-    (got, parser.error_offset())
-}
-
-/// Growing prefixes, one byte more each time, until a final result or the whole input.
-fn parse_trickle(config: Config, input: &[u8]) -> (Result<Option<usize>, Error>, Option<usize>) {
-    let mut parser = ResponseParser::with_config(config);
-    for end in 1..=input.len() {
-        match parser.parse(&input[..end]) {
-            Ok(Status::Partial) if end < input.len() => continue,
-            outcome => {
-                let got = outcome.map(|status| status.complete().map(|r| r.head_len()));
-                return (got, parser.error_offset());
-            }
-        }
-    }
-    (Ok(None), None)
-}
-
-fn check(config: Config, cases: &[(&[u8], Want)]) {
-    for &(input, want) in cases {
-        let shown = input.escape_ascii().to_string();
-        let expected = match want {
-            Want::Head => (Ok(Some(input.len())), None),
-            Want::HeadOf(len) => (Ok(Some(len)), None),
-            Want::Partial => (Ok(None), None),
-            Want::Reject(error, needle) => (Err(error), Some(find(input, needle))),
-        };
-        assert_eq!(parse_whole(config, input), expected, "whole: {shown}");
-        assert_eq!(
-            parse_trickle(config, input),
-            expected,
-            "byte by byte: {shown}"
-        );
-        if let Err(error) = expected.0 {
-            // Errors are final.
-            let mut parser = ResponseParser::with_config(config);
-            let _ = parser.parse(input);
-            assert_eq!(parser.parse(input).err(), Some(error), "sticky {shown}");
-        }
-    }
+/// Errors are final: the same error and offset again, whatever the next call brings.
+#[test]
+fn an_error_is_final() {
+    let input = b"HTTP/1.1 2x0 OK\r\n\r\n";
+    let mut parser = ResponseParser::with_config(STRICT);
+    assert_eq!(parser.parse(input).err(), Some(Error::InvalidStatusCode));
+    assert_eq!(parser.error_offset(), Some(10));
+    assert_eq!(
+        parser.parse(b"HTTP/1.1 200 OK\r\n\r\n").err(),
+        Some(Error::InvalidStatusCode)
+    );
+    assert_eq!(parser.error_offset(), Some(10));
 }
 
 /// Parses a complete head and hands the response to `f`.
@@ -109,16 +40,6 @@ fn framing(input: &[u8], method: Method) -> Framing {
 
 #[test]
 fn accepts_status_line_of_version_sp_code_sp_reason_crlf() {
-    check(
-        STRICT,
-        &[
-            (b"HTTP/1.1 200 OK\r\n\r\n", Want::Head),
-            (b"HTTP/1.0 404 Not Found\r\nServer: x\r\n\r\n", Want::Head),
-            (b"HTTP/1.1 200 OK\r\n\r\nbody", Want::HeadOf(19)),
-            (b"HTTP/1.1 200 OK\r\n", Want::Partial),
-            (b"HTTP/1.1 2", Want::Partial),
-        ],
-    );
     with_response(STRICT, b"HTTP/1.0 404 Not Found\r\n\r\n", |response| {
         assert_eq!(response.version(), Version::Http10);
         assert_eq!(response.code(), 404);
@@ -129,135 +50,23 @@ fn accepts_status_line_of_version_sp_code_sp_reason_crlf() {
 
 #[test]
 fn accepts_empty_reason_phrase_after_sp() {
-    check(STRICT, &[(b"HTTP/1.1 200 \r\n\r\n", Want::Head)]);
     with_response(STRICT, b"HTTP/1.1 200 \r\n\r\n", |response| {
         assert_eq!(response.reason(), b"")
     });
 }
 
 #[test]
-fn rejects_missing_sp_after_status_code() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.1 200\r\n\r\n",
-                reject(Error::InvalidStatusLine, "200\r"),
-            ),
-            (
-                b"HTTP/1.1 200\n\n",
-                reject(Error::InvalidStatusLine, "200\n"),
-            ),
-        ],
-    );
-}
-
-#[test]
 fn accepts_missing_sp_after_status_code_under_its_leniency() {
     let lenient = STRICT.allow_missing_reason_sp(true);
-    check(
-        lenient,
-        &[
-            (b"HTTP/1.1 200\r\n\r\n", Want::Head),
-            (b"HTTP/1.1 204\r\nX: y\r\n\r\n", Want::Head),
-            // The leniency is only about the SP: the line end is still CRLF.
-            (b"HTTP/1.1 200\n\n", reject(Error::BareLf, "200\n")),
-        ],
-    );
     with_response(lenient, b"HTTP/1.1 301\r\n\r\n", |response| {
         assert_eq!((response.code(), response.reason()), (301, &b""[..]))
     });
 }
 
 #[test]
-fn rejects_missing_or_doubled_sp_after_version() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.1  200 OK\r\n\r\n",
-                reject(Error::InvalidStatusLine, "1.1  "),
-            ),
-            (
-                b"HTTP/1.1\t200 OK\r\n\r\n",
-                reject(Error::InvalidStatusLine, "\t"),
-            ),
-            (b"HTTP/1.1\r\n\r\n", reject(Error::InvalidStatusLine, "\r")),
-            (
-                b"HTTP/1.10 200 OK\r\n\r\n",
-                reject(Error::InvalidStatusLine, "1.10"),
-            ),
-        ],
-    );
-}
-
-#[test]
-fn rejects_status_code_that_is_not_three_digits() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.1 2 OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, "2 "),
-            ),
-            (
-                b"HTTP/1.1 20 OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, "20 "),
-            ),
-            (
-                b"HTTP/1.1 2000 OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, "2000"),
-            ),
-            (
-                b"HTTP/1.1 20x OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, "x"),
-            ),
-            (
-                b"HTTP/1.1 +20 OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, "+"),
-            ),
-            (
-                b"HTTP/1.1 -200 OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, "-"),
-            ),
-            (
-                b"HTTP/1.1 OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, "O"),
-            ),
-            (
-                b"HTTP/1.1 200OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, "200O"),
-            ),
-            (
-                b"HTTP/1.1 \xd9\xa200 OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, b" \xd9"),
-            ),
-        ],
-    );
-}
-
-#[test]
-fn rejects_status_code_below_100() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.1 000 OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, " 0"),
-            ),
-            (
-                b"HTTP/1.1 099 OK\r\n\r\n",
-                reject(Error::InvalidStatusCode, " 0"),
-            ),
-        ],
-    );
-}
-
-#[test]
 fn accepts_status_codes_100_to_999() {
     for code in [100u16, 101, 199, 200, 204, 304, 418, 599, 600, 999] {
         let input = format!("HTTP/1.1 {code} X\r\n\r\n");
-        check(STRICT, &[(input.as_bytes(), Want::Head)]);
         with_response(STRICT, input.as_bytes(), |response| {
             assert_eq!(response.code(), code)
         });
@@ -266,8 +75,6 @@ fn accepts_status_codes_100_to_999() {
 
 #[test]
 fn accepts_htab_sp_vchar_obs_text_in_reason_phrase() {
-    let input: &[u8] = b"HTTP/1.1 200 \tOK  fine\t\xe9t\xe9 ~!\r\n\r\n";
-    check(STRICT, &[(input, Want::Head)]);
     // The reason phrase is kept exactly: leading and trailing whitespace included.
     with_response(STRICT, b"HTTP/1.1 200  OK \r\n\r\n", |response| {
         assert_eq!(response.reason(), b" OK ")
@@ -275,126 +82,10 @@ fn accepts_htab_sp_vchar_obs_text_in_reason_phrase() {
 }
 
 #[test]
-fn rejects_control_bytes_in_reason_phrase() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.1 200 O\x00K\r\n\r\n",
-                reject(Error::InvalidReasonPhrase, "O\x00"),
-            ),
-            (
-                b"HTTP/1.1 200 O\x7fK\r\n\r\n",
-                reject(Error::InvalidReasonPhrase, "O\x7f"),
-            ),
-            (
-                b"HTTP/1.1 200 O\x1bK\r\n\r\n",
-                reject(Error::InvalidReasonPhrase, "O\x1b"),
-            ),
-            (
-                b"HTTP/1.1 200 OK\rX\r\n\r\n",
-                reject(Error::BareCr, "OK\rX"),
-            ),
-        ],
-    );
-}
-
-#[test]
-fn rejects_invalid_http_version_in_status_line() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.x 200 OK\r\n\r\n",
-                reject(Error::InvalidVersion, "x"),
-            ),
-            (
-                b"http/1.1 200 OK\r\n\r\n",
-                reject(Error::InvalidVersion, "h"),
-            ),
-            (
-                b"HTTP/11 200 OK\r\n\r\n",
-                reject(Error::InvalidVersion, "HTTP/11"),
-            ),
-            (
-                b"ICE/1.1 200 OK\r\n\r\n",
-                reject(Error::InvalidVersion, "I"),
-            ),
-            (
-                b"HTTP 200 OK\r\n\r\n",
-                reject(Error::InvalidVersion, "HTTP "),
-            ),
-        ],
-    );
-}
-
-#[test]
-fn rejects_unsupported_version_in_status_line() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/2.0 200 OK\r\n\r\n",
-                reject(Error::UnsupportedVersion, "H"),
-            ),
-            (
-                b"HTTP/0.9 200 OK\r\n\r\n",
-                reject(Error::UnsupportedVersion, "H"),
-            ),
-            (
-                b"HTTP/1.2 200 OK\r\n\r\n",
-                reject(Error::UnsupportedVersion, "H"),
-            ),
-        ],
-    );
-}
-
-#[test]
 fn skips_one_empty_line_before_status_line() {
     // RFC 9112 §2.2's robustness rule, which a server applies before a request-line, applied
     // to the status-line as llhttp does: aiohttp 4.0.0a2 sends an empty line after
     // `100 Continue`. At most one; a bare LF only under its leniency.
-    check(
-        STRICT,
-        &[
-            (b"\r\nHTTP/1.1 200 OK\r\n\r\n", Want::Head),
-            (
-                b"\r\nHTTP/1.1 204\r\n\r\n",
-                reject(Error::InvalidStatusLine, "204\r"),
-            ),
-            (
-                b"\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
-                reject(Error::InvalidStatusLine, "\r\n\r"),
-            ),
-            (
-                b"\r\n\nHTTP/1.1 200 OK\r\n\r\n",
-                reject(Error::InvalidStatusLine, "\r\n\n"),
-            ),
-            (b"\nHTTP/1.1 200 OK\r\n\r\n", reject(Error::BareLf, "\n")),
-            (b"\rHTTP/1.1 200 OK\r\n\r\n", reject(Error::BareCr, "\rH")),
-            (b"\r\n", Want::Partial),
-            (b"\r\nHTTP/1.1 2", Want::Partial),
-            (
-                b" HTTP/1.1 200 OK\r\n\r\n",
-                reject(Error::InvalidVersion, " "),
-            ),
-            (
-                b"\r\n HTTP/1.1 200 OK\r\n\r\n",
-                reject(Error::InvalidVersion, "\r\n "),
-            ),
-        ],
-    );
-    let lenient = STRICT.allow_bare_lf(true);
-    check(
-        lenient,
-        &[
-            (b"\nHTTP/1.1 200 OK\n\n", Want::Head),
-            (
-                b"\n\nHTTP/1.1 200 OK\n\n",
-                reject(Error::InvalidStatusLine, "\n\n"),
-            ),
-        ],
-    );
     // The head includes the empty line, and the response reads as without it.
     with_response(
         STRICT,
@@ -407,100 +98,16 @@ fn skips_one_empty_line_before_status_line() {
     );
 }
 
-#[test]
-fn rejects_bare_cr_and_bare_lf_ending_status_line() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.1 200 OK\rX: y\r\n\r\n",
-                reject(Error::BareCr, "OK\rX"),
-            ),
-            (
-                b"HTTP/1.1 200 OK\nX: y\r\n\r\n",
-                reject(Error::BareLf, "OK\n"),
-            ),
-        ],
-    );
-    check(
-        STRICT.allow_bare_lf(true),
-        &[(b"HTTP/1.1 200 OK\nX: y\n\n", Want::Head)],
-    );
-}
-
 // ---- fields: the request rules, through the same machine ----
 
 #[test]
 fn applies_the_field_rules_of_requests_to_responses() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.1 200 OK\r\nX : y\r\n\r\n",
-                reject(Error::WhitespaceBeforeColon, "X "),
-            ),
-            (
-                b"HTTP/1.1 200 OK\r\nX(: y\r\n\r\n",
-                reject(Error::InvalidHeaderName, "X("),
-            ),
-            (
-                b"HTTP/1.1 200 OK\r\nX: a\x00b\r\n\r\n",
-                reject(Error::InvalidHeaderValue, "a\x00"),
-            ),
-            (
-                b"HTTP/1.1 200 OK\r\n X: y\r\n\r\n",
-                reject(Error::InvalidHeaderName, "OK\r\n "),
-            ),
-            (
-                b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n",
-                reject(Error::ObsFold, "a\r\n "),
-            ),
-            (
-                b"HTTP/1.1 200 OK\r\nX: a\r\r\n\r\n",
-                reject(Error::BareCr, "a\r\r"),
-            ),
-        ],
-    );
     // obs-fold under its leniency, as for requests (the value keeps its raw bytes).
     let fold = STRICT.allow_obs_fold(true);
-    check(
-        fold,
-        &[(b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", Want::Head)],
-    );
     with_response(fold, b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", |response| {
         let x = response.headers().nth(0).expect("a field");
         assert_eq!(x.unfolded().collect::<Vec<u8>>(), b"a   b");
     });
-}
-
-#[test]
-fn response_needs_no_host_and_host_rules_do_not_apply() {
-    check(
-        STRICT,
-        &[
-            (b"HTTP/1.1 200 OK\r\n\r\n", Want::Head),
-            (b"HTTP/1.1 200 OK\r\nHost: a\r\nHost: b\r\n\r\n", Want::Head),
-            (b"HTTP/1.1 200 OK\r\nHost: a b/c\r\n\r\n", Want::Head),
-        ],
-    );
-}
-
-#[test]
-fn bounds_response_heads_by_the_configured_limits() {
-    check(
-        STRICT.max_headers(2),
-        &[(
-            b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
-            reject(Error::TooManyHeaders, "\nC"),
-        )],
-    );
-    check(
-        STRICT.max_head_size(20),
-        &[(
-            b"HTTP/1.1 200 OK\r\nA: 1\r\n\r\n",
-            Want::Reject(Error::HeadTooLarge, b"A: 1"),
-        )],
-    );
 }
 
 // ---- framing, RFC 9112 §6.3 ----
@@ -634,65 +241,6 @@ fn until_close_without_content_length_or_transfer_encoding() {
 fn length_from_content_length() {
     let input = b"HTTP/1.1 200 OK\r\nContent-Length: 42\r\nContent-Length: 42, 42\r\n\r\n";
     assert_eq!(framing(input, Method::Get), Framing::Length(42));
-}
-
-#[test]
-fn rejects_transfer_encoding_with_content_length_in_response() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
-                reject(Error::ContentLengthWithTransferEncoding, "\r\nT"),
-            ),
-            (
-                b"HTTP/1.1 204 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
-                reject(Error::ContentLengthWithTransferEncoding, "\r\nC"),
-            ),
-        ],
-    );
-}
-
-#[test]
-fn rejects_unequal_or_malformed_content_length_in_response() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
-                reject(Error::ConflictingContentLength, "3\r\nC"),
-            ),
-            (
-                b"HTTP/1.1 200 OK\r\nContent-Length: +3\r\n\r\n",
-                reject(Error::InvalidContentLength, "\r\nC"),
-            ),
-            (
-                b"HTTP/1.1 304 OK\r\nContent-Length: 1 2\r\n\r\n",
-                reject(Error::InvalidContentLength, "\r\nC"),
-            ),
-        ],
-    );
-}
-
-#[test]
-fn rejects_malformed_transfer_encoding_in_response() {
-    check(
-        STRICT,
-        &[
-            (
-                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
-                reject(Error::InvalidTransferEncoding, "\r\nT"),
-            ),
-            (
-                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: ,\r\n\r\n",
-                reject(Error::InvalidTransferEncoding, "\r\nT"),
-            ),
-            (
-                b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
-                reject(Error::TransferEncodingInHttp10, "\r\nT"),
-            ),
-        ],
-    );
 }
 
 // ---- the close-delimited body, and the end of input ----

@@ -1,5 +1,6 @@
-//! Every head rule the crate enforces (RFC 9112 and RFC 9110), one test per rule named after it, with the
-//! accepted and the rejected side as tables: input → expected result, error variant and offset.
+//! What the corpus (`tests/cases/*.txt`, the one home of accept/reject and offsets) cannot say
+//! about request heads: the accessors' values, the capacity const generic, sticky errors, the
+//! statuses, the parser's life cycle, and the byte-class sweeps too long for a table of cases.
 //!
 //! Offsets are written as a needle: the offending byte is the *last* byte of the first
 //! occurrence of the needle in the input ("context, then the culprit").
@@ -13,10 +14,6 @@ const STRICT: Config = Config::new();
 enum Want {
     /// Complete, and the head is the whole input.
     Head,
-    /// Complete, and the head ends after this many bytes (the rest is body or pipelined).
-    HeadOf(usize),
-    /// Partial: the head is not complete yet.
-    Partial,
     /// Rejected with this error at the last byte of the first occurrence of the needle.
     Reject(Error, &'static [u8]),
     /// Rejected with this error at this offset.
@@ -65,8 +62,6 @@ fn check_with<const N: usize, T: AsRef<[u8]>>(config: Config, cases: &[(T, Want)
             .map(|status| status.complete().map(|request| request.head_len()));
         let (expected, offset) = match want {
             Want::Head => (Ok(Some(input.len())), None),
-            Want::HeadOf(len) => (Ok(Some(len)), None),
-            Want::Partial => (Ok(None), None),
             Want::Reject(error, needle) => (Err(error), Some(find(input, needle))),
             Want::RejectAt(error, at) => (Err(error), Some(at)),
         };
@@ -124,13 +119,6 @@ fn framing_of(config: Config, input: &[u8]) -> Framing {
 
 #[test]
 fn accepts_request_line_of_method_sp_target_sp_version_crlf() {
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::Head,
-            "GET /a/b?c=d HTTP/1.0\r\n\r\n" => Want::Head,
-        ],
-    );
     with_request(STRICT, b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n", |r| {
         assert_eq!(
             (r.method(), r.target(), r.version()),
@@ -139,85 +127,17 @@ fn accepts_request_line_of_method_sp_target_sp_version_crlf() {
     });
 }
 
-#[test]
-fn rejects_request_line_with_missing_or_doubled_space() {
-    check(
-        STRICT,
-        cases![
-            // Two SP after the method: the target would be empty.
-            "GET  / HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidRequestLine, "GET  "),
-            // No SP before the version: the line ends after the target (HTTP/0.9 shape).
-            "GET /HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidRequestLine, "/HTTP/1.1\r"),
-            // No SP after the method: `/` is not a tchar.
-            "GET/ HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidMethod, "GET/"),
-            // HTAB is not SP.
-            "GET\t/ HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidMethod, "GET\t"),
-            "GET /\tHTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "/\t"),
-            // Trailing SP after the version.
-            "GET / HTTP/1.1 \r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "1.1 "),
-        ],
-    );
-}
-
-/// Error's own documentation: InvalidRequestLine is "a missing or doubled space". A doubled SP
-/// between the target and the version is that too, not a malformed version.
-#[test]
-fn rejects_doubled_space_before_version_as_invalid_request_line() {
-    check(
-        STRICT,
-        cases![
-            "GET /  HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidRequestLine, "/  "),
-        ],
-    );
-}
-
-#[test]
-fn rejects_http09_request_line() {
-    // llhttp#877: no `GET /` CRLF request-line, whichever line ending.
-    check(
-        STRICT,
-        cases![
-            "GET /\r\n\r\n" => reject(Error::InvalidRequestLine, "/\r"),
-            "GET /\n\n" => reject(Error::InvalidRequestLine, "/\n"),
-        ],
-    );
-    check(
-        STRICT.allow_bare_lf(true),
-        cases![
-            "GET /\n\n" => reject(Error::InvalidRequestLine, "/\n"),
-        ],
-    );
-}
-
 // ---- method = token (RFC 9110 §9.1, §5.6.2) ----
 
 #[test]
 fn accepts_any_token_as_method() {
     let input = b"!#$%&'*+-.^_`|~0123456789azAZ / HTTP/1.0\r\n\r\n";
-    check(STRICT, cases![input => Want::Head]);
     with_request(STRICT, input, |r| {
         assert_eq!(
             r.method(),
             Method::Extension("!#$%&'*+-.^_`|~0123456789azAZ")
         );
     });
-}
-
-#[test]
-fn rejects_method_that_is_not_a_token() {
-    check(
-        STRICT,
-        cases![
-            " GET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::RejectAt(Error::InvalidMethod, 0),
-            "/ HTTP/1.1\r\nHost: h\r\n\r\n" => Want::RejectAt(Error::InvalidMethod, 0),
-            "G(ET / HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidMethod, "G("),
-            "GE\"T / HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidMethod, "GE\""),
-            "GE\0T / HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidMethod, "GE\0"),
-            "GE\x7fT / HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidMethod, "GE\x7f"),
-            b"GE\xc3\x89T / HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidMethod, b"GE\xc3"),
-            "GE\rT / HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidMethod, "GE\r"),
-        ],
-    );
 }
 
 #[test]
@@ -260,57 +180,15 @@ fn accepts_visible_ascii_target() {
     let mut input = b"GET /".to_vec();
     input.extend_from_slice(&target);
     input.extend_from_slice(b" HTTP/1.1\r\nHost: h\r\n\r\n");
-    check(STRICT, &[(&input, Want::Head)]);
     with_request(STRICT, &input, |r| {
         assert_eq!(r.target_bytes(), &input[4..5 + target.len()])
     });
-}
-
-/// RFC 9112 §3.2.1: origin-form = absolute-path [ "?" query ]: a client never sends a fragment,
-/// and a proxy that strips it would see another target than the server behind it.
-#[test]
-fn rejects_fragment_in_target() {
-    check(
-        STRICT,
-        cases![
-            "GET /a#b HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "/a#"),
-            "GET /?q#b HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "/?q#"),
-            "GET http://h/# HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "h/#"),
-        ],
-    );
-}
-
-#[test]
-fn rejects_target_that_is_not_visible_ascii() {
-    check(
-        STRICT,
-        cases![
-            "GET /a\0 HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "/a\0"),
-            "GET /a\x01 HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "/a\x01"),
-            "GET /a\x7f HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "/a\x7f"),
-            b"GET /a\x80 HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, b"/a\x80"),
-            b"GET /a\xff HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, b"/a\xff"),
-            // A bare CR or LF in the target ends the request-line early.
-            "GET /a\rb HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidRequestLine, "/a\r"),
-            // Not one of the four forms.
-            "GET ?a HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "GET ?"),
-            "GET a/b HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "GET a"),
-            "GET 1http://h/ HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "GET 1"),
-        ],
-    );
 }
 
 // ---- HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3) ----
 
 #[test]
 fn accepts_http_1_0_and_1_1() {
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.0\r\n\r\n" => Want::Head,
-            "GET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::Head,
-        ],
-    );
     with_request(STRICT, b"GET / HTTP/1.0\r\n\r\n", |r| {
         assert_eq!(r.version(), Version::Http10)
     });
@@ -319,124 +197,41 @@ fn accepts_http_1_0_and_1_1() {
     });
 }
 
+/// The status a server answers for each rule (RFC 9110 §15): `Error::status`. The rules'
+/// accept/reject cases and offsets are in the corpus, `tests/cases/*.txt`.
 #[test]
-fn rejects_version_that_is_not_http_digit_dot_digit() {
-    check(
-        STRICT,
-        cases![
-            "GET / http/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "/ h"),
-            "GET / Http/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "/ Ht"),
-            "GET / HTTPS/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "HTTPS"),
-            "GET / HTTP/1\r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "HTTP/1\r"),
-            "GET / HTTP/11.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "HTTP/11"),
-            "GET / HTTP/1.10\r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "HTTP/1.10"),
-            "GET / HTTP/a.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "HTTP/a"),
-            "GET / HTTP/1,1\r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "HTTP/1,"),
-            "GET / HTTP/1.1x\r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "1.1x"),
-            "GET / \r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "/ \r"),
-        ],
-    );
-}
-
-#[test]
-fn rejects_unsupported_version_with_505() {
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/2.0\r\nHost: h\r\n\r\n" => reject(Error::UnsupportedVersion, "/ H"),
-            "GET / HTTP/0.9\r\nHost: h\r\n\r\n" => reject(Error::UnsupportedVersion, "/ H"),
-            "GET / HTTP/1.2\r\nHost: h\r\n\r\n" => reject(Error::UnsupportedVersion, "/ H"),
-            "GET / HTTP/9.9\r\n\r\n" => reject(Error::UnsupportedVersion, "/ H"),
-        ],
-    );
-    assert_eq!(Error::UnsupportedVersion.status(), 505);
+fn each_error_names_the_status_to_answer() {
+    for (error, status) in [
+        (Error::InvalidMethod, 400),
+        (Error::MethodTooLong, 501),
+        (Error::UnsupportedVersion, 505),
+        (Error::MissingHost, 400),
+        (Error::InvalidHost, 400),
+        (Error::EmptyHost, 400),
+        (Error::UnsupportedTransferCoding, 501),
+        (Error::BodyTooLarge, 413),
+        (Error::HeadTooLarge, 431),
+        (Error::TargetTooLong, 414),
+        (Error::TooManyHeaders, 431),
+    ] {
+        assert_eq!(error.status(), status, "{error:?}");
+    }
 }
 
 // ---- at most one empty line before the request-line (RFC 9112 §2.2) ----
 
 #[test]
 fn accepts_one_leading_empty_line() {
-    check(
-        STRICT,
-        cases!["\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::Head],
-    );
-    check(
-        STRICT.allow_bare_lf(true),
-        cases!["\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::Head],
-    );
     with_request(STRICT, b"\r\nGET /x HTTP/1.1\r\nHost: h\r\n\r\n", |r| {
         assert_eq!((r.method(), r.target()), (Method::Get, "/x"));
     });
 }
 
-#[test]
-fn rejects_two_leading_empty_lines() {
-    check(
-        STRICT,
-        cases![
-            "\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::RejectAt(Error::InvalidRequestLine, 2),
-        ],
-    );
-    check(
-        STRICT.allow_bare_lf(true),
-        cases![
-            "\n\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::RejectAt(Error::InvalidRequestLine, 1),
-            "\r\n\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::RejectAt(Error::InvalidRequestLine, 2),
-            "\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::RejectAt(Error::InvalidRequestLine, 1),
-        ],
-    );
-}
-
 // ---- lines end in CRLF (RFC 9112 §2.2) ----
-
-/// A bare CR is an error in every configuration; `BareCr` points at the byte after the CR.
-#[test]
-fn rejects_bare_cr_anywhere() {
-    let table = cases![
-        "\rGET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::RejectAt(Error::BareCr, 1),
-        "GET / HTTP/1.1\rHost: h\r\n\r\n" => reject(Error::BareCr, "1.1\rH"),
-        "GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n" => reject(Error::BareCr, "h\rX"),
-        "GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n" => reject(Error::BareCr, "a\rb"),
-        "GET / HTTP/1.1\r\nHost: h\r\nX:\r \r\n\r\n" => reject(Error::BareCr, "X:\r "),
-        "GET / HTTP/1.1\r\nHost: h\r\nX: a\r\r\n\r\n" => reject(Error::BareCr, "a\r\r"),
-        // llhttp CVE-2023-30589: the empty line ending the head ended by a bare CR.
-        "GET / HTTP/1.1\r\nHost: h\r\n\rX" => reject(Error::BareCr, "\r\n\rX"),
-        "GET / HTTP/1.1\r\nHost: h\r\n\r\r\n" => reject(Error::BareCr, "\r\n\r\r"),
-        // Inside a token a CR is not a line end: the token's own rule reports it.
-        "GET / HTTP/1.1\r\nHo\rst: h\r\n\r\n" => reject(Error::InvalidHeaderName, "Ho\r"),
-        "GET / HTTP/1.\r1\r\nHost: h\r\n\r\n" => reject(Error::InvalidVersion, "1.\r"),
-    ];
-    check(STRICT, table);
-    check(STRICT.allow_bare_lf(true).allow_obs_fold(true), table);
-}
-
-#[test]
-fn rejects_bare_lf_by_default() {
-    // llhttp CVE-2022-32214/32215.
-    check(
-        STRICT,
-        cases![
-            "\nGET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::RejectAt(Error::BareLf, 0),
-            "GET / HTTP/1.1\nHost: h\r\n\r\n" => reject(Error::BareLf, "1.1\n"),
-            "GET / HTTP/1.1\r\nHost: h\n\r\n" => reject(Error::BareLf, "h\n"),
-            "GET / HTTP/1.1\r\nHost: h\r\nX: a\nb\r\n\r\n" => reject(Error::BareLf, "a\n"),
-            "GET / HTTP/1.1\r\nHost: h\r\n\n" => reject(Error::BareLf, "h\r\n\n"),
-        ],
-    );
-}
 
 #[test]
 fn accepts_bare_lf_with_allow_bare_lf() {
     let lenient = STRICT.allow_bare_lf(true);
-    check(
-        lenient,
-        cases![
-            "GET / HTTP/1.1\nHost: h\nX: a\n\n" => Want::Head,
-            "GET / HTTP/1.1\r\nHost: h\nX: a\r\n\n" => Want::Head,
-            "\nGET / HTTP/1.1\nHost: h\n\r\n" => Want::Head,
-            "GET / HTTP/1.1\nHost: h\n\nbody" => Want::HeadOf(24),
-        ],
-    );
     assert_eq!(
         fields(lenient, b"GET / HTTP/1.1\nHost: h\nX: a \t\n\n"),
         fields(STRICT, b"GET / HTTP/1.1\r\nHost: h\r\nX: a \t\r\n\r\n"),
@@ -448,69 +243,9 @@ fn accepts_bare_lf_with_allow_bare_lf() {
 #[test]
 fn accepts_field_name_token_directly_followed_by_colon() {
     let input = b"GET / HTTP/1.1\r\nHost: h\r\n!#$%&'*+-.^_`|~09azAZ: v\r\n\r\n";
-    check(STRICT, cases![input => Want::Head]);
     assert_eq!(
         fields(STRICT, input)[1],
         ("!#$%&'*+-.^_`|~09azAZ".to_owned(), b"v".to_vec())
-    );
-}
-
-#[test]
-fn rejects_whitespace_before_colon() {
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.1\r\nHost : h\r\n\r\n" => reject(Error::WhitespaceBeforeColon, "Host "),
-            "GET / HTTP/1.1\r\nHost\t: h\r\n\r\n" => reject(Error::WhitespaceBeforeColon, "Host\t"),
-            // tiny_http RUSTSEC-2020-0031: normalised instead of rejected.
-            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding : chunked\r\n\r\n"
-                => reject(Error::WhitespaceBeforeColon, "Encoding "),
-            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length  : 5\r\n\r\n"
-                => reject(Error::WhitespaceBeforeColon, "Length "),
-        ],
-    );
-    // No leniency relaxes it.
-    check(
-        STRICT.allow_bare_lf(true).allow_obs_fold(true),
-        cases![
-            "GET / HTTP/1.1\r\nHost : h\r\n\r\n" => reject(Error::WhitespaceBeforeColon, "Host "),
-        ],
-    );
-}
-
-#[test]
-fn rejects_field_name_that_is_not_a_token() {
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.1\r\nHost: h\r\n: v\r\n\r\n" => reject(Error::InvalidHeaderName, "\n:"),
-            "GET / HTTP/1.1\r\nHost: h\r\nX(y: v\r\n\r\n" => reject(Error::InvalidHeaderName, "X("),
-            "GET / HTTP/1.1\r\nHost: h\r\nX/y: v\r\n\r\n" => reject(Error::InvalidHeaderName, "X/"),
-            "GET / HTTP/1.1\r\nHost: h\r\nX\x7f: v\r\n\r\n" => reject(Error::InvalidHeaderName, "X\x7f"),
-            "GET / HTTP/1.1\r\nHost: h\r\nX\0: v\r\n\r\n" => reject(Error::InvalidHeaderName, "X\0"),
-            b"GET / HTTP/1.1\r\nHost: h\r\nX\xe9: v\r\n\r\n" => reject(Error::InvalidHeaderName, b"X\xe9"),
-            "GET / HTTP/1.1\r\nHost: h\r\n\x7fX: v\r\n\r\n" => reject(Error::InvalidHeaderName, "\n\x7f"),
-            // A line without a colon.
-            "GET / HTTP/1.1\r\nHost: h\r\nXy\r\n\r\n" => reject(Error::InvalidHeaderName, "Xy\r"),
-        ],
-    );
-}
-
-#[test]
-fn rejects_whitespace_before_first_field_line() {
-    // RFC 9112 §2.2: whitespace between the request-line and the first field line.
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.1\r\n Host: h\r\n\r\n" => reject(Error::InvalidHeaderName, "\n "),
-            "GET / HTTP/1.1\r\n\tHost: h\r\n\r\n" => reject(Error::InvalidHeaderName, "\n\t"),
-        ],
-    );
-    check(
-        STRICT.allow_obs_fold(true),
-        cases![
-            "GET / HTTP/1.1\r\n Host: h\r\n\r\n" => reject(Error::InvalidHeaderName, "\n "),
-        ],
     );
 }
 
@@ -592,34 +327,12 @@ fn rejects_nul_ctl_and_del_in_field_value() {
     }
 }
 
-#[test]
-fn rejects_obs_fold_by_default() {
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n" => reject(Error::ObsFold, "a\r\n "),
-            "GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n\tb\r\n\r\n" => reject(Error::ObsFold, "a\r\n\t"),
-            "GET / HTTP/1.1\r\nHost: h\r\nX:\r\n b\r\n\r\n" => reject(Error::ObsFold, "X:\r\n "),
-            // llhttp CVE-2024-27982: a fold hiding a Content-Length.
-            "POST / HTTP/1.1\r\nHost: h\r\nX: a\r\n Content-Length: 5\r\n\r\n"
-                => reject(Error::ObsFold, "a\r\n "),
-        ],
-    );
-    check(
-        STRICT.allow_bare_lf(true),
-        cases![
-            "GET / HTTP/1.1\nHost: h\nX: a\n b\n\n" => reject(Error::ObsFold, "a\n "),
-        ],
-    );
-}
-
 /// The leniency keeps every byte: the value is the raw slice, fold included, the fields after
 /// it are all there (httparse#222), and `unfolded` reads CR and LF as SP.
 #[test]
 fn accepts_obs_fold_with_allow_obs_fold_keeping_every_byte() {
     let lenient = STRICT.allow_obs_fold(true);
     let input = b"GET / HTTP/1.1\r\nX: a\r\n b\r\n\t c\r\nHost: h\r\nY: z\r\n\r\n";
-    check(lenient, cases![input => Want::Head]);
     assert_eq!(
         fields(lenient, input),
         vec![
@@ -637,7 +350,6 @@ fn accepts_obs_fold_with_allow_obs_fold_keeping_every_byte() {
     });
     let both = lenient.allow_bare_lf(true);
     let input = b"GET / HTTP/1.1\nX: a\n b\nHost: h\n\n";
-    check(both, cases![input => Want::Head]);
     with_request(both, input, |r| {
         let x = r.headers().get("x").unwrap();
         assert_eq!(x, b"a\n b");
@@ -650,102 +362,6 @@ fn accepts_obs_fold_with_allow_obs_fold_keeping_every_byte() {
 }
 
 // ---- Host: exactly one in HTTP/1.1 (RFC 9112 §3.2) ----
-
-#[test]
-fn accepts_exactly_one_host() {
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.1\r\nHost: h\r\n\r\n" => Want::Head,
-            "GET / HTTP/1.1\r\nhOST: h\r\n\r\n" => Want::Head,
-            // An empty Host is allowed when the target has no authority.
-            "GET / HTTP/1.1\r\nHost:\r\n\r\n" => Want::Head,
-            "GET / HTTP/1.0\r\nHost: h\r\n\r\n" => Want::Head,
-        ],
-    );
-}
-
-#[test]
-fn accepts_http10_request_without_host() {
-    check(
-        STRICT,
-        cases!["GET / HTTP/1.0\r\nX: y\r\n\r\n" => Want::Head],
-    );
-}
-
-#[test]
-fn rejects_http11_request_without_host() {
-    // The offset is the start of the final empty line, where the head is known to lack Host.
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.1\r\n\r\n" => Want::RejectAt(Error::MissingHost, 16),
-            "GET / HTTP/1.1\r\nX: h\r\nHosts: h\r\n\r\n" => Want::RejectAt(Error::MissingHost, 32),
-        ],
-    );
-    assert_eq!(Error::MissingHost.status(), 400);
-}
-
-/// The errors decided at the end of the head point at the start of the final empty line; with
-/// the bare-LF leniency that line is one byte long.
-#[test]
-fn head_end_errors_point_at_the_final_empty_line_under_bare_lf() {
-    let lf = STRICT.allow_bare_lf(true);
-    check(
-        lf,
-        cases![
-            "GET / HTTP/1.1\nX: a\n\n" => Want::RejectAt(Error::MissingHost, 20),
-            "POST / HTTP/1.1\nHost: h\nTransfer-Encoding: gzip\n\n"
-                => Want::RejectAt(Error::InvalidTransferEncoding, 48),
-        ],
-    );
-}
-
-/// RFC 9110 §7.2: Host = uri-host [ ":" port ]; it may be empty (RFC 9112 §3.2).
-#[test]
-fn accepts_host_of_uri_host_and_port() {
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.1\r\nHost: a.example\r\n\r\n" => Want::Head,
-            "GET / HTTP/1.1\r\nHost: a.example:8080\r\n\r\n" => Want::Head,
-            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" => Want::Head,
-            "GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n" => Want::Head,
-            "GET / HTTP/1.1\r\nHost: \r\n\r\n" => Want::Head,
-            "GET / HTTP/1.1\r\nHost: a%2Eexample \r\n\r\n" => Want::Head,
-        ],
-    );
-}
-
-/// RFC 9112 §3.2: a Host field with an invalid field value gets a 400, like a missing one.
-#[test]
-fn rejects_invalid_host() {
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.1\r\nHost: a, b\r\n\r\n" => reject(Error::InvalidHost, "\nH"),
-            "GET / HTTP/1.1\r\nHost: a b\r\n\r\n" => reject(Error::InvalidHost, "\nH"),
-            "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n" => reject(Error::InvalidHost, "\nH"),
-            "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n" => reject(Error::InvalidHost, "\nH"),
-            "GET / HTTP/1.1\r\nHost: a:8x\r\n\r\n" => reject(Error::InvalidHost, "\nH"),
-            "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n" => reject(Error::InvalidHost, "\nH"),
-            b"GET / HTTP/1.1\r\nHost: \xc3\xa9\r\n\r\n" => reject(Error::InvalidHost, b"\nH"),
-        ],
-    );
-    assert_eq!(Error::InvalidHost.status(), 400);
-}
-
-#[test]
-fn rejects_duplicate_host() {
-    check(
-        STRICT,
-        cases![
-            "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n" => reject(Error::DuplicateHost, "\r\nHost: a\r\nH"),
-            "GET / HTTP/1.1\r\nHost: a\r\nX: y\r\nhost: b\r\n\r\n" => reject(Error::DuplicateHost, "\nh"),
-            "GET / HTTP/1.0\r\nHost: a\r\nHOST: b\r\n\r\n" => reject(Error::DuplicateHost, "a\r\nH"),
-        ],
-    );
-}
 
 // ---- request-target forms and methods (RFC 9112 §3.2) ----
 
@@ -787,21 +403,6 @@ fn accepts_absolute_form_target() {
     }
 }
 
-/// RFC 9110 §4.2.1: an http(s) URI with an empty host MUST be rejected; §4.2.4: userinfo in
-/// one SHOULD be treated as an error (`http://trusted.example@evil.example/`).
-#[test]
-fn rejects_http_target_without_host_or_with_userinfo() {
-    check(
-        STRICT,
-        cases![
-            "GET http:///x HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "T h"),
-            "GET https://u@h/ HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "T h"),
-            "GET http://u:p@h:80/ HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "T h"),
-            "GET http:h/x HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "T h"),
-        ],
-    );
-}
-
 #[test]
 fn accepts_authority_form_target_with_connect() {
     for target in ["example.com:443", "127.0.0.1:80", "[::1]:8443", "h:"] {
@@ -815,38 +416,6 @@ fn accepts_authority_form_target_with_connect() {
 }
 
 #[test]
-fn rejects_connect_with_target_not_in_authority_form() {
-    // RFC 9112 §3.2.3: CONNECT uses authority-form, and only that.
-    check(
-        STRICT,
-        cases![
-            "CONNECT / HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "T /"),
-            "CONNECT * HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "T *"),
-            "CONNECT http://h:1/ HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "T h"),
-            "CONNECT example.com HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "T e"),
-            "CONNECT u@h:1 HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "T u"),
-            "CONNECT :443 HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "T :"),
-            "CONNECT h:x HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "T h"),
-        ],
-    );
-}
-
-/// Error::TargetFormMismatch documents "authority-form only and always with CONNECT". A target
-/// that can only be authority-form (it has no scheme: the part before the colon starts with a
-/// digit or a bracket) sent with GET is well-formed in the wrong place: TargetFormMismatch, not
-/// InvalidTarget.
-#[test]
-fn rejects_authority_form_target_without_connect() {
-    check(
-        STRICT,
-        cases![
-            "GET 127.0.0.1:80 HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "T 1"),
-            "GET [::1]:80 HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "T ["),
-        ],
-    );
-}
-
-#[test]
 fn accepts_asterisk_form_target_with_options() {
     with_request(STRICT, b"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", |r| {
         assert_eq!(r.method(), Method::Options);
@@ -855,29 +424,10 @@ fn accepts_asterisk_form_target_with_options() {
     });
 }
 
-#[test]
-fn rejects_asterisk_form_target_without_options() {
-    // RFC 9112 §3.2.4: asterisk-form is only used for a server-wide OPTIONS.
-    check(
-        STRICT,
-        cases![
-            "GET * HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "T *"),
-            "options * HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "s *"),
-            "OPTIONSX * HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::TargetFormMismatch, "X *"),
-            // `*` is the whole target, not a prefix.
-            "OPTIONS *x HTTP/1.1\r\nHost: h\r\n\r\n" => reject(Error::InvalidTarget, "S *"),
-        ],
-    );
-}
-
 // ---- framing: Transfer-Encoding (RFC 9112 §6.1, §6.3) ----
 
 fn post(fields: &str) -> Vec<u8> {
     format!("POST / HTTP/1.1\r\nHost: h\r\n{fields}\r\n").into_bytes()
-}
-
-fn post10(fields: &str) -> Vec<u8> {
-    format!("POST / HTTP/1.0\r\n{fields}\r\n").into_bytes()
 }
 
 #[test]
@@ -889,150 +439,6 @@ fn accepts_chunked_as_final_transfer_coding() {
     ] {
         assert_eq!(framing_of(STRICT, &post(te)), Framing::Chunked, "{te}");
     }
-}
-
-#[test]
-fn rejects_transfer_encoding_whose_final_coding_is_not_chunked() {
-    // RFC 9112 §6.3 item 4: the length cannot be determined. The offset is the final empty line.
-    for te in [
-        "Transfer-Encoding: gzip\r\n",
-        "Transfer-Encoding: identity\r\n",
-        "Transfer-Encoding: chunked, gzip\r\n",
-        "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n",
-    ] {
-        let input = post(te);
-        check(
-            STRICT,
-            &[(
-                &input,
-                Want::RejectAt(Error::InvalidTransferEncoding, input.len() - 2),
-            )],
-        );
-    }
-}
-
-#[test]
-fn rejects_unsupported_transfer_coding_with_501() {
-    for te in [
-        "Transfer-Encoding: gzip, chunked\r\n",
-        "Transfer-Encoding: x-custom,chunked\r\n",
-    ] {
-        let input = post(te);
-        check(
-            STRICT,
-            &[(
-                &input,
-                Want::RejectAt(Error::UnsupportedTransferCoding, input.len() - 2),
-            )],
-        );
-    }
-    assert_eq!(Error::UnsupportedTransferCoding.status(), 501);
-}
-
-#[test]
-fn rejects_chunked_applied_twice() {
-    // RFC 9112 §6.1: chunked MUST NOT be applied more than once. The offset is the field.
-    check(
-        STRICT,
-        &[
-            (
-                &post("Transfer-Encoding: chunked, chunked\r\n"),
-                reject(Error::InvalidTransferEncoding, "\nT"),
-            ),
-            (
-                &post("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"),
-                reject(Error::InvalidTransferEncoding, "chunked\r\nT"),
-            ),
-        ],
-    );
-}
-
-#[test]
-fn rejects_malformed_transfer_encoding_list() {
-    for te in [
-        "",
-        ",",
-        " , ",
-        "chunked;q=1",
-        "chun ked",
-        "\"chunked\"",
-        "chunked/1",
-    ] {
-        let input = post(&format!("Transfer-Encoding: {te}\r\n"));
-        check(
-            STRICT,
-            &[(&input, reject(Error::InvalidTransferEncoding, "\nT"))],
-        );
-    }
-}
-
-#[test]
-fn combines_transfer_encoding_fields_into_one_list() {
-    // hyper RUSTSEC-2021-0020, tiny_http#287: several fields are one list; only the last coding
-    // decides, and `chunked` in an earlier field does not make the body chunked.
-    let gzip_then_chunked =
-        post("Transfer-Encoding: gzip\r\nX: y\r\nTransfer-Encoding: chunked\r\n");
-    let chunked_then_gzip = post("Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n");
-    let empty_then_chunked = post("Transfer-Encoding: ,\r\nTransfer-Encoding: chunked\r\n");
-    check(
-        STRICT,
-        &[
-            (
-                &gzip_then_chunked,
-                Want::RejectAt(
-                    Error::UnsupportedTransferCoding,
-                    gzip_then_chunked.len() - 2,
-                ),
-            ),
-            (
-                &chunked_then_gzip,
-                Want::RejectAt(Error::InvalidTransferEncoding, chunked_then_gzip.len() - 2),
-            ),
-            (
-                &empty_then_chunked,
-                reject(Error::InvalidTransferEncoding, "\nT"),
-            ),
-        ],
-    );
-}
-
-#[test]
-fn rejects_content_length_with_transfer_encoding() {
-    // RFC 9112 §6.1 / §6.3 item 3, hyper#4123: both orders; the offset is the second field.
-    check(
-        STRICT,
-        &[
-            (
-                &post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
-                reject(Error::ContentLengthWithTransferEncoding, "\nT"),
-            ),
-            (
-                &post("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n"),
-                reject(Error::ContentLengthWithTransferEncoding, "\nC"),
-            ),
-            (
-                &post("Transfer-Encoding: gzip, chunked\r\nX: y\r\ncontent-length: 0\r\n"),
-                reject(Error::ContentLengthWithTransferEncoding, "\nc"),
-            ),
-        ],
-    );
-}
-
-#[test]
-fn rejects_transfer_encoding_in_http10() {
-    check(
-        STRICT,
-        &[
-            (
-                &post10("Transfer-Encoding: chunked\r\n"),
-                reject(Error::TransferEncodingInHttp10, "\nT"),
-            ),
-            (
-                &post10("Host: h\r\ntransfer-encoding: chunked\r\n"),
-                reject(Error::TransferEncodingInHttp10, "\nt"),
-            ),
-        ],
-    );
 }
 
 // ---- framing: Content-Length = 1*DIGIT (RFC 9110 §8.6) ----
@@ -1060,38 +466,6 @@ fn accepts_content_length_of_digits() {
 }
 
 #[test]
-fn rejects_content_length_that_is_not_digits() {
-    // hyper GHSA-f3pg-qwvg-p99c: `+5`; and no sign, space, hex, fraction or overflow.
-    let unlimited = STRICT.max_body_size(u64::MAX);
-    for cl in [
-        "+5",
-        "-1",
-        "5 5",
-        "5\t5",
-        "0x5",
-        "5.0",
-        "1_000",
-        "",
-        "5,",
-        ",5",
-        "5;q",
-        "18446744073709551616",
-        "99999999999999999999999",
-    ] {
-        let input = post(&format!("Content-Length: {cl}\r\n"));
-        check(
-            unlimited,
-            &[(&input, reject(Error::InvalidContentLength, "\nC"))],
-        );
-    }
-    let input = post("Content-Length: \u{0665}\r\n");
-    check(
-        STRICT,
-        &[(&input, reject(Error::InvalidContentLength, "\nC"))],
-    );
-}
-
-#[test]
 fn accepts_equal_content_lengths() {
     for fields in [
         "Content-Length: 5\r\nContent-Length: 5\r\n",
@@ -1107,113 +481,9 @@ fn accepts_equal_content_lengths() {
     }
 }
 
-#[test]
-fn rejects_conflicting_content_lengths() {
-    check(
-        STRICT,
-        &[
-            (
-                &post("Content-Length: 5\r\nContent-Length: 6\r\n"),
-                reject(Error::ConflictingContentLength, "5\r\nC"),
-            ),
-            (
-                &post("Content-Length: 5, 6\r\n"),
-                reject(Error::ConflictingContentLength, "\nC"),
-            ),
-            (
-                &post("Content-Length: 5\r\nContent-Length: 5, 50\r\n"),
-                reject(Error::ConflictingContentLength, "5\r\nC"),
-            ),
-        ],
-    );
-}
-
-#[test]
-fn rejects_content_length_above_max_body_size() {
-    let config = STRICT.max_body_size(10);
-    check(
-        config,
-        &[
-            (&post("Content-Length: 10\r\n"), Want::Head),
-            (
-                &post("Content-Length: 11\r\n"),
-                reject(Error::BodyTooLarge, "\nC"),
-            ),
-        ],
-    );
-    assert_eq!(Error::BodyTooLarge.status(), 413);
-}
-
 // ---- limits ----
 
 const SMALL: &[u8] = b"GET /abcd HTTP/1.1\r\nHost: h\r\nX: 1\r\nY: 2\r\n\r\n";
-
-#[test]
-fn rejects_head_larger_than_max_head_size() {
-    let len = SMALL.len();
-    check(STRICT.max_head_size(len), cases![SMALL => Want::Head]);
-    check(
-        STRICT.max_head_size(len - 1),
-        cases![SMALL => Want::RejectAt(Error::HeadTooLarge, len - 1)],
-    );
-    check(
-        STRICT.max_head_size(10),
-        cases![SMALL => Want::RejectAt(Error::HeadTooLarge, 10)],
-    );
-    check(
-        STRICT.max_head_size(0),
-        cases![SMALL => Want::RejectAt(Error::HeadTooLarge, 0)],
-    );
-    // Only a buffer longer than the limit proves the head is too large.
-    check(STRICT.max_head_size(10), &[(&SMALL[..10], Want::Partial)]);
-    // The body after a head that fits does not count.
-    let mut with_body = SMALL.to_vec();
-    with_body.extend_from_slice(&[b'x'; 100]);
-    check(
-        STRICT.max_head_size(len),
-        &[(&with_body, Want::HeadOf(len))],
-    );
-    assert_eq!(Error::HeadTooLarge.status(), 431);
-}
-
-#[test]
-fn rejects_target_longer_than_max_target_len() {
-    check(STRICT.max_target_len(5), cases![SMALL => Want::Head]);
-    // The offset is the first byte past the limit.
-    check(
-        STRICT.max_target_len(4),
-        cases![SMALL => Want::RejectAt(Error::TargetTooLong, 8)],
-    );
-    check(
-        STRICT.max_target_len(0),
-        cases![SMALL => Want::RejectAt(Error::TargetTooLong, 4)],
-    );
-    // Known as soon as the target is longer, before it ends.
-    check(
-        STRICT.max_target_len(2),
-        &[(&SMALL[..7], Want::RejectAt(Error::TargetTooLong, 6))],
-    );
-    check(STRICT.max_target_len(3), &[(&SMALL[..7], Want::Partial)]);
-    assert_eq!(Error::TargetTooLong.status(), 414);
-}
-
-#[test]
-fn rejects_more_headers_than_max_headers() {
-    check(STRICT.max_headers(3), cases![SMALL => Want::Head]);
-    check(
-        STRICT.max_headers(2),
-        cases![SMALL => reject(Error::TooManyHeaders, "1\r\nY")],
-    );
-    check(
-        STRICT.max_headers(0),
-        cases![SMALL => reject(Error::TooManyHeaders, "\nH")],
-    );
-    check(
-        STRICT.max_headers(0),
-        cases!["GET / HTTP/1.0\r\n\r\n" => Want::Head],
-    );
-    assert_eq!(Error::TooManyHeaders.status(), 431);
-}
 
 #[test]
 fn rejects_more_headers_than_parser_capacity() {
@@ -1536,6 +806,15 @@ fn wants_upgrade_needs_the_field_and_the_connection_option() {
         (
             "GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
             false,
+        ),
+        // RFC 9110 §7.8: Upgrade = #protocol; an empty list offers none.
+        (
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: , \r\n\r\n",
+            false,
+        ),
+        (
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade:\r\nUpgrade: h2c\r\n\r\n",
+            true,
         ),
     ];
     for (input, upgrade) in table {

@@ -200,8 +200,68 @@ fn refuses_host_outside_uri_host_and_port() {
         let refused = request(Method::Get, "/", V11, &[("Host", value)], Body::None);
         assert_eq!(refused, Err(WriteError::InvalidHost));
     }
+}
+
+#[test]
+fn refuses_empty_host() {
+    // RFC 9110 §4.2.1: the parser refuses an empty Host by default, so the writer does too.
     let empty = request(Method::Get, "/", V11, &[("Host", b"")], Body::None);
-    assert!(empty.is_ok(), "an empty Host is valid (RFC 9112 §3.2)");
+    assert_eq!(empty, Err(WriteError::EmptyHost));
+    assert_eq!(WriteError::EmptyHost.parser_error(), Some(Error::EmptyHost));
+}
+
+#[test]
+fn refuses_1xx_in_http10() {
+    // RFC 9110 §15.2: HTTP/1.0 defines no 1xx; a server MUST NOT send one to an HTTP/1.0 client.
+    for code in [100, 101, 102, 103, 199] {
+        let upgrade: (&str, &[u8]) = ("Upgrade", b"websocket");
+        let refused = response_in(Method::Get, V10, code, None, &[upgrade], Body::None);
+        assert_eq!(refused, Err(WriteError::InformationalInHttp10), "{code}");
+    }
+    assert!(response_in(Method::Get, V10, 200, None, &[], Body::None).is_ok());
+    assert!(response(Method::Get, 103, None, &[], Body::None).is_ok());
+}
+
+#[test]
+fn refuses_101_with_an_upgrade_naming_no_protocol() {
+    // RFC 9110 §15.2.2: a 101 names the protocol(s) switched to in its Upgrade field.
+    for value in [&b""[..], b",", b", ,"] {
+        let fields: &[(&str, &[u8])] = &[("Upgrade", value)];
+        let refused = response(Method::Get, 101, None, fields, Body::None);
+        assert_eq!(refused, Err(WriteError::InvalidSwitch), "{value:?}");
+    }
+    let fields: &[(&str, &[u8])] = &[("Upgrade", b""), ("Upgrade", b"websocket")];
+    assert!(response(Method::Get, 101, None, fields, Body::None).is_ok());
+}
+
+#[test]
+fn refuses_connection_options_naming_framing_or_host() {
+    // RFC 9110 §7.6.1: a connection option names a hop-by-hop field; Content-Length,
+    // Transfer-Encoding and Host are for every recipient, and an intermediary that removed
+    // them would change the message's framing or target.
+    for value in [
+        &b"Content-Length"[..],
+        b"close, transfer-encoding",
+        b"HOST",
+        b"keep-alive,Content-length",
+    ] {
+        let fields: &[(&str, &[u8])] = &[HOST, ("Connection", value)];
+        let refused = request(Method::Get, "/", V11, fields, Body::None);
+        assert_eq!(
+            refused,
+            Err(WriteError::ForbiddenConnectionOption),
+            "{value:?}"
+        );
+        let fields: &[(&str, &[u8])] = &[("connection", value)];
+        let refused = response(Method::Get, 200, None, fields, Body::None);
+        assert_eq!(
+            refused,
+            Err(WriteError::ForbiddenConnectionOption),
+            "{value:?}"
+        );
+    }
+    let fields: &[(&str, &[u8])] = &[HOST, ("Connection", b"close, Content-Lengthy, x-host")];
+    assert!(request(Method::Get, "/", V11, fields, Body::None).is_ok());
 }
 
 #[test]
@@ -280,7 +340,7 @@ fn refuses_content_length_or_body_in_1xx_and_204() {
 }
 
 #[test]
-fn refuses_101_without_upgrade_or_in_http10() {
+fn refuses_101_without_upgrade() {
     let refused = response(Method::Get, 101, None, &[], Body::None);
     assert_eq!(refused, Err(WriteError::InvalidSwitch));
     let in_http10 = response_in(
@@ -291,7 +351,7 @@ fn refuses_101_without_upgrade_or_in_http10() {
         &[("Upgrade", b"websocket")],
         Body::None,
     );
-    assert_eq!(in_http10, Err(WriteError::InvalidSwitch));
+    assert_eq!(in_http10, Err(WriteError::InformationalInHttp10));
     let switch = response(
         Method::Get,
         101,

@@ -154,7 +154,7 @@ impl Response {
         value: impl AsRef<[u8]>,
     ) -> Result<&mut Response, HeaderError> {
         // RFC 9110 §5.1: field-name = token.
-        if name.is_empty() || !name.bytes().all(syntax::is_tchar) {
+        if !syntax::is_token(name.as_bytes()) {
             return Err(HeaderError::InvalidName);
         }
         // RFC 9110 §5.5: field-value = *field-content, field-vchar = VCHAR / obs-text, with SP
@@ -441,8 +441,8 @@ fn is_field_byte(b: u8) -> bool {
 
 /// The field-value class as a table: the short values handlers write are checked with one load
 /// per byte, which measured cheaper than the parser's word scan (`syntax::is_field_value`) in
-/// examples/pipeline_cost.rs under callgrind. The token class is the parser's own,
-/// `syntax::is_tchar`.
+/// examples/pipeline_cost.rs under callgrind. The token rule is the parser's own,
+/// `syntax::is_token`.
 const FIELD_BYTE: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;

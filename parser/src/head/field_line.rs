@@ -15,11 +15,11 @@
 //! trailer section of a chunked body reads its lines with it too.
 
 use super::{HeadMachine, LineEnd, State};
-use crate::chars::{is_tchar, skip_field_text, skip_tchars};
+use crate::chars::{is_tchar, skip_field_value, skip_tchars};
+use crate::error::Error;
 use crate::known::KnownFields;
 use crate::message::Version;
 use crate::span::{RawHeader, Span};
-use crate::Error;
 
 /// Where `line_start` leaves a line: read whole, to be read by its parts, or the view (or the
 /// head) ended.
@@ -72,28 +72,22 @@ pub(crate) fn complete_line(
             value_start += 1;
         }
     }
-    // The value runs to the first control byte: HTAB continues it, CR LF ends it.
-    let mut at = value_start;
-    let (value_end, end) = loop {
-        at = skip_field_text(view, at);
-        let Some(&b) = view.get(at) else {
-            return Ok(None);
-        };
-        match b {
-            b'\t' => at += 1,
-            b'\r' => match view.get(at + 1) {
-                Some(&lf) => {
-                    lf_after_cr(lf, at + 1)?;
-                    break (at, at + 2);
-                }
-                None => return Ok(None),
-            },
-            b'\n' if allow_bare_lf => break (at, at + 1),
-            // RFC 9112 §2.2: a bare LF ends a line only under the named leniency.
-            b'\n' => return Err((Error::BareLf, at)),
-            // RFC 9110 §5.5: no CTL but HTAB in a field value; NUL, CR, LF never.
-            _ => return Err((Error::InvalidHeaderValue, at)),
-        }
+    // RFC 9110 §5.5: no CTL but HTAB in a field value; NUL, CR, LF never.
+    let Some((value_end, ending)) = text_to_line_end(view, value_start, Error::InvalidHeaderValue)?
+    else {
+        return Ok(None);
+    };
+    let end = match ending {
+        LineEnd::Cr => match view.get(value_end + 1) {
+            Some(&lf) => {
+                lf_after_cr(lf, value_end + 1)?;
+                value_end + 2
+            }
+            None => return Ok(None),
+        },
+        LineEnd::BareLf if allow_bare_lf => value_end + 1,
+        // RFC 9112 §2.2: a bare LF ends a line only under the named leniency.
+        LineEnd::BareLf => return Err((Error::BareLf, value_end)),
     };
     let value_end = value_end_without_ows(view, value_start, value_end);
     Ok(Some(FieldLine {
@@ -103,6 +97,26 @@ pub(crate) fn complete_line(
         },
         end,
     }))
+}
+
+/// Text of a field value or a reason phrase (VCHAR, SP, HTAB, obs-text) from `pos` to the
+/// line's end: the offset of its CR or LF (whether a bare LF may end a line is the caller's
+/// leniency, RFC 9112 §2.2), or `None` when the view ends first. Any other control byte is
+/// `invalid` at its offset. The whole line, the resumable value and reason states, and
+/// trailers all call it.
+#[inline(always)]
+pub(crate) fn text_to_line_end(
+    view: &[u8],
+    pos: usize,
+    invalid: Error,
+) -> Result<Option<(usize, LineEnd)>, (Error, usize)> {
+    let end = skip_field_value(view, pos);
+    match view.get(end) {
+        None => Ok(None),
+        Some(b'\r') => Ok(Some((end, LineEnd::Cr))),
+        Some(b'\n') => Ok(Some((end, LineEnd::BareLf))),
+        Some(_) => Err((invalid, end)),
+    }
 }
 
 /// Where the last line of `view` starts when it is known to be incomplete (no LF follows
@@ -360,6 +374,7 @@ impl<const N: usize> HeadMachine<N> {
                     field.value.of(view),
                     http10,
                     self.config.max_body_size,
+                    self.config.allow_empty_host,
                 )
                 .map_err(|error| (error, field.name.start as usize))?;
         }

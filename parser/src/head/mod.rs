@@ -8,18 +8,21 @@
 //! not, side by side, feeding the same offsets. [`crate::Parser`] and
 //! [`crate::ResponseParser`] are thin wrappers around a [`HeadMachine`].
 
-pub(crate) mod field_line;
-pub(crate) mod request_line;
+mod field_line;
+mod request_line;
 mod status_line;
 
 use arrayvec::ArrayVec;
 
 use crate::chars::{skip_field_text, skip_target_chars, skip_tchars};
+use crate::config::Config;
+use crate::error::Error;
 use crate::known::KnownFields;
 use crate::message::{ConnectionOptions, Framing, StandardMethod, TargetForm, Version};
 use crate::span::{RawHeader, Span};
-use crate::{Config, Error};
-use field_line::{incomplete_tail, lf_after_cr};
+use field_line::{incomplete_tail, text_to_line_end};
+// The trailer section of a chunked body reads its lines with the same field-line rules.
+pub(crate) use field_line::{complete_line, lf_after_cr};
 
 /// Which start line a head begins with (RFC 9112 §2.1: `start-line = request-line /
 /// status-line`).
@@ -71,6 +74,31 @@ pub(crate) enum State {
     Done,
     /// A rule was broken: the error and the offset of its cause. Final until `reset`.
     Failed(Error, usize),
+}
+
+impl State {
+    /// The states of the request-line (`request_line.rs`).
+    #[inline(always)]
+    fn in_request_line(self) -> bool {
+        matches!(
+            self,
+            State::Start
+                | State::StartLf
+                | State::MethodStart
+                | State::Method
+                | State::Target
+                | State::Version
+        )
+    }
+
+    /// The states of the status-line (`status_line.rs`).
+    #[inline(always)]
+    fn in_status_line(self) -> bool {
+        matches!(
+            self,
+            State::StatusVersion | State::StatusStartLf | State::StatusCode | State::Reason
+        )
+    }
 }
 
 /// How a line of text ended: CR (its LF follows) or, under `allow_bare_lf`, a bare LF.
@@ -353,28 +381,15 @@ impl<const N: usize> HeadMachine<N> {
                 | State::Target
                 | State::Version => {
                     pos = self.request_line(view, pos)?;
-                    if matches!(
-                        self.state,
-                        State::Start
-                            | State::StartLf
-                            | State::MethodStart
-                            | State::Method
-                            | State::Target
-                            | State::Version
-                    ) {
+                    // Still in the line: the view ended.
+                    if self.state.in_request_line() {
                         break;
                     }
                 }
                 State::StatusVersion | State::StatusStartLf | State::StatusCode | State::Reason => {
                     // The parts of the status-line run in sequence, like a field line's.
                     pos = self.status_line(view, pos)?;
-                    if matches!(
-                        self.state,
-                        State::StatusVersion
-                            | State::StatusStartLf
-                            | State::StatusCode
-                            | State::Reason
-                    ) {
+                    if self.state.in_status_line() {
                         break;
                     }
                 }
@@ -427,33 +442,28 @@ impl<const N: usize> HeadMachine<N> {
         }
     }
 
-    /// Text of a field value or a reason phrase (VCHAR, SP, HTAB, obs-text) from `pos` to the
-    /// line's end: the offset of its CR or bare LF (the latter only under its leniency), or
-    /// `None` when the view ends first. Any other control byte is `invalid` at its offset.
+    /// [`text_to_line_end`] under this machine's bare-LF leniency (`bare_lf`), counting the
+    /// bytes it read.
     #[inline(always)]
     fn text_to_line_end(
         &mut self,
         view: &[u8],
-        mut pos: usize,
+        pos: usize,
         invalid: Error,
     ) -> Result<Option<(usize, LineEnd)>, (Error, usize)> {
-        loop {
-            let end = skip_field_text(view, pos);
-            self.examined(end - pos);
-            let Some(&b) = view.get(end) else {
-                return Ok(None);
+        let found = text_to_line_end(view, pos, invalid);
+        #[cfg(test)]
+        {
+            let read_to = match found {
+                Ok(Some((end, _))) | Err((_, end)) => end + 1,
+                Ok(None) => view.len(),
             };
-            self.examined(1);
-            match b {
-                b'\t' => pos = end + 1,
-                b'\r' => return Ok(Some((end, LineEnd::Cr))),
-                b'\n' => {
-                    self.bare_lf(end)?;
-                    return Ok(Some((end, LineEnd::BareLf)));
-                }
-                _ => return Err((invalid, end)),
-            }
+            self.examined(read_to - pos);
         }
+        if let Ok(Some((end, LineEnd::BareLf))) = found {
+            self.bare_lf(end)?;
+        }
+        found
     }
 
     /// The final empty line, starting at `final_line`, is complete at `end`: decide the framing.

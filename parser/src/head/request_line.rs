@@ -12,10 +12,10 @@
 
 use super::{HeadMachine, State};
 use crate::chars::{skip_target_chars, skip_tchars};
-use crate::message::{fits_version, known_version, StandardMethod, TargetForm, Version};
+use crate::config::Config;
+use crate::error::Error;
+use crate::message::{fits_version, known_version, target_form, StandardMethod, Version};
 use crate::span::Span;
-use crate::uri::{absolute_target, is_authority};
-use crate::Error;
 
 /// What was read of a request-line.
 #[derive(Clone, Copy, Debug)]
@@ -40,46 +40,85 @@ struct Ending {
     bare_lf: bool,
 }
 
+/// The method of a request-line that starts at `start`, scanned on from `pos`: the offset of
+/// the SP after it, or `None` when the view ends first. The fast path and the resumable state
+/// both call it.
+#[inline(always)]
+fn method_end(
+    view: &[u8],
+    start: usize,
+    pos: usize,
+    max_len: usize,
+) -> Result<Option<usize>, (Error, usize)> {
+    // Unbounded, then compared: cheaper per call than bounding the scan first, which counts
+    // when the method arrives a byte at a time (bench input `trickle-1`); the view is bounded
+    // by the head size anyway. `end >= pos >= start`.
+    let end = skip_tchars(view, pos);
+    // RFC 9112 §3: a method longer than any implemented is answered 501.
+    if end - start > max_len {
+        return Err((Error::MethodTooLong, start + max_len));
+    }
+    match view.get(end) {
+        None => Ok(None),
+        // RFC 9112 §3: method SP request-target; RFC 9110 §9.1: method = token.
+        Some(b' ') if end > start => Ok(Some(end)),
+        Some(_) => Err((Error::InvalidMethod, end)),
+    }
+}
+
+/// The target of a request-line, starting at `start`, scanned on from `pos`: the offset of the
+/// SP after it, or `None` when the view ends first. The fast path and the resumable state both
+/// call it.
+#[inline(always)]
+fn target_end(
+    view: &[u8],
+    start: usize,
+    pos: usize,
+    max_len: usize,
+) -> Result<Option<usize>, (Error, usize)> {
+    // Bytes past the length limit are never looked at.
+    let limit = start.saturating_add(max_len);
+    let bounded = view.get(..limit.saturating_add(1)).unwrap_or(view);
+    let end = skip_target_chars(bounded, pos);
+    if end > limit {
+        return Err((Error::TargetTooLong, limit));
+    }
+    match view.get(end) {
+        None => Ok(None),
+        Some(b' ') if end > start => Ok(Some(end)),
+        // RFC 9112 §3: exactly one SP between the parts of the request-line.
+        Some(b' ') => Err((Error::InvalidRequestLine, end)),
+        // No HTTP/0.9 `GET /` CRLF request-line (llhttp#877).
+        Some(b'\r' | b'\n') => Err((Error::InvalidRequestLine, end)),
+        // RFC 9112 §3.2: visible ASCII only.
+        Some(_) => Err((Error::InvalidTarget, end)),
+    }
+}
+
 /// Reads the request-line at the start of `view`. `None`: the machine reads it (the line is
 /// incomplete, or an empty line comes first), nothing was decided.
 #[inline(always)]
-fn read(view: &[u8], max_target_len: usize) -> Result<Option<Parts>, (Error, usize)> {
-    // The commonest method in one comparison.
+fn read(view: &[u8], config: &Config) -> Result<Option<Parts>, (Error, usize)> {
+    // The commonest method in one comparison (within every limit: `Config::clamped`).
     let (method_end, known_method) = if view.starts_with(b"GET ") {
         (3, Some(StandardMethod::Get))
     } else {
         if let Some(b'\r' | b'\n') = view.first() {
             return Ok(None);
         }
-        let end = skip_tchars(view, 0);
-        match view.get(end) {
-            None => return Ok(None),
-            // RFC 9112 §3: method SP request-target; RFC 9110 §9.1: method = token.
-            Some(&b) if b != b' ' || end == 0 => return Err((Error::InvalidMethod, end)),
-            Some(_) => {}
-        }
+        let Some(end) = method_end(view, 0, 0, config.max_method_len)? else {
+            return Ok(None);
+        };
         (
             end,
             StandardMethod::named(view.get(..end).unwrap_or_default()),
         )
     };
     let target_start = method_end + 1;
-    // Bytes past the length limit are never looked at.
-    let limit = target_start.saturating_add(max_target_len);
-    let bounded = view.get(..limit.saturating_add(1)).unwrap_or(view);
-    let target_end = skip_target_chars(bounded, target_start);
-    if target_end > limit {
-        return Err((Error::TargetTooLong, limit));
-    }
-    match view.get(target_end) {
-        None => return Ok(None),
-        Some(b' ') if target_end > target_start => {}
-        // RFC 9112 §3: exactly one SP between the parts of the request-line.
-        Some(b' ') => return Err((Error::InvalidRequestLine, target_end)),
-        // No HTTP/0.9 `GET /` CRLF request-line (llhttp#877).
-        Some(b'\r' | b'\n') => return Err((Error::InvalidRequestLine, target_end)),
-        Some(_) => return Err((Error::InvalidTarget, target_end)),
-    }
+    let Some(target_end) = target_end(view, target_start, target_start, config.max_target_len)?
+    else {
+        return Ok(None);
+    };
     let version_start = target_end + 1;
     // `HTTP/1.1` or `HTTP/1.0` and CRLF in one comparison; anything else is the machine's to
     // read, but for the same versions ended by a bare LF, which the caller accepts or rejects.
@@ -143,7 +182,7 @@ impl<const N: usize> HeadMachine<N> {
     /// the machine continues, at the first field line when the whole line was read.
     #[inline(always)]
     pub(super) fn whole_request_line(&mut self, view: &[u8]) -> Result<usize, (Error, usize)> {
-        let parts = match read(view, self.config.max_target_len) {
+        let parts = match read(view, &self.config) {
             Ok(Some(parts)) => parts,
             Ok(None) => {
                 // Read to the end of the view, unless an empty line comes first.
@@ -163,7 +202,8 @@ impl<const N: usize> HeadMachine<N> {
         self.parts.known_method = parts.known_method;
         self.parts.target = parts.target;
         let target_start = parts.target.start as usize;
-        self.parts.form = self.target_form(parts.target.of(view), target_start)?;
+        self.parts.form = target_form(parts.target.of(view), parts.known_method)
+            .map_err(|error| (error, target_start))?;
         self.mark = parts.version_start;
         match parts.ending {
             Some(ending) => {
@@ -181,38 +221,6 @@ impl<const N: usize> HeadMachine<N> {
                 self.state = State::Version;
                 Ok(parts.version_start)
             }
-        }
-    }
-
-    /// RFC 9112 §3.2: the four target forms, and which methods may use which.
-    #[inline(always)]
-    fn target_form(&self, target: &[u8], at: usize) -> Result<TargetForm, (Error, usize)> {
-        let method = self.parts.known_method;
-        let form = match target {
-            [b'/', ..] => TargetForm::Origin,
-            b"*" => TargetForm::Asterisk,
-            _ if matches!(method, Some(StandardMethod::Connect)) => TargetForm::Authority,
-            _ => match absolute_target(target) {
-                Some(true) => TargetForm::Absolute,
-                // RFC 9110 §4.2.1, §4.2.4: an http(s) URI without a host, or with userinfo.
-                Some(false) => return Err((Error::InvalidTarget, at)),
-                // An authority without CONNECT: a well-formed target in the wrong place.
-                None if is_authority(target) => return Err((Error::TargetFormMismatch, at)),
-                None => return Err((Error::InvalidTarget, at)),
-            },
-        };
-        let fits = match form {
-            // RFC 9112 §3.2.3: authority-form is only used for CONNECT, and CONNECT only uses it.
-            TargetForm::Authority => is_authority(target),
-            _ if matches!(method, Some(StandardMethod::Connect)) => false,
-            // RFC 9112 §3.2.4: asterisk-form is only used for a server-wide OPTIONS.
-            TargetForm::Asterisk => matches!(method, Some(StandardMethod::Options)),
-            _ => true,
-        };
-        if fits {
-            Ok(form)
-        } else {
-            Err((Error::TargetFormMismatch, at))
         }
     }
 
@@ -301,17 +309,20 @@ impl<const N: usize> HeadMachine<N> {
                     self.state = State::MethodStart;
                 }
                 State::Method => {
-                    let end = skip_tchars(view, pos);
-                    self.examined(end - pos);
-                    pos = end;
-                    let Some(&b) = view.get(end) else {
-                        return Ok(pos);
+                    let found = method_end(view, self.mark, pos, self.config.max_method_len);
+                    let end = match found {
+                        Ok(Some(end)) => end,
+                        Ok(None) => {
+                            self.examined(view.len() - pos);
+                            return Ok(view.len());
+                        }
+                        Err((error, at)) => {
+                            self.examined(view.len().min(at + 1).saturating_sub(pos));
+                            return Err((error, at));
+                        }
                     };
-                    self.examined(1);
-                    // RFC 9112 §3: method SP request-target; RFC 9110 §9.1: method = token.
-                    if b != b' ' || end == self.mark {
-                        return Err((Error::InvalidMethod, end));
-                    }
+                    self.examined(end + 1 - pos);
+                    pos = end;
                     let method = Span::new(self.mark, end);
                     self.parts.method = method;
                     self.parts.known_method = StandardMethod::named(method.of(view));
@@ -320,30 +331,24 @@ impl<const N: usize> HeadMachine<N> {
                     self.state = State::Target;
                 }
                 State::Target => {
-                    // Bytes past the length limit are never looked at.
-                    let limit = self.mark.saturating_add(self.config.max_target_len);
-                    let bounded = view.get(..limit.saturating_add(1)).unwrap_or(view);
-                    let end = skip_target_chars(bounded, pos);
-                    self.examined(end - pos);
-                    pos = end;
-                    if end > limit {
-                        return Err((Error::TargetTooLong, limit));
-                    }
-                    let Some(&b) = view.get(end) else {
-                        return Ok(pos);
+                    let found = target_end(view, self.mark, pos, self.config.max_target_len);
+                    let end = match found {
+                        Ok(Some(end)) => end,
+                        Ok(None) => {
+                            self.examined(view.len() - pos);
+                            return Ok(view.len());
+                        }
+                        Err((error, at)) => {
+                            self.examined(view.len().min(at + 1).saturating_sub(pos));
+                            return Err((error, at));
+                        }
                     };
-                    self.examined(1);
-                    match b {
-                        b' ' if end > self.mark => {}
-                        // RFC 9112 §3: exactly one SP between the parts of the request-line.
-                        b' ' => return Err((Error::InvalidRequestLine, end)),
-                        // No HTTP/0.9 `GET /` CRLF request-line (llhttp#877).
-                        b'\r' | b'\n' => return Err((Error::InvalidRequestLine, end)),
-                        _ => return Err((Error::InvalidTarget, end)),
-                    }
+                    self.examined(end + 1 - pos);
+                    pos = end;
                     let target = Span::new(self.mark, end);
                     self.parts.target = target;
-                    self.parts.form = self.target_form(target.of(view), self.mark)?;
+                    self.parts.form = target_form(target.of(view), self.parts.known_method)
+                        .map_err(|error| (error, self.mark))?;
                     pos += 1;
                     self.mark = pos;
                     self.state = State::Version;

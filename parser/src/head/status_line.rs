@@ -8,9 +8,9 @@
 
 use super::field_line::lf_after_cr;
 use super::{HeadMachine, LineEnd, State};
+use crate::error::Error;
 use crate::message::{fits_version, known_version, Version};
 use crate::span::Span;
-use crate::Error;
 
 impl<const N: usize> HeadMachine<N> {
     /// RFC 9112 §4: `status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF`. Runs

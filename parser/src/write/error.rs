@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::Error;
+use crate::error::Error;
 
 /// Why a writer refused a message: a rule of RFC 9112 / RFC 9110 it would break, or a buffer
 /// too small for it. Nothing is counted as written when a writer returns one.
@@ -61,6 +61,9 @@ pub enum WriteError {
     /// A Host value that is not `uri-host [ ":" port ]` (RFC 9110 §7.2), as the parser reads
     /// it (no comma, no userinfo).
     InvalidHost,
+    /// A Host field with an empty value (RFC 9110 §4.2.1), which the parser refuses by
+    /// default ([`Error::EmptyHost`]).
+    EmptyHost,
     /// Transfer-Encoding (a chunked body) in an HTTP/1.0 message (RFC 9112 §6.1). Sender rule
     /// for responses, where a recipient reads it.
     TransferEncodingInHttp10,
@@ -85,10 +88,18 @@ pub enum WriteError {
     /// §6.5.1: a sender must not send a field that frames or routes the message as a trailer).
     /// Sender rule.
     ForbiddenTrailer,
-    /// A 101 (Switching Protocols) without an Upgrade field naming the protocol, or in
-    /// HTTP/1.0 (RFC 9110 §15.2.2, §7.8); the parser reads it as
+    /// A 101 (Switching Protocols) without an Upgrade field naming a protocol (RFC 9110
+    /// §15.2.2: an empty one names none); the parser reads it as
     /// [`Error::UnexpectedUpgrade`](crate::Error::UnexpectedUpgrade) when it frames the response.
     InvalidSwitch,
+    /// A 1xx status in an HTTP/1.0 response (RFC 9110 §15.2: HTTP/1.0 defines no 1xx, and a
+    /// server MUST NOT send one to an HTTP/1.0 client). Sender rule.
+    InformationalInHttp10,
+    /// A Connection field naming Content-Length, Transfer-Encoding or Host as a connection
+    /// option (RFC 9110 §7.6.1: a connection option names a field meant for the next hop only;
+    /// these frame or route the message for every recipient, and an intermediary that removed
+    /// them would change it). Sender rule.
+    ForbiddenConnectionOption,
     /// A version other than HTTP/1.0 and HTTP/1.1, given through the `http` feature's
     /// conversions (RFC 9110 §15.6.6).
     UnsupportedVersion,
@@ -109,6 +120,7 @@ impl WriteError {
             WriteError::MissingHost => Error::MissingHost,
             WriteError::DuplicateHost => Error::DuplicateHost,
             WriteError::InvalidHost => Error::InvalidHost,
+            WriteError::EmptyHost => Error::EmptyHost,
             WriteError::InvalidChunkExtension => Error::InvalidChunkExtension,
             WriteError::UnsupportedVersion => Error::UnsupportedVersion,
             _ => return None,
@@ -143,6 +155,7 @@ impl WriteError {
             WriteError::MissingHost => "HTTP/1.1 request without a Host field (RFC 9112 §3.2)",
             WriteError::DuplicateHost => "more than one Host field (RFC 9112 §3.2)",
             WriteError::InvalidHost => "Host value is not uri-host [ \":\" port ] (RFC 9110 §7.2)",
+            WriteError::EmptyHost => "empty Host field value (RFC 9110 §4.2.1)",
             WriteError::TransferEncodingInHttp10 => {
                 "Transfer-Encoding in an HTTP/1.0 message (RFC 9112 §6.1)"
             }
@@ -157,7 +170,11 @@ impl WriteError {
             }
             WriteError::UnsupportedVersion => "only HTTP/1.0 and HTTP/1.1 (RFC 9110 §15.6.6)",
             WriteError::InvalidSwitch => {
-                "101 without Upgrade, or in HTTP/1.0 (RFC 9110 §15.2.2, §7.8)"
+                "101 without an Upgrade naming a protocol (RFC 9110 §15.2.2)"
+            }
+            WriteError::InformationalInHttp10 => "1xx status in HTTP/1.0 (RFC 9110 §15.2)",
+            WriteError::ForbiddenConnectionOption => {
+                "Connection names Content-Length, Transfer-Encoding or Host (RFC 9110 §7.6.1)"
             }
         }
     }

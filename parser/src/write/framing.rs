@@ -2,7 +2,8 @@
 //! may announce, and the framing field that announces it.
 
 use super::error::WriteError;
-use crate::{Method, Version};
+use crate::framing::{body_rule, BodyRule};
+use crate::message::{Method, Version};
 
 /// How the body after a head is delimited. The head writer's `finish` takes one and writes the
 /// framing field for it (a caller's own Content-Length or Transfer-Encoding field is refused,
@@ -66,41 +67,36 @@ pub(crate) fn request_framing(
 }
 
 /// RFC 9112 §6.3, RFC 9110 §8.6 and §15: the framing field of a response with status `code`
-/// answering `method`, with `body`.
+/// answering `method`, with `body`; which bodies the status and method allow is the reader's
+/// rule, [`body_rule`].
 pub(crate) fn response_framing(
     code: u16,
     method: Method<'_>,
     version: Version,
     body: Body,
 ) -> Result<FramingField, WriteError> {
-    // RFC 9110 §15.2.2, §9.3.6: after 101 or a 2xx to CONNECT the connection is a tunnel; a
-    // server MUST NOT send Content-Length or Transfer-Encoding in a 2xx to CONNECT, nor in a
-    // 1xx (RFC 9110 §8.6, RFC 9112 §6.1), nor in a 204.
-    let tunnel = code == 101 || (method == Method::Connect && (200..300).contains(&code));
-    if tunnel || (100..200).contains(&code) || code == 204 {
-        return match body {
-            Body::None => Ok(FramingField::Nothing),
-            _ => Err(WriteError::BodyNotAllowed),
-        };
-    }
-    // RFC 9110 §9.3.2, §15.4.5: no body after HEAD nor in a 304; the length it would have had
-    // may be sent.
-    if method == Method::Head || code == 304 {
-        return match body {
-            Body::None => Ok(FramingField::Nothing),
-            Body::Advertised(length) => Ok(FramingField::ContentLength(length)),
-            _ => Err(WriteError::BodyNotAllowed),
-        };
-    }
-    Ok(match body {
-        Body::None => FramingField::ContentLength(0),
-        Body::Length(length) => FramingField::ContentLength(length),
-        // RFC 9112 §6.1: no Transfer-Encoding in an HTTP/1.0 message.
-        Body::Chunked if version == Version::Http10 => {
-            return Err(WriteError::TransferEncodingInHttp10)
+    match (body_rule(code, method), body) {
+        // RFC 9110 §8.6, RFC 9112 §6.1: a server MUST NOT send Content-Length or
+        // Transfer-Encoding in a 1xx, a 204 or a 2xx to CONNECT; after 101 nothing frames.
+        (BodyRule::Tunnel | BodyRule::NoBody | BodyRule::NoBodyLengthAllowed, Body::None) => {
+            Ok(FramingField::Nothing)
         }
-        Body::Chunked => FramingField::Chunked,
-        Body::UntilClose => FramingField::Nothing,
-        Body::Advertised(_) => return Err(WriteError::FramingNotAllowed),
-    })
+        (BodyRule::Tunnel | BodyRule::NoBody, _) => Err(WriteError::BodyNotAllowed),
+        // RFC 9110 §9.3.2, §15.4.5: the length the body would have had may be sent.
+        (BodyRule::NoBodyLengthAllowed, Body::Advertised(length)) => {
+            Ok(FramingField::ContentLength(length))
+        }
+        (BodyRule::NoBodyLengthAllowed, _) => Err(WriteError::BodyNotAllowed),
+        (BodyRule::Framed, body) => Ok(match body {
+            Body::None => FramingField::ContentLength(0),
+            Body::Length(length) => FramingField::ContentLength(length),
+            // RFC 9112 §6.1: no Transfer-Encoding in an HTTP/1.0 message.
+            Body::Chunked if version == Version::Http10 => {
+                return Err(WriteError::TransferEncodingInHttp10)
+            }
+            Body::Chunked => FramingField::Chunked,
+            Body::UntilClose => FramingField::Nothing,
+            Body::Advertised(_) => return Err(WriteError::FramingNotAllowed),
+        }),
+    }
 }

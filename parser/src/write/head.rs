@@ -5,11 +5,13 @@ use super::error::WriteError;
 use super::framing::{request_framing, response_framing, Body, FramingField};
 use super::out::{decimal, Out};
 use super::reason::{http11_status_line, reason_phrase};
-use super::rules::{check_field, check_host, check_reason, target_form, wire_method, FieldKind};
+use super::rules::{
+    check_connection_options, check_field, check_host, check_reason, check_status, target_form,
+    wire_method, FieldKind,
+};
 use crate::chars::trim_ows;
-use crate::message::StandardMethod;
-use crate::syntax::is_token;
-use crate::{Method, Version};
+use crate::message::{Method, StandardMethod, Version};
+use crate::syntax::{is_token, list_has_member};
 
 #[cfg(feature = "std")]
 extern crate std;
@@ -76,13 +78,18 @@ impl<'a> Head<'a> {
             Ok(FieldKind::Framing) => Err(WriteError::FramingField),
             Ok(FieldKind::Host) if request && self.hosts > 0 => Err(WriteError::DuplicateHost),
             Ok(FieldKind::Host) if request => check_host(value).map(|()| self.hosts += 1),
+            Ok(FieldKind::Connection) => check_connection_options(value),
+            // RFC 9110 §15.2.2: a 101 names the protocol it switches to; an empty list names none.
+            Ok(FieldKind::Upgrade) => {
+                self.upgrade |= list_has_member(value);
+                Ok(())
+            }
             Ok(_) => Ok(()),
             Err(error) => Err(error),
         };
         if let Err(error) = checked {
             return Err(self.fail(error));
         }
-        self.upgrade |= name.eq_ignore_ascii_case(b"upgrade");
         // One put per part, so the constant ones compile to stores.
         let out = &mut self.out;
         let written = (|| {
@@ -314,13 +321,9 @@ impl<'a> ResponseHead<'a> {
         reason: Option<&[u8]>,
     ) -> Result<ResponseHead<'a>, WriteError> {
         let mut head = Head::new(out.into());
-        // RFC 9110 §15: a status code is three digits, 100 to 999.
-        let checked = match reason {
-            _ if !(100..=999).contains(&code) => Err(WriteError::InvalidStatusCode),
-            Some(reason) => check_reason(reason),
-            // The phrases of the table are known to be valid.
-            None => Ok(()),
-        };
+        // RFC 9110 §15: a status code is three digits, 100 to 999; no 1xx in HTTP/1.0. The
+        // phrases of the table are known to be valid; a caller's reason is checked.
+        let checked = check_status(code, version).and_then(|()| reason.map_or(Ok(()), check_reason));
         checked.map_err(|error| head.fail(error))?;
         match http11_status_line(code) {
             Some(line) if version == Version::Http11 && reason.is_none() => head.put(&[line])?,
@@ -380,9 +383,9 @@ impl<'a> ResponseHead<'a> {
     }
 
     fn framing(&self, body: Body) -> Result<FramingField, WriteError> {
-        // RFC 9110 §15.2.2, §7.8: a 101 names the protocol switched to in Upgrade, and an
-        // HTTP/1.0 message cannot switch (the parser reads either as UnexpectedUpgrade).
-        if self.code == 101 && (self.version == Version::Http10 || !self.head.upgrade) {
+        // RFC 9110 §15.2.2: a 101 names the protocol switched to in Upgrade (the parser reads
+        // one that does not as UnexpectedUpgrade); `new` refused a 101 in HTTP/1.0.
+        if self.code == 101 && !self.head.upgrade {
             return Err(WriteError::InvalidSwitch);
         }
         let method = self

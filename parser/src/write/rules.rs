@@ -1,13 +1,14 @@
 //! The syntax checks of a head being written, made of the parser's byte classes and URI rules.
 //!
-//! [`target_form`] is the one rule here that the parser has only inside its state machine (the
-//! form of a target and whether it fits the method, RFC 9112 §3.2), as a pure function.
+//! Each check calls the reader's own rule where there is one (the target's form, the Host
+//! value, the byte classes); what is left here are the sender's rules.
 
 use super::error::WriteError;
-use crate::chars::skip_target_chars;
+use crate::chars::{skip_target_chars, trim_ows};
+use crate::error::Error;
+use crate::message::{self, Method, StandardMethod, TargetForm, Version};
 use crate::syntax::{is_field_value, is_token};
-use crate::uri::{absolute_target, is_authority, is_host};
-use crate::{Method, TargetForm};
+use crate::uri;
 
 /// The method as the parser will read it: an extension spelled like a standard method is that
 /// method (`Extension("CONNECT")` is CONNECT on the wire), so the form rules see it as such.
@@ -20,38 +21,18 @@ pub(crate) fn wire_method(method: Method<'_>) -> Result<Method<'_>, WriteError> 
     Ok(Method::standard(token).unwrap_or(method))
 }
 
-/// RFC 9112 §3.2: the target's bytes, its form, and whether the form fits `method`.
+/// RFC 9112 §3.2: the target's bytes, then its form and whether it fits `method`, by the
+/// reader's rule ([`message::target_form`]).
 pub(crate) fn target_form(method: Method<'_>, target: &[u8]) -> Result<TargetForm, WriteError> {
     // RFC 9112 §3.2: visible ASCII, no fragment (§3.2.1), never empty.
     if target.is_empty() || skip_target_chars(target, 0) != target.len() {
         return Err(WriteError::InvalidTarget);
     }
-    let connect = method == Method::Connect;
-    let form = match target {
-        [b'/', ..] => TargetForm::Origin,
-        b"*" => TargetForm::Asterisk,
-        _ if connect => TargetForm::Authority,
-        _ => match absolute_target(target) {
-            Some(true) => TargetForm::Absolute,
-            // RFC 9110 §4.2.1, §4.2.4: an http(s) URI without a host, or with userinfo.
-            Some(false) => return Err(WriteError::InvalidTarget),
-            None if is_authority(target) => return Err(WriteError::TargetFormMismatch),
-            None => return Err(WriteError::InvalidTarget),
-        },
-    };
-    let fits = match form {
-        // RFC 9112 §3.2.3: authority-form only for CONNECT, and CONNECT only uses it.
-        TargetForm::Authority => is_authority(target),
-        _ if connect => false,
-        // RFC 9112 §3.2.4: asterisk-form only for a server-wide OPTIONS.
-        TargetForm::Asterisk => method == Method::Options,
-        _ => true,
-    };
-    if fits {
-        Ok(form)
-    } else {
-        Err(WriteError::TargetFormMismatch)
-    }
+    let method = StandardMethod::named(method.as_str().as_bytes());
+    message::target_form(target, method).map_err(|error| match error {
+        Error::TargetFormMismatch => WriteError::TargetFormMismatch,
+        _ => WriteError::InvalidTarget,
+    })
 }
 
 /// What a field checked by [`check_field`] is to the head writer.
@@ -59,6 +40,8 @@ pub(crate) fn target_form(method: Method<'_>, target: &[u8]) -> Result<TargetFor
 pub(crate) enum FieldKind {
     Host,
     Framing,
+    Connection,
+    Upgrade,
     Other,
 }
 
@@ -80,25 +63,57 @@ pub(crate) fn check_field(name: &[u8], value: &[u8]) -> Result<FieldKind, WriteE
         || name.eq_ignore_ascii_case(b"transfer-encoding")
     {
         FieldKind::Framing
+    } else if name.eq_ignore_ascii_case(b"connection") {
+        FieldKind::Connection
+    } else if name.eq_ignore_ascii_case(b"upgrade") {
+        FieldKind::Upgrade
     } else {
         FieldKind::Other
     })
 }
 
-/// A Host value as the parser accepts it (RFC 9110 §7.2, and the parser's no-comma rule).
-pub(crate) fn check_host(value: &[u8]) -> Result<(), WriteError> {
-    if is_host(value) {
-        Ok(())
+/// RFC 9110 §7.6.1: a connection option names a field for the next hop only; Content-Length,
+/// Transfer-Encoding and Host frame or route the message for every recipient, and an
+/// intermediary removing them as hop-by-hop would change it.
+pub(crate) fn check_connection_options(value: &[u8]) -> Result<(), WriteError> {
+    let forbidden = [&b"content-length"[..], b"transfer-encoding", b"host"];
+    let named = value.split(|&b| b == b',').any(|member| {
+        let member = trim_ows(member);
+        forbidden
+            .iter()
+            .any(|name| member.eq_ignore_ascii_case(name))
+    });
+    if named {
+        Err(WriteError::ForbiddenConnectionOption)
     } else {
-        Err(WriteError::InvalidHost)
+        Ok(())
     }
+}
+
+/// RFC 9110 §15.2: HTTP/1.0 defines no 1xx, and a server MUST NOT send one to an HTTP/1.0
+/// client; RFC 9110 §15: a status code is three digits, 100 to 999.
+pub(crate) fn check_status(code: u16, version: Version) -> Result<(), WriteError> {
+    match code {
+        100..=199 if version == Version::Http10 => Err(WriteError::InformationalInHttp10),
+        100..=999 => Ok(()),
+        _ => Err(WriteError::InvalidStatusCode),
+    }
+}
+
+/// A Host value as the parser accepts it by default: the parser's own rule (not empty,
+/// `uri-host [ ":" port ]`, no comma).
+pub(crate) fn check_host(value: &[u8]) -> Result<(), WriteError> {
+    uri::check_host(value, false).map_err(|error| match error {
+        Error::EmptyHost => WriteError::EmptyHost,
+        _ => WriteError::InvalidHost,
+    })
 }
 
 /// A trailer field: a field, and not one that frames or routes the message (RFC 9110 §6.5.1).
 pub(crate) fn check_trailer(name: &[u8], value: &[u8]) -> Result<(), WriteError> {
     match check_field(name, value)? {
-        FieldKind::Other => Ok(()),
         FieldKind::Host | FieldKind::Framing => Err(WriteError::ForbiddenTrailer),
+        _ => Ok(()),
     }
 }
 

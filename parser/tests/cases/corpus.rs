@@ -133,6 +133,8 @@ pub fn configure(config: Config, word: &str) -> Option<Config> {
         "bare_lf" => config.allow_bare_lf(true),
         "obs_fold" => config.allow_obs_fold(true),
         "missing_reason_sp" => config.allow_missing_reason_sp(true),
+        "empty_host" => config.allow_empty_host(true),
+        "max_method_len" => config.max_method_len(n()?),
         "max_head_size" => config.max_head_size(n()?),
         "max_target_len" => config.max_target_len(n()?),
         "max_headers" => config.max_headers(n()?),
