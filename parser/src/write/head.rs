@@ -323,7 +323,8 @@ impl<'a> ResponseHead<'a> {
         let mut head = Head::new(out.into());
         // RFC 9110 §15: a status code is three digits, 100 to 999; no 1xx in HTTP/1.0. The
         // phrases of the table are known to be valid; a caller's reason is checked.
-        let checked = check_status(code, version).and_then(|()| reason.map_or(Ok(()), check_reason));
+        let checked =
+            check_status(code, version).and_then(|()| reason.map_or(Ok(()), check_reason));
         checked.map_err(|error| head.fail(error))?;
         match http11_status_line(code) {
             Some(line) if version == Version::Http11 && reason.is_none() => head.put(&[line])?,
