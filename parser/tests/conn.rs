@@ -734,3 +734,15 @@ fn an_owned_head_outlives_the_next_request() {
         Some(&b"\"v1\""[..])
     );
 }
+
+#[test]
+fn an_oversized_head_is_answered_431_with_its_reason_phrase() {
+    let mut conn = ServerConn::new(Config::new().max_head_size(64));
+    let input = b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    let run = serve(&mut conn, input, |_, _| unreachable!());
+    assert!(
+        text(&run.out).starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+        "{}",
+        text(&run.out)
+    );
+}
