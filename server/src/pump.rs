@@ -11,7 +11,7 @@ use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::conn::Connection;
-use crate::Handler;
+use crate::handler::Handler;
 
 /// Read-process-write rounds per connection per turn before the others get theirs.
 pub(crate) const ROUNDS: usize = 16;
@@ -148,7 +148,9 @@ pub(crate) fn linger<S: Read>(stream: &mut S, io: &mut Readiness, now: Instant) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Request, Response, ServerConfig};
+    use crate::config::ServerConfig;
+    use crate::request::Request;
+    use crate::response::Response;
 
     /// A socket stand-in: reads hand out `input` (then would block), writes take everything
     /// (never a short write).

@@ -4,7 +4,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::{Request, Response};
+use crate::request::Request;
+use crate::response::Response;
 
 /// Waits (up to 10 s, a bound for a broken server, not a measurement) until `done` holds.
 fn wait_until(what: &str, done: impl Fn() -> bool) {
