@@ -468,3 +468,25 @@ fn continue_is_sent_only_while_the_body_is_awaited() {
     let out = String::from_utf8_lossy(conn.output()).into_owned();
     assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
 }
+
+#[test]
+fn a_shutdown_while_a_head_arrives_answers_that_request_and_closes() {
+    let handler = router();
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    conn.feed(b"GET /users/7 HTTP/1.1\r\nHo", &handler, now);
+    conn.shutdown();
+    conn.feed(
+        b"st: a\r\n\r\nGET /users/8 HTTP/1.1\r\nHost: a\r\n\r\n",
+        &handler,
+        now,
+    );
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert_eq!(out.matches("HTTP/1.1 200 OK\r\n").count(), 1, "{out}");
+    assert!(
+        out.contains("Connection: close\r\n") && out.ends_with("\r\n\r\n7"),
+        "{out}"
+    );
+    conn.consume_output(conn.output().len(), now);
+    assert!(conn.is_finished());
+}

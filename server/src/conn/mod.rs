@@ -122,6 +122,9 @@ pub struct Connection {
     date: DateField,
     timers: Timers,
     life: Life,
+    /// A shutdown came while a head was arriving: the core is told once the head is whole,
+    /// so that request is answered (with `Connection: close`) rather than dropped.
+    shutdown_at_head: bool,
     /// The last `process` stopped because of waiting output, with input left to process.
     stalled: bool,
 }
@@ -141,6 +144,7 @@ impl Connection {
             date: DateField::new(),
             timers: Timers::new(now),
             life: Life::Open,
+            shutdown_at_head: false,
             stalled: false,
         }
     }
@@ -160,6 +164,7 @@ impl Connection {
         self.stream = None;
         self.timers = Timers::new(now);
         self.life = Life::Open;
+        self.shutdown_at_head = false;
         self.stalled = false;
     }
 
@@ -267,7 +272,12 @@ impl Connection {
                 .incoming
                 .advance(&mut self.core, &mut self.input, self.output.buf());
             match step {
-                Step::Head => self.timers.enter(Phase::Body, now),
+                Step::Head => {
+                    if std::mem::take(&mut self.shutdown_at_head) {
+                        self.core.shut_down();
+                    }
+                    self.timers.enter(Phase::Body, now);
+                }
                 Step::Complete => self.answer(handler, now),
                 Step::NeedMore => return,
                 Step::Closed => return self.close(false),
@@ -428,7 +438,11 @@ impl Connection {
     /// Graceful shutdown: an idle connection closes now; one with a request in flight
     /// finishes it and answers with `Connection: close`.
     pub fn shutdown(&mut self) {
-        self.core.shut_down();
+        if self.timers.phase() == Phase::Head {
+            self.shutdown_at_head = true;
+        } else {
+            self.core.shut_down();
+        }
         if self.life == Life::Open {
             self.life = Life::ShuttingDown;
         }
