@@ -2,7 +2,7 @@
 //! sends, pipelining, 100-continue both ways, interim responses, upgrades, errors.
 
 use h1_parser::conn::{ClientConn, ConnError, Event, ServerConn, CONTINUE};
-use h1_parser::write::{Body, WriteError};
+use h1_parser::write::{Body, CheckedFields, WriteError};
 use h1_parser::{Config, Error, Method};
 
 /// What a server connection did with `input`: the events (data and trailers resolved), and
@@ -248,6 +248,7 @@ fn head_and_304_advertise_a_length_and_drop_the_data() {
                 .unwrap()
                 .finish(Body::Length(5))
                 .unwrap();
+            assert!(!conn.sends_data(), "{code}: the data would be dropped");
             assert_eq!(conn.send_data(&mut *out, b"hello"), Ok(0));
             conn.finish(&mut *out).unwrap();
         });
@@ -733,4 +734,71 @@ fn an_owned_head_outlives_the_next_request() {
         kept.response(&response[..len]).headers().get("etag"),
         Some(&b"\"v1\""[..])
     );
+}
+
+#[test]
+fn an_oversized_head_is_answered_431_with_its_reason_phrase() {
+    let mut conn = ServerConn::new(Config::new().max_head_size(64));
+    let input = b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    let run = serve(&mut conn, input, |_, _| unreachable!());
+    assert!(
+        text(&run.out).starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+        "{}",
+        text(&run.out)
+    );
+}
+
+#[test]
+fn checked_fields_go_out_as_pushed_and_their_connection_close_counts() {
+    let mut fields = CheckedFields::new();
+    fields
+        .push("Content-Type", "text/plain")
+        .unwrap()
+        .push("Connection", "close")
+        .unwrap();
+    let mut conn = ServerConn::new(Config::new());
+    let input = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let run = serve(&mut conn, input, |conn, out| {
+        let mut answer = conn.respond(&mut *out, 200).unwrap();
+        answer.checked_fields(&fields).unwrap();
+        answer.finish(Body::Length(2)).unwrap();
+        assert!(conn.sends_data());
+        conn.send_data(&mut *out, b"hi").unwrap();
+        conn.finish(&mut *out).unwrap();
+        assert!(!conn.sends_data(), "the body is finished");
+    });
+    assert_eq!(
+        text(&run.out),
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi"
+    );
+    assert_eq!(
+        run.events.last().unwrap(),
+        "closed",
+        "one answer, then the close"
+    );
+}
+
+#[test]
+fn checked_fields_refuse_what_a_field_would_and_keep_nothing_of_it() {
+    let mut fields = CheckedFields::new();
+    for (name, value, error) in [
+        ("Bad Name", "v", WriteError::InvalidFieldName),
+        ("X-A", "1\r\nX-B: 2", WriteError::InvalidFieldValue),
+        ("X-A", " padded", WriteError::FieldValueWhitespace),
+        ("Transfer-Encoding", "chunked", WriteError::FramingField),
+        ("content-length", "1", WriteError::FramingField),
+    ] {
+        assert_eq!(
+            fields.push(name, value).err(),
+            Some(error),
+            "{name}: {value:?}"
+        );
+    }
+    assert!(fields.is_empty());
+    fields.push("X-A", "").unwrap().push("x-b", "c d").unwrap();
+    let pairs: Vec<_> = fields.iter().collect();
+    assert_eq!(pairs, [(&b"X-A"[..], &b""[..]), (&b"x-b"[..], &b"c d"[..])]);
+    assert!(fields.contains("X-B") && !fields.contains("X"));
+    fields.clear();
+    assert!(fields.is_empty() && fields.capacity() > 0);
 }

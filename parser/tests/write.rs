@@ -512,12 +512,19 @@ fn parser_errors_are_named_for_the_syntax_rules_only() {
 }
 
 #[test]
-fn reason_phrases_are_rfc_9110_section_15_and_early_hints() {
+fn reason_phrases_are_rfc_9110_section_15_and_the_registered_few_a_server_sends() {
     let defined = (100..=999)
         .filter(|&code| reason_phrase(code).is_some())
         .count();
-    assert_eq!(defined, 45);
+    assert_eq!(defined, 48);
+    assert_eq!(reason_phrase(102), Some("Processing"), "RFC 2518 §10.1");
     assert_eq!(reason_phrase(103), Some("Early Hints"), "RFC 8297 §2");
+    assert_eq!(reason_phrase(429), Some("Too Many Requests"), "RFC 6585 §4");
+    assert_eq!(
+        reason_phrase(431),
+        Some("Request Header Fields Too Large"),
+        "RFC 6585 §5"
+    );
     assert_eq!(reason_phrase(421), Some("Misdirected Request"));
     assert_eq!(reason_phrase(418), None, "unused in RFC 9110 §15.5.19");
     assert_eq!(reason_phrase(306), None, "unused in RFC 9110 §15.4.7");

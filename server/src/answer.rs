@@ -1,9 +1,9 @@
 //! `Answer`: which of the library's own answers a response is.
 
-/// The answers the library writes itself, as [`Response::answer`](crate::Response::answer)
+/// The answers the library writes itself, as [`Response::answer`](crate::response::Response::answer)
 /// reports them: a handler's own response has none. Each one can be reshaped (a JSON body, a
-/// header) by [`ServerConfig::shape_answers`](crate::ServerConfig::shape_answers), and the
-/// router's 404 replaced by [`Router::fallback`](crate::Router::fallback).
+/// header) by [`ServerConfig::shape_answers`](crate::config::ServerConfig::shape_answers), and the
+/// router's 404 replaced by [`Router::fallback`](crate::router::Router::fallback).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Answer {

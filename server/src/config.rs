@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::Response;
+use crate::response::Response;
 
 /// Limits and timeouts. Every field has a default chosen to be safe on the open internet; the
 /// builder methods are `const` so a configuration can be a `const`.

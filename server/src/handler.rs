@@ -1,9 +1,10 @@
 //! `Handler`: the code that answers a request, as the connection core sees it.
 
-use crate::{Request, Response};
+use crate::request::Request;
+use crate::response::Response;
 
 /// Code that answers requests. Any `Fn(&Request, &mut Response) + Send + Sync + 'static` is a
-/// handler; so is a [`Router`](crate::Router). Handlers run on the worker threads, several at
+/// handler; so is a [`Router`](crate::router::Router). Handlers run on the worker threads, several at
 /// once.
 pub trait Handler: Send + Sync + 'static {
     /// Fills `res` for `req`. The response starts as `200 OK` with an empty body.

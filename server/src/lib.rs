@@ -90,6 +90,7 @@ pub use config::ServerConfig;
 pub use h1_parser::{Header, Headers, Method, Version};
 pub use handler::Handler;
 pub use request::{Params, Request, MAX_PARAMS};
-pub use response::{HeaderError, InterimError, Response};
+pub use response::refused::{HeaderError, InterimError};
+pub use response::Response;
 pub use router::Router;
 pub use server::{Server, ShutdownHandle};

@@ -11,7 +11,8 @@ use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::conn::Connection;
-use crate::Handler;
+use crate::handler::Handler;
+use crate::poll::Readiness;
 
 /// Read-process-write rounds per connection per turn before the others get theirs.
 pub(crate) const ROUNDS: usize = 16;
@@ -21,19 +22,6 @@ pub(crate) const ROUNDS: usize = 16;
 /// close with unread input would send a reset that can destroy the response in flight.
 pub(crate) const LINGER: Duration = Duration::from_secs(2);
 const LINGER_BYTES: usize = 256 * 1024;
-
-/// The readiness a connection was told of and has not used up, and whether it is lingering
-/// before its close.
-#[derive(Debug, Default)]
-pub(crate) struct Readiness {
-    pub(crate) readable: bool,
-    pub(crate) writable: bool,
-    /// The peer closed its side (or the socket failed): read until EOF, a short read does
-    /// not mean the socket is empty of news.
-    pub(crate) hup: bool,
-    /// Set once the last response is out: read and drop input until then, then close.
-    pub(crate) linger: Option<(Instant, usize)>,
-}
 
 /// What [`pump`] leaves the worker to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,7 +136,9 @@ pub(crate) fn linger<S: Read>(stream: &mut S, io: &mut Readiness, now: Instant) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Request, Response, ServerConfig};
+    use crate::config::ServerConfig;
+    use crate::request::Request;
+    use crate::response::Response;
 
     /// A socket stand-in: reads hand out `input` (then would block), writes take everything
     /// (never a short write).

@@ -4,8 +4,9 @@ use arrayvec::ArrayString;
 
 use crate::answer::Answer;
 use crate::handler::Handler;
+use crate::request::Request;
 use crate::request::{Params, MAX_PARAMS};
-use crate::{Request, Response};
+use crate::response::Response;
 
 #[derive(Debug)]
 enum Segment {
@@ -27,7 +28,7 @@ struct Route {
 /// empty). Routes are tried in the order they were added. A path that no route matches gets
 /// `404 Not Found` (or goes to the [`Router::fallback`]); a path that routes match for other
 /// methods only gets `405 Method Not Allowed` with an `Allow` header. Both carry their
-/// [`Answer`] ([`Response::answer`]), and [`ServerConfig::shape_answers`](crate::ServerConfig::shape_answers)
+/// [`Answer`] ([`Response::answer`]), and [`ServerConfig::shape_answers`](crate::config::ServerConfig::shape_answers)
 /// can reshape them. `HEAD` is answered by the `GET` route
 /// when there is no `HEAD` route (the server sends no body for `HEAD`).
 ///

@@ -23,10 +23,11 @@ use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 use std::thread;
 
+use crate::config::ServerConfig;
+use crate::handler::Handler;
 use crate::poll::Poller;
 use crate::slots::Slots;
 use crate::worker::{Shared, Stats, Worker};
-use crate::{Handler, ServerConfig};
 
 /// Stops a [`Server`] gracefully from any thread: it stops listening at once (new connections
 /// are refused), finishes the requests in flight (answering them with `Connection: close`),

@@ -17,10 +17,10 @@
 use std::net::TcpStream;
 use std::time::Instant;
 
+use crate::config::ServerConfig;
 use crate::conn::Connection;
+use crate::poll::Readiness;
 use crate::poll::Registration;
-use crate::pump::Readiness;
-use crate::ServerConfig;
 
 /// Idle connections (their buffers and parser) a worker keeps for the sockets that wake up.
 pub(crate) const POOL: usize = 64;

@@ -19,10 +19,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::config::ServerConfig;
+use crate::handler::Handler;
 use crate::poll::{Events, Poller, Ready, Waker};
 use crate::pump::{linger, pump, Next, LINGER};
 use crate::slots::Slots;
-use crate::{sys, Handler, ServerConfig};
+use crate::sys;
 
 /// Connections accepted per listener wake-up, so that a burst spreads over the workers.
 const ACCEPT_BATCH: usize = 8;

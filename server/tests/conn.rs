@@ -420,3 +420,73 @@ fn connect_refusals_are_sent_and_end_the_connection() {
     assert!(out.ends_with("\r\n\r\nno tunnels\n"), "{out}");
     assert_eq!(out.matches("HTTP/1.1 ").count(), 1, "{out}");
 }
+
+#[test]
+fn after_the_peer_closes_every_request_it_sent_whole_is_answered() {
+    let handler = router();
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    let wire =
+        b"GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\n\r\nGET /us";
+    let space = conn.read_buf().expect("room");
+    space[..wire.len()].copy_from_slice(wire);
+    conn.commit_read(wire.len(), now);
+    conn.read_eof();
+    conn.process(&handler, now);
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert_eq!(out.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{out}");
+    assert!(
+        out.ends_with("\r\n\r\n2"),
+        "the part request is dropped: {out}"
+    );
+    conn.consume_output(conn.output().len(), now);
+    assert!(conn.is_finished());
+    assert!(!conn.should_linger(), "the client closed its side");
+}
+
+#[test]
+fn continue_is_sent_only_while_the_body_is_awaited() {
+    let handler = router();
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    let head =
+        b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n";
+    conn.feed(head, &handler, now);
+    assert_eq!(conn.output(), b"HTTP/1.1 100 Continue\r\n\r\n");
+    conn.consume_output(conn.output().len(), now);
+    conn.feed(b"hello", &handler, now);
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert!(
+        out.starts_with("HTTP/1.1 200 OK\r\n") && out.ends_with("hello"),
+        "{out}"
+    );
+
+    // The body came with the head: the client is not told to send it.
+    let mut conn = Connection::new(&config(), now);
+    let whole = [&head[..], b"hello"].concat();
+    conn.feed(&whole, &handler, now);
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
+}
+
+#[test]
+fn a_shutdown_while_a_head_arrives_answers_that_request_and_closes() {
+    let handler = router();
+    let now = Instant::now();
+    let mut conn = Connection::new(&config(), now);
+    conn.feed(b"GET /users/7 HTTP/1.1\r\nHo", &handler, now);
+    conn.shutdown();
+    conn.feed(
+        b"st: a\r\n\r\nGET /users/8 HTTP/1.1\r\nHost: a\r\n\r\n",
+        &handler,
+        now,
+    );
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert_eq!(out.matches("HTTP/1.1 200 OK\r\n").count(), 1, "{out}");
+    assert!(
+        out.contains("Connection: close\r\n") && out.ends_with("\r\n\r\n7"),
+        "{out}"
+    );
+    conn.consume_output(conn.output().len(), now);
+    assert!(conn.is_finished());
+}

@@ -293,3 +293,34 @@ fn a_64_mib_reader_body_through_a_socket_arrives_whole() {
         assert_eq!(&data[len..], b"end", "{path}");
     }
 }
+
+/// A reader that counts the reads asked of it.
+struct Counted(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        buf.fill(b'x');
+        Ok(buf.len())
+    }
+}
+
+#[test]
+fn a_body_the_answer_may_not_carry_is_never_pulled() {
+    let reads = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = reads.clone();
+    let handler = move |_: &Request, res: &mut Response| {
+        res.set_body_reader(Counted(counter.clone()), Some(1 << 30));
+    };
+    let now = Instant::now();
+    let mut conn = Connection::new(&ServerConfig::new(), now);
+    let wire = b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\nHEAD / HTTP/1.1\r\nHost: a\r\n\r\n";
+    assert_eq!(conn.feed(wire, &handler, now), wire.len());
+    let out = String::from_utf8_lossy(conn.output()).into_owned();
+    assert_eq!(
+        out.matches("Content-Length: 1073741824\r\n").count(),
+        2,
+        "{out}"
+    );
+    assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 0);
+}

@@ -455,6 +455,18 @@ impl<const N: usize> ServerConn<N> {
         Ok(written)
     }
 
+    /// Whether the answer's body is being sent: its head is written, its body not finished,
+    /// and the answer may carry one. False after HEAD and in a 204 or 304, where data given
+    /// to [`send_data`](ServerConn::send_data) is dropped: a caller with a body to produce
+    /// (a file, a stream) skips it and calls [`finish`](ServerConn::finish).
+    pub fn sends_data(&self) -> bool {
+        self.answer == Answer::Body
+            && matches!(
+                self.sending,
+                Outgoing::Length(_) | Outgoing::Chunked | Outgoing::UntilClose
+            )
+    }
+
     /// Writes `data` as the next piece of the answer's body into `out`, framed as announced;
     /// returns the bytes written (0 for a body the answer may not carry, such as after HEAD).
     pub fn send_data<'o>(
@@ -541,6 +553,20 @@ impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
         for (name, value) in fields {
             self.field(name, value)?;
         }
+        Ok(self)
+    }
+
+    /// Writes `fields`, checked by the writer's rules when they were pushed, with one copy;
+    /// their `Connection` options count as with [`field`](Answering::field).
+    #[cfg(feature = "std")]
+    #[inline]
+    pub fn checked_fields(
+        &mut self,
+        fields: &crate::write::CheckedFields,
+    ) -> Result<&mut Answering<'c, 'o, N>, ConnError> {
+        self.head.fields(fields)?;
+        self.said_close |= fields.close;
+        self.said_keep_alive |= fields.keep_alive;
         Ok(self)
     }
 

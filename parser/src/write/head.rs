@@ -101,6 +101,16 @@ impl<'a> Head<'a> {
         written.map_err(|error| self.fail(error))
     }
 
+    /// Field lines checked when they were pushed: one copy.
+    #[cfg(feature = "std")]
+    #[inline]
+    fn lines(&mut self, fields: &super::fields::CheckedFields) -> Result<(), WriteError> {
+        self.check()?;
+        self.put(&[fields.as_bytes()])?;
+        self.upgrade |= fields.upgrade;
+        Ok(())
+    }
+
     /// The framing field and the empty line: the head's length.
     #[inline]
     fn finish(&mut self, framing: Result<FramingField, WriteError>) -> Result<usize, WriteError> {
@@ -359,6 +369,17 @@ impl<'a> ResponseHead<'a> {
         value: impl AsRef<[u8]>,
     ) -> Result<&mut ResponseHead<'a>, WriteError> {
         self.head.field(name.as_ref(), value.as_ref(), false)?;
+        Ok(self)
+    }
+
+    /// Writes `fields`, checked by the same rules when they were pushed, as they are.
+    #[cfg(feature = "std")]
+    #[inline]
+    pub fn fields(
+        &mut self,
+        fields: &super::fields::CheckedFields,
+    ) -> Result<&mut ResponseHead<'a>, WriteError> {
+        self.head.lines(fields)?;
         Ok(self)
     }
 

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | [`RequestHead::new`], [`ResponseHead::new`] | the request-line / status-line |
 //! | `.field(name, value)` | one field line, order and case as given |
+//! | `.fields(`[`CheckedFields`]`)` | with `std`: field lines checked when they were set, copied |
 //! | `.finish(`[`Body`]`)` | the framing field (Content-Length or Transfer-Encoding) and the empty line; returns the head's length |
 //! | [`chunk_head`], [`write_chunk_head`] | a chunk's size line (with extensions); the data is the caller's, then [`CHUNK_END`] |
 //! | [`last_chunk`], [`LAST_CHUNK`] | the last chunk and the trailer fields |
@@ -53,6 +54,8 @@
 
 mod chunked;
 mod error;
+#[cfg(feature = "std")]
+mod fields;
 mod framing;
 mod head;
 mod out;
@@ -61,6 +64,8 @@ mod rules;
 
 pub use chunked::{chunk_head, last_chunk, write_chunk_head, ChunkHead, CHUNK_END, LAST_CHUNK};
 pub use error::WriteError;
+#[cfg(feature = "std")]
+pub use fields::CheckedFields;
 pub use framing::Body;
 pub use head::{RequestHead, ResponseHead};
 pub use out::Out;

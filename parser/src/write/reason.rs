@@ -1,18 +1,21 @@
-//! The reason phrases RFC 9110 §15 gives the status codes it defines, and 103 Early Hints
-//! (RFC 8297).
+//! The reason phrases RFC 9110 §15 gives the status codes it defines, and those of the
+//! registered codes a server sends itself: 102 Processing (RFC 2518), 103 Early Hints
+//! (RFC 8297), 429 and 431 (RFC 6585; 431 is the parser's own answer to an oversized head).
 
 /// The table, once: each code's phrase, and the whole HTTP/1.1 status-line built from it at
 /// compile time (one copy per answer on the writer's hot path).
 macro_rules! statuses {
     ($($code:literal $phrase:literal,)*) => {
-        /// The reason phrase RFC 9110 §15 gives `code`, or `None` for a code it does not define (a
-        /// response writer then sends an empty reason, which RFC 9112 §4 allows).
+        /// The reason phrase RFC 9110 §15 gives `code` (and the registered 102, 103, 429 and
+        /// 431 their RFCs give), or `None` for another code (a response writer then sends an
+        /// empty reason, which RFC 9112 §4 allows).
         ///
         /// ```
         /// use h1_parser::reason_phrase;
         ///
         /// assert_eq!(reason_phrase(404), Some("Not Found"));
         /// assert_eq!(reason_phrase(413), Some("Content Too Large"));
+        /// assert_eq!(reason_phrase(431), Some("Request Header Fields Too Large"));
         /// assert_eq!(reason_phrase(299), None);
         /// ```
         pub fn reason_phrase(code: u16) -> Option<&'static str> {
@@ -36,6 +39,8 @@ macro_rules! statuses {
 statuses! {
     100 "Continue",
     101 "Switching Protocols",
+    // RFC 2518 §10.1.
+    102 "Processing",
     // RFC 8297 §2.
     103 "Early Hints",
     200 "OK",
@@ -74,6 +79,10 @@ statuses! {
     421 "Misdirected Request",
     422 "Unprocessable Content",
     426 "Upgrade Required",
+    // RFC 6585 §4.
+    429 "Too Many Requests",
+    // RFC 6585 §5: what Error::status names for a head with too many or too large fields.
+    431 "Request Header Fields Too Large",
     500 "Internal Server Error",
     501 "Not Implemented",
     502 "Bad Gateway",

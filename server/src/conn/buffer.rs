@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use crate::ServerConfig;
+use crate::config::ServerConfig;
 
 /// The read buffer: every byte is initialised, `filled` of them hold input, the current
 /// message starts at `start`. It starts at [`ServerConfig::read_buffer_size`] and grows, when a
@@ -59,11 +59,6 @@ impl ReadBuffer {
         self.start
     }
 
-    /// The end of the input.
-    pub(super) fn filled(&self) -> usize {
-        self.filled
-    }
-
     /// True when no byte of a next message is buffered.
     pub(super) fn is_drained(&self) -> bool {
         self.start == self.filled
@@ -71,31 +66,26 @@ impl ReadBuffer {
 
     /// The input from the current message's start.
     pub(super) fn message(&self) -> &[u8] {
-        self.get(self.start..self.filled)
-    }
-
-    /// The input bytes in `range` (empty when out of bounds).
-    pub(super) fn get(&self, range: Range<usize>) -> &[u8] {
-        self.bytes.get(range).unwrap_or_default()
+        self.bytes.get(self.start..self.filled).unwrap_or_default()
     }
 
     /// Makes room to read into when the buffer is full: moves the current message to the
-    /// front (returning how far it moved, for offsets kept outside), or grows.
-    pub(super) fn make_room(&mut self) -> Result<usize, Full> {
+    /// front, or grows.
+    pub(super) fn make_room(&mut self) -> Result<(), Full> {
         if self.filled < self.bytes.len() {
-            return Ok(0);
+            return Ok(());
         }
         if self.start > 0 {
-            // The parser keeps offsets relative to the message start: nothing is parsed again.
-            let moved = self.start;
+            // The core and the request keep offsets from the message's start: nothing is
+            // parsed again.
             self.bytes.copy_within(self.start..self.filled, 0);
-            self.filled -= moved;
+            self.filled -= self.start;
             self.start = 0;
-            Ok(moved)
+            Ok(())
         } else if self.bytes.len() < self.max {
             let grown = self.bytes.len().saturating_mul(2).min(self.max);
             self.bytes.resize(grown, 0);
-            Ok(0)
+            Ok(())
         } else {
             Err(Full)
         }
@@ -111,11 +101,13 @@ impl ReadBuffer {
         self.filled = self.filled.saturating_add(n).min(self.bytes.len());
     }
 
-    /// Removes the bytes in `range` (decoded body bytes), moving the rest of the input down.
-    pub(super) fn remove(&mut self, range: Range<usize>) {
-        if range.start < range.end && range.end <= self.filled {
-            self.bytes.copy_within(range.end..self.filled, range.start);
-            self.filled -= range.end - range.start;
+    /// Removes the bytes in `range` of the current message (body bytes already taken),
+    /// moving the rest of the input down.
+    pub(super) fn remove_from_message(&mut self, range: Range<usize>) {
+        let (from, to) = (self.start + range.start, self.start + range.end);
+        if from < to && to <= self.filled {
+            self.bytes.copy_within(to..self.filled, from);
+            self.filled -= to - from;
         }
     }
 

@@ -37,98 +37,94 @@
 //! not parsed while more than 64 KiB of responses wait to be written, or while a body
 //! streams, so no input grows memory without bound.
 //!
-//! Inside: `buffer` holds the bytes received, `output` the responses serialized and the clocks
-//! of their writing, `rate` the minimum-rate windows; this file is the request cycle.
+//! The protocol is the core's: an [`h1_parser::conn::ServerConn`] reads the requests (heads,
+//! bodies, pipelining, 100-continue) and writes the answers (persistence, HEAD/204/304 bodies,
+//! framing, `Connection`). What is the server's is here, a job per file:
+//!
+//! | file | job |
+//! |---|---|
+//! | `buffer.rs` | `ReadBuffer`: the bytes received, the current message's start |
+//! | `read.rs` | `Incoming`: the core's events over the read buffer; the body in place or copied |
+//! | `dispatch.rs` | the handler run, a panic caught; the CONNECT policy; shaping the library's answers |
+//! | `encode.rs` | a `Response` through the core: interims, `Date`, the checked fields, the body |
+//! | `stream.rs` | a streamed body pulled as the output drains, framed by the core |
+//! | `output.rs` | `Output`: the bytes to send, the write timeout and rate |
+//! | `timers.rs` | `Timers`: idle, head and body deadlines, the body's rate |
+//! | `rate.rs` | `RateWindow`: one minimum-rate window |
+//! | `mod.rs` | `Connection`: the I/O layer's side, and the request cycle tying the others |
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
-use h1_parser::{BodyDecoder, Decoded, Error, Framing, Method, Parser, Status, Version};
+use h1_parser::conn::{ConnError, ServerConn};
+use h1_parser::Method;
 
 mod buffer;
+mod dispatch;
+mod encode;
 mod output;
 mod rate;
+mod read;
+mod stream;
+mod timers;
 
 use buffer::ReadBuffer;
-use output::{Answering, Output};
-use rate::RateWindow;
+use encode::DateField;
+use output::Output;
+use read::{Incoming, Step};
+use stream::Stream;
+use timers::{Phase, Timers};
 
 use crate::answer::Answer;
+use crate::config::ServerConfig;
 use crate::handler::Handler;
-use crate::response::reason;
-use crate::{Request, Response, ServerConfig};
+use crate::request::Request;
+use crate::response::Response;
 
 /// Pipelined requests wait while more response bytes than this are unsent.
 const OUTPUT_HIGH_WATER: usize = 64 * 1024;
 
-/// A decoded-body buffer larger than this is released after its request; output and response
-/// buffers larger than this are released by [`Connection::recycle`].
-const BODY_KEEP: usize = 64 * 1024;
+/// Output and response buffers larger than this are released by [`Connection::recycle`].
+const BUFFER_KEEP: usize = 64 * 1024;
 
-/// Where the connection is in the request cycle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    /// Between requests: no byte of the next one parsed yet.
-    Idle,
-    /// Reading a request head.
-    Head,
-    /// Reading (and decoding) a request body.
-    Body,
-}
+/// Sent when not even the plain `500` for a refused response could be written.
+const REFUSED: &[u8] =
+    b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
-/// Where the connection is in its life; [`State`] is where it is in the request cycle. The
-/// I/O layer reads while `Open` or `ShuttingDown`, and closes the socket once `Closing` has no
-/// output left.
+/// Where the connection is in its life. The I/O layer reads while `Open` or `ShuttingDown`,
+/// and closes the socket once `Closing` has no output left.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Life {
     /// Reading and answering requests.
     Open,
-    /// A graceful shutdown started: the request in flight is finished and answered with
-    /// `Connection: close`; between requests the connection closes.
+    /// A graceful shutdown started: the core answers the request in flight with
+    /// `Connection: close`, and closes between requests.
     ShuttingDown,
-    /// The peer closed its sending side: the requests received are answered (with
-    /// `Connection: close`), a request received in part is dropped, then the connection closes.
+    /// The peer closed its sending side: the requests received are answered, one received in
+    /// part is dropped, then the connection closes.
     PeerClosed,
     /// No more requests: the output left is sent, then the socket is closed — after a
     /// linger when `linger` (see [`Connection::should_linger`]).
     Closing { linger: bool },
 }
 
-/// What the head said about the exchange, kept while the body is read.
-#[derive(Clone, Copy, Debug)]
-struct Exchange {
-    head_len: usize,
-    keep_alive: bool,
-    is_head: bool,
-    /// A CONNECT request: no tunnel is opened (see `refuse_tunnel`).
-    is_connect: bool,
-    /// An HTTP/1.0 request (no chunked response body, no interim responses).
-    http10: bool,
-    /// A Content-Length body already complete in the read buffer, right after the head: its
-    /// length (relative, so that moving the buffer's contents cannot stale it).
-    in_place_len: Option<usize>,
-}
-
-/// One HTTP/1.1 connection as a value: read buffer, parser, body decoder, response and write
+/// One HTTP/1.1 connection as a value: the core, the read buffer, the response and the write
 /// buffer. See the [module documentation](self) for the calling pattern.
 #[derive(Debug)]
 pub struct Connection {
     config: ServerConfig,
-    parser: Parser,
+    core: ServerConn,
     input: ReadBuffer,
-    state: State,
-    exchange: Exchange,
-    decoder: BodyDecoder,
-    /// The first body byte not yet given to the decoder.
-    body_at: usize,
-    body: Vec<u8>,
+    incoming: Incoming,
     response: Response,
     output: Output,
-    /// When the current state's clock started (idle, head, or the last body progress).
-    since: Instant,
-    /// The request body's minimum rate ([`ServerConfig::min_body_rate`]).
-    body_rate: RateWindow,
+    /// The streamed body being sent: no later request is read until it is.
+    stream: Option<Stream>,
+    date: DateField,
+    timers: Timers,
     life: Life,
+    /// A shutdown came while a head was arriving: the core is told once the head is whole,
+    /// so that request is answered (with `Connection: close`) rather than dropped.
+    shutdown_at_head: bool,
     /// The last `process` stopped because of waiting output, with input left to process.
     stalled: bool,
 }
@@ -139,25 +135,16 @@ impl Connection {
     pub fn new(config: &ServerConfig, now: Instant) -> Connection {
         Connection {
             config: *config,
-            parser: Parser::with_config(config.parser),
+            core: ServerConn::new(config.parser),
             input: ReadBuffer::new(config),
-            state: State::Idle,
-            exchange: Exchange {
-                head_len: 0,
-                keep_alive: false,
-                is_head: false,
-                is_connect: false,
-                http10: false,
-                in_place_len: None,
-            },
-            decoder: BodyDecoder::new(Framing::NoBody, config.parser),
-            body_at: 0,
-            body: Vec::new(),
+            incoming: Incoming::default(),
             response: Response::new(),
             output: Output::new(now),
-            since: now,
-            body_rate: RateWindow::new(now),
+            stream: None,
+            date: DateField::new(),
+            timers: Timers::new(now),
             life: Life::Open,
+            shutdown_at_head: false,
             stalled: false,
         }
     }
@@ -168,20 +155,16 @@ impl Connection {
     /// no buffer. Buffers that grew past 64 KiB (the read buffer past its first size) are
     /// released, so the pool stays small.
     pub fn recycle(&mut self, now: Instant) {
-        self.parser.reset();
+        self.core = ServerConn::new(self.config.parser);
         self.input.recycle();
-        self.state = State::Idle;
-        self.body_at = 0;
-        self.body.clear();
-        if self.body.capacity() > BODY_KEEP {
-            self.body = Vec::new();
-        }
-        self.output.recycle(now, BODY_KEEP);
+        self.incoming.recycle();
+        self.output.recycle(now, BUFFER_KEEP);
         self.response.reset();
-        self.response.shrink_to(BODY_KEEP);
-        self.since = now;
-        self.body_rate = RateWindow::new(now);
+        self.response.shrink_to(BUFFER_KEEP);
+        self.stream = None;
+        self.timers = Timers::new(now);
         self.life = Life::Open;
+        self.shutdown_at_head = false;
         self.stalled = false;
     }
 
@@ -189,7 +172,11 @@ impl Connection {
     /// received, nothing to send. The I/O layer may then park the socket without its
     /// connection (see [`Connection::recycle`]) and time the idle timeout from this instant.
     pub fn idle_since(&self) -> Option<Instant> {
-        (self.life == Life::Open && self.is_idle()).then_some(self.since)
+        if self.life == Life::Open && self.is_idle() {
+            self.timers.idle_since()
+        } else {
+            None
+        }
     }
 
     /// Space to read into, or `None` when the connection wants no input now (it is closing,
@@ -199,19 +186,14 @@ impl Connection {
         if !self.wants_read() {
             return None;
         }
-        if self.state == State::Idle && self.input.is_drained() {
+        if !self.incoming.in_request() && self.input.is_drained() {
             self.input.clear();
         }
-        match self.input.make_room() {
-            Ok(moved) => self.body_at = self.body_at.saturating_sub(moved),
-            Err(buffer::Full) => {
-                // Unreachable with the parser's limits (the head fails first), kept as a bound.
-                self.fail(
-                    Answer::Invalid(Error::HeadTooLarge),
-                    Error::HeadTooLarge.as_str(),
-                );
-                return None;
-            }
+        if self.input.make_room().is_err() {
+            // Unreachable with the parser's limits (the head fails first), kept as a bound.
+            let error = h1_parser::Error::HeadTooLarge;
+            self.fail(Answer::Invalid(error), error.as_str());
+            return None;
         }
         Some(self.input.free()).filter(|free| !free.is_empty())
     }
@@ -220,18 +202,16 @@ impl Connection {
     /// `n == 0` means the peer closed its side: call [`Connection::read_eof`] instead.
     pub fn commit_read(&mut self, n: usize, now: Instant) {
         self.input.commit(n);
-        if self.state == State::Body && n > 0 {
-            self.since = now;
-            self.body_rate.add(n);
-        }
+        self.timers.received(n, now);
     }
 
     /// Records that the peer closed its sending side. Requests already received are still
     /// answered; a request received in part is dropped and the connection closes.
     pub fn read_eof(&mut self) {
+        self.core.end_of_input();
         self.life = match self.life {
             Life::Closing { .. } => Life::Closing { linger: false },
-            _ if self.state == State::Idle && self.input.is_drained() => {
+            _ if self.timers.phase() == Phase::Idle && self.input.is_drained() => {
                 Life::Closing { linger: false }
             }
             _ => Life::PeerClosed,
@@ -259,10 +239,10 @@ impl Connection {
     /// and queues the responses in [`Connection::output`]. Stops when it needs more input,
     /// when the connection is closing, or while more than 64 KiB of output are waiting.
     pub fn process<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
-        let had_output = self.output_pending() > 0;
-        self.output.new_batch();
+        let had_output = self.output.pending() > 0;
+        self.date.stale();
         self.run(handler, now);
-        if !had_output && self.output_pending() > 0 {
+        if !had_output && self.output.pending() > 0 {
             self.output.started(now);
         }
     }
@@ -281,203 +261,121 @@ impl Connection {
                 return;
             }
             // A streamed body goes out before anything after it is answered.
-            if self.output_pending() > OUTPUT_HIGH_WATER || self.output.streaming() {
+            if self.output.pending() > OUTPUT_HIGH_WATER || self.stream.is_some() {
                 self.stalled = true;
                 return;
             }
-            match self.state {
-                State::Idle => {
-                    if self.input.is_drained() {
-                        if matches!(self.life, Life::PeerClosed | Life::ShuttingDown) {
-                            self.close(false);
-                        }
-                        return;
+            if self.timers.phase() == Phase::Idle && !self.input.is_drained() {
+                self.timers.enter(Phase::Head, now);
+            }
+            let step = self
+                .incoming
+                .advance(&mut self.core, &mut self.input, self.output.buf());
+            match step {
+                Step::Head => {
+                    if std::mem::take(&mut self.shutdown_at_head) {
+                        self.core.shut_down();
                     }
-                    self.state = State::Head;
-                    self.since = now;
+                    self.timers.enter(Phase::Body, now);
                 }
-                State::Head => {
-                    match self.parser.parse(self.input.message()) {
-                        Err(error) => return self.fail(Answer::Invalid(error), error.as_str()),
-                        Ok(Status::Partial) => {
-                            if self.life == Life::PeerClosed {
-                                // The client vanished mid-head: nothing to answer.
-                                self.close(false);
-                            }
-                            return;
-                        }
-                        Ok(Status::Complete(request)) => {
-                            // The parser worked out persistence (RFC 9112 §9.3) and
-                            // 100-continue (RFC 9110 §10.1.1) while parsing: no field is
-                            // looked up again here.
-                            self.exchange = Exchange {
-                                head_len: request.head_len(),
-                                keep_alive: request.keep_alive(),
-                                is_head: request.method() == Method::Head,
-                                is_connect: request.method() == Method::Connect,
-                                http10: request.version() == Version::Http10,
-                                in_place_len: None,
-                            };
-                            let (framing, expect_continue) =
-                                (request.framing(), request.expects_continue());
-                            self.begin_body(framing, expect_continue, now);
-                        }
-                    }
+                Step::Complete => self.answer(handler, now),
+                Step::NeedMore => return,
+                Step::Closed => return self.close(false),
+                // The client vanished inside a request: nothing to answer.
+                Step::Failed(ConnError::IncompleteMessage) => return self.close(false),
+                Step::Failed(ConnError::Parse(error)) => {
+                    return self.fail(Answer::Invalid(error), error.as_str())
                 }
-                State::Body => match self.decode_body() {
-                    Err(error) => return self.fail(Answer::Invalid(error), error.as_str()),
-                    Ok(false) => {
-                        if self.life == Life::PeerClosed {
-                            self.close(false);
-                        }
-                        return;
-                    }
-                    Ok(true) => self.dispatch(handler, now),
-                },
+                Step::Failed(error) => return self.fail(Answer::Internal, error.as_str()),
             }
         }
     }
 
-    fn begin_body(&mut self, framing: Framing, expect_continue: bool, now: Instant) {
-        let body_start = self.input.start() + self.exchange.head_len;
-        let available = self.input.filled().saturating_sub(body_start);
-        self.state = State::Body;
-        self.since = now;
-        self.body_rate = RateWindow::new(now);
-        self.body_at = body_start;
-        self.body.clear();
-        self.decoder = BodyDecoder::new(framing, self.config.parser);
-        match framing {
-            Framing::Length(length) if length <= available as u64 => {
-                // The whole body is here: hand the handler the read buffer's bytes, no copy.
-                self.exchange.in_place_len = Some(length as usize);
-            }
-            // No body: dispatched without entering the decoder. (A request is never framed
-            // UntilClose or Tunnel: those are response framings.)
-            Framing::NoBody | Framing::Length(0) | Framing::UntilClose | Framing::Tunnel => {
-                self.exchange.in_place_len = Some(0)
-            }
-            Framing::Length(_) | Framing::Chunked => {
-                // RFC 9110 §10.1.1: answer 100-continue before reading a body not yet sent.
-                if expect_continue && available == 0 {
-                    self.output.push_continue();
-                }
-            }
-        }
-    }
-
-    /// Decodes what is buffered of the body; true once it is complete.
-    fn decode_body(&mut self) -> Result<bool, Error> {
-        if let Some(length) = self.exchange.in_place_len {
-            self.body_at = self.input.start() + self.exchange.head_len + length;
-            return Ok(true);
-        }
-        loop {
-            let input = self.input.get(self.body_at..self.input.filled());
-            let (consumed, found) = self.decoder.decode(input)?;
-            self.body_at += consumed;
-            match found {
-                Decoded::Data(data) if consumed > 0 => self.body.extend_from_slice(data),
-                Decoded::Trailer(_) if consumed > 0 => {}
-                Decoded::Done => return Ok(true),
-                Decoded::Data(_) | Decoded::Trailer(_) | Decoded::Partial => {
-                    // Drop the decoded bytes from the read buffer: keep the head, move what is
-                    // left (a partial trailer line at most) right after it.
-                    let body_start = self.input.start() + self.exchange.head_len;
-                    if self.body_at > body_start {
-                        self.input.remove(body_start..self.body_at);
-                        self.body_at = body_start;
-                    }
-                    return Ok(false);
-                }
-            }
-        }
-    }
-
-    /// Runs the handler for the complete request and queues its response.
-    fn dispatch<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
-        let exchange = self.exchange;
-        let body_end = self.body_at;
-        let start = self.input.start();
-        let Some(head) = self.parser.request(self.input.message()) else {
+    /// Runs the handler for the complete request and writes its answer through the core.
+    fn answer<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
+        let head = self.incoming.head(&self.input);
+        let Some(head) = self.core.request(head) else {
             return self.fail(Answer::Internal, "request lost");
         };
-        let body = match exchange.in_place_len {
-            Some(_) => self.input.get(start + exchange.head_len..body_end),
-            None => &self.body[..],
-        };
-        let request = Request::new(head, body);
-        let response = &mut self.response;
-        response.reset();
-        response.allow_interim(!exchange.http10);
-        let handled = catch_unwind(AssertUnwindSafe(|| handler.handle(&request, response)));
+        let connect = head.method() == Method::Connect;
+        let request = Request::new(head, self.incoming.body(&self.input));
+        let shaper = self.config.shape_answers;
+        dispatch::dispatch(handler, &request, &mut self.response, connect, shaper);
         drop(request);
-        let mut keep_alive = exchange.keep_alive && self.life == Life::Open;
-        if handled.is_err() {
-            // A panicking handler costs its connection, never the worker.
-            response.reset();
-            response.set_answer(Answer::HandlerPanicked, "Internal Server Error\n");
-            keep_alive = false;
-        }
-        keep_alive &= !response.wants_close();
-        if exchange.is_connect {
-            refuse_tunnel(response);
-            // Bytes after a CONNECT may be the tunnel's, sent before the answer: never parsed.
-            keep_alive = false;
-        }
-        if response.answer().is_some() {
-            shape(self.config.shape_answers, response);
-            if exchange.is_connect {
-                // A shaped answer opens no tunnel either.
-                refuse_tunnel(response);
-                default_content_type(response);
+        let out = self.output.buf();
+        let mark = out.len();
+        match encode::answer(&mut self.core, out, &mut self.response, &mut self.date) {
+            Ok(None) => {}
+            Ok(Some(source)) => {
+                self.stream = Some(Stream::new(source));
+                self.pump();
+            }
+            Err(_) => {
+                // A refusal writes nothing; the core still owes the answer.
+                out.truncate(mark);
+                self.refused();
             }
         }
-        if exchange.http10 && response.is_streamed() && response.streamed_length().is_none() {
-            // RFC 9112 §6.1, §6.3: an HTTP/1.0 client gets no chunked body; the close ends it.
-            keep_alive = false;
-        }
-        let answering = Answering {
-            is_head: exchange.is_head,
-            is_connect: exchange.is_connect,
-            keep_alive,
-            http10: exchange.http10,
-        };
-        if !self.output.push_response(response, answering) || self.output.take_broken() {
-            keep_alive = false;
-        }
-
-        // Ready for the next request, which starts right after this body.
-        self.parser.reset();
-        self.input.next_message_at(body_end);
-        self.state = State::Idle;
-        self.since = now;
-        if self.body.capacity() > BODY_KEEP {
-            self.body = Vec::new();
-        }
-        if !keep_alive {
+        // Ready for the next request, which starts right after this one.
+        self.incoming.next(&mut self.input);
+        self.timers.enter(Phase::Idle, now);
+        if !self.core.keep_alive() {
             self.close(true);
         }
     }
 
-    /// Answers a broken request with `status` and closes the connection.
+    /// The core refused the handler's response (a bug: the response checks what it takes): a
+    /// bare `500` goes out instead, and the connection closes.
+    fn refused(&mut self) {
+        let out = self.output.buf();
+        let written = self.core.respond(&mut *out, 500).and_then(|mut head| {
+            head.field("Connection", "close")?;
+            head.finish_with(b"")
+        });
+        if written.is_err() {
+            out.extend_from_slice(REFUSED);
+        }
+        self.close(true);
+    }
+
+    /// Pulls the streamed body as far as the output's window allows.
+    fn pump(&mut self) {
+        let Some(stream) = self.stream.as_mut() else {
+            return;
+        };
+        match stream.refill(&mut self.core, &mut self.output) {
+            Ok(true) => {}
+            Ok(false) => self.stream = None,
+            Err(_) => {
+                // A streamed body failed mid-way: what was pulled goes out, then the close
+                // tells the client the body is cut (its length or last chunk never arrives).
+                self.stream = None;
+                self.close(false);
+            }
+        }
+    }
+
+    /// Answers a broken or late request with the library's `answer` and closes the
+    /// connection.
     fn fail(&mut self, answer: Answer, message: &str) {
         // An answer must not land inside a streamed body: cut it and close instead.
-        if self.output.streaming() {
+        if self.stream.is_some() {
             self.output.clear();
+            self.stream = None;
             return self.close(false);
         }
-        let response = &mut self.response;
-        response.reset();
-        response.set_answer(answer, message).body_mut().push(b'\n');
-        shape(self.config.shape_answers, response);
-        let answering = Answering {
-            is_head: false,
-            is_connect: false,
-            keep_alive: false,
-            http10: false,
-        };
-        self.output.push_response(response, answering);
+        dispatch::library_answer(
+            &mut self.response,
+            answer,
+            message,
+            self.config.shape_answers,
+        );
+        let out = self.output.buf();
+        let mark = out.len();
+        if encode::last_answer(out, &self.response, &mut self.date).is_err() {
+            out.truncate(mark);
+            out.extend_from_slice(REFUSED);
+        }
         self.close(true);
     }
 
@@ -492,29 +390,21 @@ impl Connection {
     /// a kernel that grows its send buffer for a slow reader makes the reader look faster than
     /// it is. Optional; the I/O layer calls it before [`Connection::handle_timeout`].
     pub fn note_unsent_in_kernel(&mut self, bytes: usize) {
-        self.output.rate.queued = bytes as u64;
+        self.output.note_queued(bytes);
     }
 
     /// Records that the first `n` bytes of [`Connection::output`] were sent.
     /// A streamed body is pulled from its source here, as the output drains.
     pub fn consume_output(&mut self, n: usize, now: Instant) {
         self.output.consume(n, now);
-        if self.output.take_broken() {
-            // A streamed body failed mid-way: what was pulled goes out, then the close tells
-            // the client the body is cut (its length or last chunk never arrives).
-            self.close(false);
-        }
-    }
-
-    fn output_pending(&self) -> usize {
-        self.output.pending()
+        self.pump();
     }
 
     /// Whether the connection takes more input now.
     pub fn wants_read(&self) -> bool {
         matches!(self.life, Life::Open | Life::ShuttingDown)
-            && self.output_pending() <= OUTPUT_HIGH_WATER
-            && !self.output.streaming()
+            && self.output.pending() <= OUTPUT_HIGH_WATER
+            && self.stream.is_none()
     }
 
     /// Whether [`Connection::process`] has buffered requests it left for later because of
@@ -527,8 +417,8 @@ impl Connection {
     /// I/O layer closes the socket then.
     pub fn is_finished(&self) -> bool {
         matches!(self.life, Life::Closing { .. })
-            && self.output_pending() == 0
-            && !self.output.streaming()
+            && self.output.pending() == 0
+            && self.stream.is_none()
     }
 
     /// Whether the I/O layer should linger when it closes: the connection ends right after a
@@ -542,16 +432,21 @@ impl Connection {
 
     /// True between requests, with nothing received and nothing to send: safe to close.
     pub fn is_idle(&self) -> bool {
-        self.state == State::Idle && self.input.is_drained() && self.output_pending() == 0
+        self.timers.phase() == Phase::Idle && self.input.is_drained() && self.output.pending() == 0
     }
 
     /// Graceful shutdown: an idle connection closes now; one with a request in flight
     /// finishes it and answers with `Connection: close`.
     pub fn shutdown(&mut self) {
+        if self.timers.phase() == Phase::Head {
+            self.shutdown_at_head = true;
+        } else {
+            self.core.shut_down();
+        }
         if self.life == Life::Open {
             self.life = Life::ShuttingDown;
         }
-        if self.state == State::Idle
+        if self.timers.phase() == Phase::Idle
             && self.input.is_drained()
             && !matches!(self.life, Life::Closing { .. })
         {
@@ -563,31 +458,13 @@ impl Connection {
     /// deadline, or the end of a minimum-rate window, whichever applies and comes first;
     /// `None` when the connection is done.
     pub fn deadline(&self) -> Option<Instant> {
-        let config = &self.config;
-        let earliest = |a: Option<Instant>, b: Option<Instant>| match (a, b) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        if self.output_pending() > 0 {
-            let stall = self.output.since.checked_add(config.write_timeout);
-            let rate = self
-                .output
-                .rate
-                .end(config.min_write_rate, config.min_rate_window);
-            return earliest(stall, rate);
+        if self.output.pending() > 0 {
+            return self.output.deadline(&self.config);
         }
         if matches!(self.life, Life::Closing { .. }) {
             return None;
         }
-        match self.state {
-            State::Idle => self.since.checked_add(config.idle_timeout),
-            State::Head => self.since.checked_add(config.head_timeout),
-            State::Body => earliest(
-                self.since.checked_add(config.body_timeout),
-                self.body_rate
-                    .end(config.min_body_rate, config.min_rate_window),
-            ),
-        }
+        self.timers.deadline(&self.config)
     }
 
     /// Applies the deadline if `now` is past it: an idle connection closes, a request in
@@ -600,67 +477,29 @@ impl Connection {
             Some(deadline) if now >= deadline => {}
             _ => return false,
         }
-        let config = self.config;
-        let window = config.min_rate_window;
-        if self.output_pending() > 0 {
-            let stalled = past(self.output.since, config.write_timeout, now);
-            if !stalled && self.output.rate.roll(now, config.min_write_rate, window) {
+        if self.output.pending() > 0 {
+            if !self.output.too_slow(now, &self.config) {
                 return false;
             }
             self.output.clear();
+            self.stream = None;
             self.close(false);
             return true;
         }
-        match self.state {
-            State::Idle => self.close(false),
-            State::Head => self.fail(Answer::Timeout, "request not received in time"),
-            State::Body => {
-                let stalled = past(self.since, config.body_timeout, now);
-                if !stalled && self.body_rate.roll(now, config.min_body_rate, window) {
+        self.date.stale();
+        match self.timers.phase() {
+            Phase::Idle => self.close(false),
+            Phase::Head => self.fail(Answer::Timeout, "request not received in time"),
+            Phase::Body => {
+                if !self.timers.body_too_slow(now, &self.config) {
                     return false;
                 }
                 self.fail(Answer::Timeout, "request body not received in time");
             }
         }
-        if self.output_pending() > 0 {
+        if self.output.pending() > 0 {
             self.output.started(now);
         }
         true
     }
-}
-
-/// RFC 9110 §9.3.6: a 2xx answer to CONNECT turns the connection into a tunnel (and carries
-/// no Content-Length). The server opens no tunnels, so a handler's 2xx becomes
-/// `501 Not Implemented` (RFC 9110 §15.6.2: the server cannot do what the method asks);
-/// other answers (a 403, a 407) go out as written.
-fn refuse_tunnel(response: &mut Response) {
-    if (200..300).contains(&response.status()) {
-        response.reset();
-        response.set_answer(Answer::TunnelRefused, "CONNECT tunnels are not supported\n");
-    }
-}
-
-/// Runs [`ServerConfig::shape_answers`] on one of the library's answers. A shaper that panics
-/// costs its shaping only: the answer goes out plain.
-fn shape(shaper: fn(&mut Response), response: &mut Response) {
-    let answer = response.answer();
-    if catch_unwind(AssertUnwindSafe(|| shaper(response))).is_err() {
-        if let Some(answer) = answer {
-            response.reset();
-            response.set_answer(answer, reason(answer.status()));
-        }
-    }
-    default_content_type(response);
-}
-
-/// The library's plain-text answers say so, unless shaped with a type of their own.
-fn default_content_type(response: &mut Response) {
-    if !response.has_field("content-type") {
-        response.header("Content-Type", "text/plain; charset=utf-8");
-    }
-}
-
-/// Whether `timeout` has run out since `start` (never, when the sum overflows).
-fn past(start: Instant, timeout: std::time::Duration, now: Instant) -> bool {
-    start.checked_add(timeout).is_some_and(|end| now >= end)
 }

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 /// A minimum data rate, Apache mod_reqtimeout's `MinRate`, measured over consecutive
-/// windows of [`ServerConfig::min_rate_window`](crate::ServerConfig::min_rate_window): when a window ends with the transfer
+/// windows of [`ServerConfig::min_rate_window`](crate::config::ServerConfig::min_rate_window): when a window ends with the transfer
 /// unfinished, it must have moved at least `rate × window` bytes. Counting per window, not
 /// since the start, means that a burst buys no credit for later windows. The first window is
 /// the grace period. For output, what the client took is what was written less what the
@@ -16,7 +16,7 @@ pub(super) struct RateWindow {
     /// started (known when the previous window ended: unknown for the first window after the
     /// output started, which then counts the bytes written), and holds now (as last noted).
     queued_at_start: Option<u64>,
-    pub(super) queued: u64,
+    queued: u64,
 }
 
 impl RateWindow {
@@ -27,6 +27,11 @@ impl RateWindow {
             queued_at_start: None,
             queued: 0,
         }
+    }
+
+    /// The kernel holds `bytes` of what was written, unsent or unacknowledged.
+    pub(super) fn note_queued(&mut self, bytes: u64) {
+        self.queued = bytes;
     }
 
     pub(super) fn add(&mut self, n: usize) {

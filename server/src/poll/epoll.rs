@@ -10,8 +10,8 @@ use std::time::Duration;
 use rustix::event::epoll::{self, EventData, EventFlags};
 use rustix::event::{eventfd, EventfdFlags, Timespec};
 
+use super::Readiness;
 use super::{Ready, EVENTS};
-use crate::pump::Readiness;
 
 /// The epoll key of the listener; connections use their slot index.
 const LISTENER: u64 = u64::MAX;

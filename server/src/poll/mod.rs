@@ -12,7 +12,9 @@
 //!   syscall per request, and a check at arming time, so no event is ever lost.
 //!
 //! Both report the same [`Ready`] values; the worker keeps what it was told in the slot's
-//! [`Readiness`](crate::pump::Readiness) and spends it (see [`crate::pump`]).
+//! [`Readiness`] and spends it (see [`crate::pump`]).
+
+use std::time::Instant;
 
 #[cfg(all(target_os = "linux", not(h1_portable_io)))]
 mod epoll;
@@ -40,6 +42,19 @@ pub(crate) enum Ready {
         /// The peer closed its side or the socket failed.
         hup: bool,
     },
+}
+
+/// The readiness a connection was told of and has not used up, and whether it is lingering
+/// before its close.
+#[derive(Debug, Default)]
+pub(crate) struct Readiness {
+    pub(crate) readable: bool,
+    pub(crate) writable: bool,
+    /// The peer closed its side (or the socket failed): read until EOF, a short read does
+    /// not mean the socket is empty of news.
+    pub(crate) hup: bool,
+    /// Set once the last response is out: read and drop input until then, then close.
+    pub(crate) linger: Option<(Instant, usize)>,
 }
 
 /// The name of the backend this build uses, for the tests' messages and the README's table.

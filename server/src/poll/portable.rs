@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use polling::Event;
 
+use super::Readiness;
 use super::{Ready, EVENTS};
-use crate::pump::Readiness;
 use crate::sys;
 
 /// The polling key of the listener (`usize::MAX` is polling's own); connections use their slot

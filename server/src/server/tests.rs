@@ -4,7 +4,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::{Request, Response};
+use crate::request::Request;
+use crate::response::Response;
 
 /// Waits (up to 60 s, a bound for a broken server, not a measurement: load can stretch the
 /// milliseconds these take, never to a minute) until `done` holds.

@@ -5,9 +5,12 @@ use std::fs::File;
 use std::io;
 use std::ops::Range;
 
-use h1_parser::write::{Body, ResponseHead, WriteError};
-use h1_parser::{syntax, Method, Version};
+use h1_parser::syntax;
+use h1_parser::write::{CheckedFields, WriteError};
 
+pub(crate) mod refused;
+
+use self::refused::{HeaderError, InterimError};
 use crate::answer::Answer;
 use crate::source::Source;
 
@@ -48,15 +51,15 @@ use crate::source::Source;
 #[derive(Debug, Default)]
 pub struct Response {
     status: u16,
-    /// Serialized `name: value\r\n` lines.
-    headers: Vec<u8>,
+    /// The fields, checked by the writer's rules as they were added: written out as they are.
+    fields: CheckedFields,
     body: Vec<u8>,
     close: bool,
     answer: Option<Answer>,
     /// A body to stream instead of `body`.
     source: Option<Source>,
-    /// Interim (1xx) heads to send before this response, serialized.
-    interim: Vec<u8>,
+    /// Interim (1xx) heads to send before this response: their codes and checked fields.
+    interim: Vec<(u16, CheckedFields)>,
     /// Whether the request may get interim responses (HTTP/1.1, RFC 9110 §15.2).
     interim_allowed: bool,
 }
@@ -66,7 +69,7 @@ impl Response {
     pub fn new() -> Response {
         Response {
             status: 200,
-            headers: Vec::new(),
+            fields: CheckedFields::new(),
             body: Vec::new(),
             close: false,
             answer: None,
@@ -79,7 +82,7 @@ impl Response {
     /// Forgets the last response, keeping the buffers.
     pub(crate) fn reset(&mut self) {
         self.status = 200;
-        self.headers.clear();
+        self.fields.clear();
         self.body.clear();
         self.close = false;
         self.answer = None;
@@ -90,13 +93,13 @@ impl Response {
 
     /// Releases buffers larger than `bytes`.
     pub(crate) fn shrink_to(&mut self, bytes: usize) {
-        if self.headers.capacity() > bytes {
-            self.headers = Vec::new();
+        if self.fields.capacity() > bytes {
+            self.fields = CheckedFields::new();
         }
         if self.body.capacity() > bytes {
             self.body = Vec::new();
         }
-        if self.interim.capacity() > bytes {
+        if self.interim.capacity() > 16 {
             self.interim = Vec::new();
         }
     }
@@ -153,32 +156,27 @@ impl Response {
         name: &str,
         value: impl AsRef<[u8]>,
     ) -> Result<&mut Response, HeaderError> {
-        // RFC 9110 §5.1: field-name = token.
+        // RFC 9110 §5.5: OWS around a field value is not part of it.
+        let value = value.as_ref().trim_ascii();
+        let managed = name.eq_ignore_ascii_case("connection") || name.eq_ignore_ascii_case("date");
+        if !managed {
+            // The writer's check, once: the field is written later as it is kept here.
+            return match self.fields.push(name, value) {
+                Ok(_) | Err(WriteError::FramingField) => Ok(self),
+                Err(WriteError::InvalidFieldName) => Err(HeaderError::InvalidName),
+                Err(_) => Err(HeaderError::InvalidValue),
+            };
+        }
+        // RFC 9110 §5.1, §5.5: the same rules for the fields the server writes itself.
         if !syntax::is_token(name.as_bytes()) {
             return Err(HeaderError::InvalidName);
         }
-        // RFC 9110 §5.5: field-value = *field-content, field-vchar = VCHAR / obs-text, with SP
-        // and HTAB inside; OWS around it is not part of it.
-        let value = value.as_ref().trim_ascii();
-        if !value.iter().all(|&b| is_field_byte(b)) {
+        if !syntax::is_field_value(value) {
             return Err(HeaderError::InvalidValue);
         }
-        if name.eq_ignore_ascii_case("connection") {
-            if syntax::list_contains_token(value, "close") {
-                self.close = true;
-            }
-            return Ok(self);
+        if name.eq_ignore_ascii_case("connection") && syntax::list_contains_token(value, "close") {
+            self.close = true;
         }
-        if name.eq_ignore_ascii_case("content-length")
-            || name.eq_ignore_ascii_case("transfer-encoding")
-            || name.eq_ignore_ascii_case("date")
-        {
-            return Ok(self);
-        }
-        self.headers.extend_from_slice(name.as_bytes());
-        self.headers.extend_from_slice(b": ");
-        self.headers.extend_from_slice(value);
-        self.headers.extend_from_slice(b"\r\n");
         Ok(self)
     }
 
@@ -268,25 +266,16 @@ impl Response {
         if !self.interim_allowed {
             return Err(InterimError::Http10);
         }
-        let written = (|| {
-            let mut head = ResponseHead::new(
-                &mut self.interim,
-                Method::Get,
-                Version::Http11,
-                status,
-                Some(reason(status).as_bytes()),
-            )?;
-            for (name, value) in fields {
-                head.field(name, value)?;
-            }
-            head.finish(Body::None)
-        })();
-        written.map_err(InterimError::Refused)?;
+        let mut checked = CheckedFields::new();
+        for (name, value) in fields {
+            checked.push(name, value).map_err(InterimError::Refused)?;
+        }
+        self.interim.push((status, checked));
         Ok(self)
     }
 
-    /// The interim heads queued, serialized.
-    pub(crate) fn interim(&self) -> &[u8] {
+    /// The interim heads queued: their codes and fields, in order.
+    pub(crate) fn interims(&self) -> &[(u16, CheckedFields)] {
         &self.interim
     }
 
@@ -333,7 +322,7 @@ impl Response {
     }
 
     /// Makes this the library's `answer`: its status, and `text` as a plain-text body unless
-    /// [`ServerConfig::shape_answers`](crate::ServerConfig::shape_answers) changes it.
+    /// [`ServerConfig::shape_answers`](crate::config::ServerConfig::shape_answers) changes it.
     pub(crate) fn set_answer(&mut self, answer: Answer, text: &str) -> &mut Response {
         self.status = answer.status();
         self.answer = Some(answer);
@@ -342,32 +331,16 @@ impl Response {
 
     /// Whether a field named `name` (case-insensitive) was added.
     pub(crate) fn has_field(&self, name: &str) -> bool {
-        self.headers.split(|&b| b == b'\n').any(|line| {
-            line.get(..name.len())
-                .is_some_and(|start| start.eq_ignore_ascii_case(name.as_bytes()))
-                && line.get(name.len()) == Some(&b':')
-        })
+        self.fields.contains(name)
     }
 
     pub(crate) fn wants_close(&self) -> bool {
         self.close
     }
 
-    pub(crate) fn header_lines(&self) -> &[u8] {
-        &self.headers
-    }
-
-    /// The fields added, as `(name, value)`, in order; each was checked when it was added.
-    pub(crate) fn fields(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        self.headers
-            .split_inclusive(|&b| b == b'\n')
-            .filter_map(|line| {
-                let line = line.strip_suffix(b"\r\n")?;
-                let colon = line.iter().position(|&b| b == b':')?;
-                let name = line.get(..colon)?;
-                // `name: value`: one SP after the colon.
-                Some((name, line.get(colon + 2..).unwrap_or_default()))
-            })
+    /// The fields added, checked as they were.
+    pub(crate) fn fields(&self) -> &CheckedFields {
+        &self.fields
     }
 }
 
@@ -384,91 +357,6 @@ impl io::Write for Response {
     }
 }
 
-/// Why [`Response::send_interim`] refused an interim response; nothing was queued.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InterimError {
-    /// The status is not a 1xx, or is `101 Switching Protocols` (no protocol is switched).
-    NotInterim,
-    /// The request is HTTP/1.0, which knows no interim responses (RFC 9110 §15.2).
-    Http10,
-    /// The writer refused the head: a field name or value it would not send.
-    Refused(WriteError),
-}
-
-impl std::fmt::Display for InterimError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            InterimError::NotInterim => f.write_str("not an interim status (1xx but 101)"),
-            InterimError::Http10 => {
-                f.write_str("no interim responses to HTTP/1.0 (RFC 9110 §15.2)")
-            }
-            InterimError::Refused(error) => write!(f, "interim head refused: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for InterimError {}
-
-/// Why [`Response::try_header`] refused a field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum HeaderError {
-    /// The name is empty or not a token (RFC 9110 §5.1).
-    InvalidName,
-    /// The value holds a byte other than HTAB, SP, VCHAR or obs-text (RFC 9110 §5.5): a
-    /// control byte such as CR, LF or NUL.
-    InvalidValue,
-}
-
-impl std::fmt::Display for HeaderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            HeaderError::InvalidName => "field name is not a token (RFC 9110 §5.1)",
-            HeaderError::InvalidValue => {
-                "field value holds a byte other than HTAB, SP, VCHAR or obs-text (RFC 9110 §5.5)"
-            }
-        })
-    }
-}
-
-impl std::error::Error for HeaderError {}
-
-/// A byte allowed in a field value, RFC 9110 §5.5: HTAB, SP, VCHAR, obs-text.
-fn is_field_byte(b: u8) -> bool {
-    FIELD_BYTE[usize::from(b)]
-}
-
-/// The field-value class as a table: the short values handlers write are checked with one load
-/// per byte, which measured cheaper than the parser's word scan (`syntax::is_field_value`) in
-/// examples/pipeline_cost.rs under callgrind. The token rule is the parser's own,
-/// `syntax::is_token`.
-const FIELD_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = matches!(b as u8, b'\t' | b' '..=b'~' | 0x80..=0xff);
-        b += 1;
-    }
-    table
-};
-
-/// The reason phrase for a status code: RFC 9110 §15's ([`h1_parser::reason_phrase`]), and
-/// the others the server sends; empty for unknown codes (RFC 9112 §4 allows it).
-pub(crate) fn reason(status: u16) -> &'static str {
-    h1_parser::reason_phrase(status).unwrap_or(match status {
-        // RFC 2518 §10.1, an interim a handler may send.
-        102 => "Processing",
-        // RFC 8297 §2.
-        103 => "Early Hints",
-        // RFC 6585 §4.
-        429 => "Too Many Requests",
-        // RFC 6585 §5: the parser's answer to a head with too many or too large fields.
-        431 => "Request Header Fields Too Large",
-        _ => "",
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,7 +367,7 @@ mod tests {
         res.header("X-A", "1\r\nInjected: yes")
             .header("Bad Name", "v")
             .header("X-B", "2");
-        assert_eq!(res.header_lines(), b"X-B: 2\r\n");
+        assert_eq!(res.fields().as_bytes(), b"X-B: 2\r\n");
     }
 
     #[test]
@@ -493,7 +381,7 @@ mod tests {
                 "{b:#04x}"
             );
         }
-        assert_eq!(res.header_lines(), b"");
+        assert_eq!(res.fields().as_bytes(), b"");
     }
 
     #[test]
@@ -508,14 +396,14 @@ mod tests {
         let mut expected = b"X-V: ".to_vec();
         expected.extend_from_slice(&value);
         expected.extend_from_slice(b"\r\n");
-        assert_eq!(res.header_lines(), expected);
+        assert_eq!(res.fields().as_bytes(), expected);
     }
 
     #[test]
     fn trims_ows_around_field_values() {
         let mut res = Response::new();
         res.header("X-T", " \tv w\t ");
-        assert_eq!(res.header_lines(), b"X-T: v w\r\n");
+        assert_eq!(res.fields().as_bytes(), b"X-T: v w\r\n");
     }
 
     #[test]
@@ -540,7 +428,7 @@ mod tests {
         res.header("Content-Length", "5")
             .header("Date", "x")
             .header("Connection", "keep-alive, Close");
-        assert_eq!(res.header_lines(), b"");
+        assert_eq!(res.fields().as_bytes(), b"");
         assert!(res.wants_close());
     }
 }

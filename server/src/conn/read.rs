@@ -1,0 +1,168 @@
+//! `Incoming`: the request being read — the core's events over the read buffer, and the body
+//! gathered for the handler where it lies or, when it arrives in pieces, copied out.
+
+use std::ops::Range;
+
+use h1_parser::conn::{ConnError, Event, ServerConn, CONTINUE};
+
+use super::buffer::ReadBuffer;
+
+/// A decoded-body buffer larger than this is released after its request.
+const BODY_KEEP: usize = 64 * 1024;
+
+/// What reading found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Step {
+    /// A request head is complete; its body (if any) is being read.
+    Head,
+    /// The request is complete: answer it.
+    Complete,
+    /// Every byte was used: read more.
+    NeedMore,
+    /// The core ended the connection (a close decided, a shutdown, the peer's end).
+    Closed,
+    /// The request broke a rule, or ended inside a message: answered by the status it names.
+    Failed(ConnError),
+}
+
+/// The current request as read so far. Offsets count from the message's start in the read
+/// buffer, so the buffer may move its contents between reads.
+#[derive(Debug, Default)]
+pub(super) struct Incoming {
+    /// The head's length, once it is complete.
+    head_len: usize,
+    /// The first byte the core has not consumed.
+    at: usize,
+    /// The body, when it did not arrive as one piece in the read buffer.
+    body: Vec<u8>,
+    /// Body bytes still lying in the read buffer, in one run.
+    in_place: Range<usize>,
+}
+
+impl Incoming {
+    /// Feeds the core what the read buffer holds past what it consumed, until a step the
+    /// connection acts on. A `100 Continue` the core asks for goes to `output` (RFC 9110
+    /// §10.1.1), unless the body has already started to arrive.
+    pub(super) fn advance(
+        &mut self,
+        core: &mut ServerConn,
+        input: &mut ReadBuffer,
+        output: &mut Vec<u8>,
+    ) -> Step {
+        loop {
+            let message = input.message();
+            let rest = message.get(self.at..).unwrap_or_default();
+            let (consumed, event) = match core.receive(rest) {
+                Ok(step) => step,
+                Err(error) => return Step::Failed(error),
+            };
+            let from = self.at;
+            self.at += consumed;
+            match event {
+                Event::Head => {
+                    self.head_len = self.at;
+                    self.in_place = self.at..self.at;
+                    return Step::Head;
+                }
+                Event::Data(range) => self.take(from + range.start..from + range.end, message),
+                Event::Trailer { .. } => {}
+                Event::WriteContinue if rest.is_empty() => output.extend_from_slice(CONTINUE),
+                Event::WriteContinue => {}
+                Event::End => return Step::Complete,
+                Event::NeedMore => {
+                    self.compact(input);
+                    return Step::NeedMore;
+                }
+                // Answers are finished before the next request is read, except a streamed
+                // body's, which stops reading too.
+                Event::AnswerOwed => return Step::NeedMore,
+                // No upgrade is ever accepted and no tunnel opened (see dispatch).
+                Event::Closed | Event::Upgrade => return Step::Closed,
+                Event::Interim => return Step::Closed,
+            }
+        }
+    }
+
+    /// Body data at `range` of the message: kept in place while it extends one run, copied
+    /// out otherwise (chunked framing between the pieces).
+    fn take(&mut self, range: Range<usize>, message: &[u8]) {
+        if self.body.is_empty() && (self.in_place.is_empty() || self.in_place.end == range.start) {
+            if self.in_place.is_empty() {
+                self.in_place = range;
+            } else {
+                self.in_place.end = range.end;
+            }
+            return;
+        }
+        self.spill(message);
+        self.body
+            .extend_from_slice(message.get(range).unwrap_or_default());
+    }
+
+    /// Copies the body bytes lying in the read buffer out to the body buffer.
+    fn spill(&mut self, message: &[u8]) {
+        if !self.in_place.is_empty() {
+            let run = message.get(self.in_place.clone()).unwrap_or_default();
+            self.body.extend_from_slice(run);
+            self.in_place = self.at..self.at;
+        }
+    }
+
+    /// The body is incomplete: the bytes the core consumed after the head leave the read
+    /// buffer (the head stays, the core resolves it there), so a large body needs no large
+    /// read buffer.
+    fn compact(&mut self, input: &mut ReadBuffer) {
+        if self.at <= self.head_len {
+            return;
+        }
+        self.spill(input.message());
+        input.remove_from_message(self.head_len..self.at);
+        self.at = self.head_len;
+        self.in_place = self.at..self.at;
+    }
+
+    /// The head, from the message's start.
+    pub(super) fn head<'a>(&self, input: &'a ReadBuffer) -> &'a [u8] {
+        input.message()
+    }
+
+    /// The complete body.
+    pub(super) fn body<'a>(&'a self, input: &'a ReadBuffer) -> &'a [u8] {
+        if self.body.is_empty() {
+            input
+                .message()
+                .get(self.in_place.clone())
+                .unwrap_or_default()
+        } else {
+            &self.body
+        }
+    }
+
+    /// Whether a request head was read and its request is not answered yet.
+    pub(super) fn in_request(&self) -> bool {
+        self.head_len > 0
+    }
+
+    /// The request was answered: the next one starts after the bytes the core consumed.
+    pub(super) fn next(&mut self, input: &mut ReadBuffer) {
+        input.next_message_at(input.start() + self.at);
+        self.at = 0;
+        self.head_len = 0;
+        self.in_place = 0..0;
+        self.body.clear();
+        if self.body.capacity() > BODY_KEEP {
+            self.body = Vec::new();
+        }
+    }
+
+    /// Forgets the request, keeping the body buffer unless it grew past 64 KiB.
+    pub(super) fn recycle(&mut self) {
+        self.at = 0;
+        self.head_len = 0;
+        self.in_place = 0..0;
+        self.body.clear();
+        if self.body.capacity() > BODY_KEEP {
+            self.body = Vec::new();
+        }
+    }
+}
