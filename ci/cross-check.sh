@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds for the targets this machine cannot run: h1-server type-checked for macOS (aarch64,
 # x86_64), FreeBSD and Windows (msvc), the portable readiness backend on each; h1-parser
-# built for two bare-metal targets. No standard library for those targets is installed, so a
+# built for two bare-metal targets, and h1-embedded's echo example linked for one. No standard library for those targets is installed, so a
 # toolchain that ships the standard library's source (Debian's rustc-web, cargo-web and
 # rust-web-src, installed here when missing) builds it with -Zbuild-std, in a target
 # directory of its own (target/cross) so the main build cache is left alone.
@@ -30,3 +30,13 @@ for target in thumbv7em-none-eabihf riscv32imc-unknown-none-elf; do
     echo "h1-parser: build --target $target"
     "$cargo_bin" build -q --locked -Zbuild-std=core --target "$target" -p h1-parser
 done
+# A binary for a board links with rust-lld: the Debian toolchain has none, rustup's host
+# toolchain ships it (Debian's lld package otherwise).
+lld=$(rustc --print sysroot 2>/dev/null)/lib/rustlib/$(rustc -vV 2>/dev/null | sed -n 's/^host: //p')/bin/rust-lld
+if [ ! -x "$lld" ]; then
+    command -v ld.lld >/dev/null || (apt-get update -qq && apt-get install -y -qq lld >/dev/null)
+    lld=$(command -v ld.lld)
+fi
+echo "h1-embedded: build --target thumbv7em-none-eabihf --example echo"
+CARGO_TARGET_THUMBV7EM_NONE_EABIHF_LINKER="$lld" "$cargo_bin" build -q --locked -Zbuild-std=core \
+    --target thumbv7em-none-eabihf -p h1-embedded --example echo
