@@ -1,6 +1,6 @@
 //! `h1-server --echo` over embedded-io-async: each request answered with itself as JSON, no_std
 //! and no alloc. On a board (`--target thumbv7em-none-eabihf`) it serves a stand-in socket; on
-//! the host, `echo [ADDR]` serves TCP through embedded-io-adapters, one task per connection.
+//! the host, `echo [ADDR] [board]` serves TCP through embedded-io-adapters, a task per connection.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 pub mod common;
@@ -69,26 +69,31 @@ mod board {
 #[cfg(not(target_os = "none"))]
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
-    let addr = std::env::args().nth(1).unwrap_or("127.0.0.1:8080".into());
+    let mut args = std::env::args().skip(1);
+    let addr = args.next().unwrap_or("127.0.0.1:8080".into());
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    host::accept(listener).await
+    match args.next().as_deref() {
+        Some("board") => host::accept::<1536, 1536, 16>(listener).await,
+        _ => host::accept::<{ 40 * 1024 }, { 80 * 1024 }, 100>(listener).await,
+    }
 }
 
+/// `echo [ADDR] [board]`: each connection in buffers of its own, 40 KiB and 80 KiB with 100
+/// fields a head (a 32 KiB head of the corpus and its echo fit), or with `board` the board's
+/// 1,536 and 1,536 bytes and 16 fields.
 #[cfg(not(target_os = "none"))]
 pub mod host {
-    /// The host's read and write buffers: a 32 KiB head and its echo fit.
-    pub const INPUT: usize = 40 * 1024;
-    pub const OUTPUT: usize = 80 * 1024;
-
     /// Serves every connection `listener` accepts, each in its own task and buffers.
-    pub async fn accept(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    pub async fn accept<const IN: usize, const OUT: usize, const N: usize>(
+        listener: tokio::net::TcpListener,
+    ) -> std::io::Result<()> {
         eprintln!("listening on http://{}", listener.local_addr()?);
         loop {
             let (stream, _) = listener.accept().await?;
             tokio::spawn(async move {
                 let mut socket = embedded_io_adapters::tokio_1::FromTokio::new(stream);
-                let (mut input, mut output) = (vec![0u8; INPUT], vec![0u8; OUTPUT]);
-                super::serve::<_, 100>(&mut socket, &mut input, &mut output).await
+                let (mut input, mut output) = (vec![0u8; IN], vec![0u8; OUT]);
+                super::serve::<_, N>(&mut socket, &mut input, &mut output).await
             });
         }
     }

@@ -31,7 +31,7 @@ fn corpus_through_the_echo_example() {
             .expect("runtime");
         runtime.block_on(async {
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            example::host::accept(listener).await
+            example::host::accept::<{ 40 * 1024 }, { 80 * 1024 }, 100>(listener).await
         })
     });
     check(addr);
