@@ -163,3 +163,25 @@ fn ram_of_one_board_connection() {
     runtime.block_on(future).unwrap();
     assert!(String::from_utf8_lossy(&peer.output).starts_with("HTTP/1.1 200 OK\r\n"));
 }
+
+#[test]
+fn a_handler_of_ones_own_answers_head_without_a_body_as_the_core_says() {
+    let input = b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET /missing HTTP/1.1\r\nHost: x\r\n\r\n";
+    let mut peer = Peer::new(input, 9);
+    let (mut read, mut write) = ([0u8; 512], [0u8; 512]);
+    let mut session = h1_embedded::Session::<8>::new(&mut read, &mut write);
+    h1_embedded::blocking::serve(
+        &mut peer,
+        &mut session,
+        |request, _, response| match request.path() {
+            "/" => response.send(200, &[("Content-Type", "text/plain")], b"Hello, world!"),
+            _ => response.send(404, &[], b""),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(peer.output).unwrap(),
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n\
+         HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+    );
+}

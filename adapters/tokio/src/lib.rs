@@ -300,7 +300,11 @@ impl<const N: usize> tokio_util::codec::Decoder for ServerCodec<N> {
                 ServerEvent::End
             }
             Event::WriteContinue => ServerEvent::Continue,
-            Event::Upgrade => ServerEvent::Upgrade,
+            // Said once: from here on the bytes are the new protocol's, not events.
+            Event::Upgrade => {
+                self.closed = true;
+                ServerEvent::Upgrade
+            }
             Event::Closed => {
                 src.advance(consumed);
                 self.closed = true;
@@ -507,7 +511,10 @@ impl<const N: usize> tokio_util::codec::Decoder for ClientCodec<N> {
                 src.advance(consumed);
                 ClientEvent::End
             }
-            Event::Upgrade => ClientEvent::Upgrade,
+            Event::Upgrade => {
+                self.closed = true;
+                ClientEvent::Upgrade
+            }
             Event::Closed => {
                 self.closed = true;
                 ClientEvent::Closed

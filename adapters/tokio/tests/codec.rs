@@ -200,3 +200,26 @@ fn a_reply_larger_than_the_first_guess_is_written_whole() {
     codec.encode(Reply::full(204, &[], b""), &mut out).unwrap();
     assert!(out.starts_with(b"HTTP/1.1 204 No Content\r\n"));
 }
+
+#[test]
+fn after_101_the_bytes_that_follow_are_the_new_protocols() {
+    let mut codec = ServerCodec::new();
+    let mut buf = BytesMut::from(
+        &b"GET /ws HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x00"[..],
+    );
+    assert_eq!(drain(&mut codec, &mut buf).len(), 2);
+    let mut out = BytesMut::new();
+    let fields = [("Connection", "upgrade"), ("Upgrade", "websocket")];
+    let head = Reply::Head {
+        status: 101,
+        fields: &fields,
+        body: Body::None,
+    };
+    codec.encode(head, &mut out).unwrap();
+    assert!(out.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+    assert!(matches!(
+        drain(&mut codec, &mut buf)[..],
+        [ServerEvent::Upgrade]
+    ));
+    assert_eq!(&buf[..], b"\x81\x00");
+}
