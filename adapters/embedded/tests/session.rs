@@ -185,3 +185,49 @@ fn a_handler_of_ones_own_answers_head_without_a_body_as_the_core_says() {
          HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
     );
 }
+
+/// Requests, broken ones and bytes: what a session is fed in the property below.
+fn wire() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+    use proptest::prelude::*;
+    let pieces = prop::collection::vec(
+        prop_oneof![
+            Just(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()),
+            Just(b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc".to_vec()),
+            Just(b"PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nT: 1\r\n\r\n".to_vec()),
+            Just(b"GET / HTTP/1.0\r\n\r\n".to_vec()),
+            Just(b"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec()),
+            Just(b"CONNECT a:1 HTTP/1.1\r\nHost: a:1\r\n\r\n".to_vec()),
+            prop::collection::vec(any::<u8>(), 0..40),
+        ],
+        0..6,
+    );
+    pieces.prop_map(|pieces| pieces.concat())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(2_000))]
+
+    /// Whatever arrives, in whatever pieces: the session ends, without a panic, and every
+    /// answer it sent parses as a response.
+    #[test]
+    fn any_bytes_in_any_pieces_end_in_answers(input in wire(), piece in 1usize..64) {
+        let answers = board(&input, piece);
+        let mut rest = answers.as_bytes();
+        while !rest.is_empty() {
+            let mut parser = h1_parser::ResponseParser::new();
+            let h1_parser::Status::Complete(response) = parser.parse(rest).unwrap() else {
+                panic!("a partial answer: {answers}");
+            };
+            let length = response.headers().get("content-length").map_or(0, |v| {
+                std::str::from_utf8(v).unwrap().parse::<usize>().unwrap()
+            });
+            // HEAD answers advertise a length they do not send: skip to the next status-line.
+            let next = rest[response.head_len()..]
+                .windows(9)
+                .position(|w| w == b"HTTP/1.1 ")
+                .unwrap_or(rest.len() - response.head_len());
+            proptest::prop_assert!(next == length || next == 0 || next == rest.len() - response.head_len());
+            rest = &rest[response.head_len() + next..];
+        }
+    }
+}

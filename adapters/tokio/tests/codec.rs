@@ -223,3 +223,43 @@ fn after_101_the_bytes_that_follow_are_the_new_protocols() {
     ));
     assert_eq!(&buf[..], b"\x81\x00");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(2_000))]
+
+    /// Any bytes, in any pieces, to an application that answers what it is told to: the codec
+    /// never panics and never repeats itself without progress, and the conversation ends.
+    #[test]
+    fn any_bytes_in_any_pieces_end(
+        pieces in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48), 0..8),
+        requests in 0usize..4,
+    ) {
+        let mut input: Vec<u8> = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(requests);
+        input.extend(pieces.concat());
+        let mut codec = ServerCodec::new();
+        let (mut buf, mut out) = (BytesMut::new(), BytesMut::new());
+        let mut chunks = input.chunks(7);
+        let mut steps = 0;
+        loop {
+            steps += 1;
+            proptest::prop_assert!(steps < 10_000, "no progress");
+            let event = match chunks.next() {
+                Some(chunk) => {
+                    buf.put_slice(chunk);
+                    codec.decode(&mut buf).unwrap()
+                }
+                None => codec.decode_eof(&mut buf).unwrap(),
+            };
+            let reply = match event {
+                Some(ServerEvent::End) => Reply::full(200, &[], b"ok"),
+                Some(ServerEvent::Continue) => Reply::Continue,
+                Some(ServerEvent::Failed(_)) => Reply::Error,
+                Some(ServerEvent::Closed | ServerEvent::Upgrade) => break,
+                Some(_) => continue,
+                None if chunks.len() == 0 && buf.is_empty() => break,
+                None => continue,
+            };
+            codec.encode(reply, &mut out).unwrap();
+        }
+    }
+}
