@@ -23,6 +23,13 @@
 //! core's head limit is the buffer, so that is its 431; a body gets 413 and a close), and an
 //! answer must fit the write buffer (the writer's `BufferTooSmall` otherwise). Tunnels (101,
 //! CONNECT) end the session, as does an answer the handler left unfinished.
+//!
+//! RAM: with 1,536-byte buffers and 16 fields a head, the whole connection is 3,784 bytes on
+//! `thumbv7em-none-eabihf` (the `serve` future 712, the buffers 3,072).
+//!
+//! # Features
+//! None. Dependencies: `h1-parser` without default features, `embedded-io`,
+//! `embedded-io-async`.
 
 #![no_std]
 #![forbid(unsafe_code)]

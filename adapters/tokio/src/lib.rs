@@ -9,6 +9,10 @@
 //! `100 Continue` goes out, what a HEAD or 304 answer carries, all come from the core. The
 //! codec only moves bytes between `BytesMut` and the core, and hands back what the core said.
 //!
+//! # Features
+//! None. Dependencies: `h1-parser` (feature `std`), `tokio-util` (feature `codec`), `bytes`;
+//! h1-parser's own default build gains nothing.
+//!
 //! # Server
 //! ```no_run
 //! use futures_util::{SinkExt, StreamExt};
