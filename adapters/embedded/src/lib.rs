@@ -1,16 +1,18 @@
 //! Serve HTTP/1.1 over [`embedded-io-async`](embedded_io_async) or the blocking
 //! [`embedded-io`](embedded_io) with h1-parser's connection core ([`h1_parser::conn`]):
-//! `#![no_std]`, no allocation, no `unsafe`, and every byte of RAM in two buffers the caller
-//! gives. A request's head and body are kept in the read buffer, an answer is written into
-//! the write buffer by the core's checked writer, then sent.
+//! `#![no_std]`, no allocation, no `unsafe`: a connection's RAM is its [`Session`] and the two
+//! buffers the caller gives it. A request's head and body are kept in the read buffer, an
+//! answer is written into the write buffer by the core's checked writer, then sent.
 //!
 //! ```no_run
 //! # async fn run<S: embedded_io_async::Read + embedded_io_async::Write>(mut socket: S) -> Result<(), S::Error> {
 //! let (mut input, mut output) = ([0u8; 2048], [0u8; 2048]);
 //! let mut session = h1_embedded::Session::<16>::new(&mut input, &mut output);
 //! h1_embedded::serve(&mut socket, &mut session, |request, body, response| {
-//!     let _ = (request.path(), body);
-//!     response.send(200, &[("Content-Type", "text/plain")], b"Hello, world!")
+//!     match (request.path(), body) {
+//!         ("/", _) => response.send(200, &[("Content-Type", "text/plain")], b"Hello, world!"),
+//!         (_, body) => response.send(404, &[], body),
+//!     }
 //! })
 //! .await
 //! # }
