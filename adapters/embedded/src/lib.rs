@@ -23,11 +23,11 @@
 //! HEAD or 304 answer carries and every error's status come from the core. The adapter only
 //! places bytes: a request whose head or body does not fit the read buffer is refused (the
 //! core's head limit is the buffer, so that is its 431; a body gets 413 and a close), and an
-//! answer must fit the write buffer (the writer's `BufferTooSmall` otherwise). Tunnels (101,
-//! CONNECT) end the session, as does an answer the handler left unfinished.
+//! answer longer than the write buffer goes out in pieces through [`Handler::more`]. Tunnels
+//! (101, CONNECT) end the session, as does an answer the handler leaves unfinished.
 //!
-//! RAM: with 1,536-byte buffers and 16 fields a head, the whole connection is 3,784 bytes on
-//! `thumbv7em-none-eabihf` (the `serve` future 712, the buffers 3,072).
+//! RAM: with 1,536-byte buffers and 16 fields a head, the whole connection is 3,800 bytes on
+//! `thumbv7em-none-eabihf` (the `serve` future 728, the buffers 3,072).
 //!
 //! # Features
 //! None. Dependencies: `h1-parser` without default features, `embedded-io`,
@@ -138,7 +138,7 @@ impl<'b, const N: usize> Session<'b, N> {
     /// `handler`. `handler` gets the request, its whole body, and the [`Response`] to write.
     pub fn step<H>(&mut self, handler: &mut H) -> Step
     where
-        H: FnMut(&Request<'_>, &[u8], &mut Response<'_, N>) -> Result<(), ConnError>,
+        H: Handler<N>,
     {
         loop {
             if self.out > 0 {
@@ -199,7 +199,12 @@ impl<'b, const N: usize> Session<'b, N> {
                     }
                     return Step::Read;
                 }
-                // The handler left its answer unfinished; a tunnel is not served here.
+                // What was written went out and the answer is not finished: the rest of it.
+                Event::AnswerOwed if !self.done => {
+                    self.more(handler);
+                    continue;
+                }
+                // A tunnel is not served here.
                 Event::AnswerOwed | Event::Upgrade | Event::Closed | Event::Interim => {
                     self.done = true;
                     continue;
@@ -212,7 +217,7 @@ impl<'b, const N: usize> Session<'b, N> {
     /// Calls `handler` for the request just read, and makes sure an answer was started.
     fn answer<H>(&mut self, handler: &mut H)
     where
-        H: FnMut(&Request<'_>, &[u8], &mut Response<'_, N>) -> Result<(), ConnError>,
+        H: Handler<N>,
     {
         let (Some(message), Some(owned)) = (self.message.take(), self.conn.owned_request()) else {
             self.done = true;
@@ -228,8 +233,9 @@ impl<'b, const N: usize> Session<'b, N> {
             output: &mut self.output[..],
             len: 0,
             started: false,
+            moved: false,
         };
-        let result = handler(&owned.request(head), body, &mut response);
+        let result = handler.handle(&owned.request(head), body, &mut response);
         let (len, started) = (response.len, response.started);
         self.out = len;
         if result.is_err() && !started {
@@ -240,12 +246,30 @@ impl<'b, const N: usize> Session<'b, N> {
                 output: &mut self.output[..],
                 len: 0,
                 started: false,
+                moved: false,
             };
             let fields = [("Connection", "close")];
             if response.send(500, &fields, b"").is_err() {
                 self.done = true;
             }
             self.out = response.len;
+        }
+    }
+
+    /// Asks `handler` for more of an unfinished answer, in the emptied write buffer; an
+    /// answer that does not move on ends the connection.
+    fn more<H: Handler<N>>(&mut self, handler: &mut H) {
+        let mut response = Response {
+            conn: &mut self.conn,
+            output: &mut self.output[..],
+            len: 0,
+            started: true,
+            moved: false,
+        };
+        let result = handler.more(&mut response);
+        self.out = response.len;
+        if result.is_err() || !response.moved {
+            self.done = true;
         }
     }
 
@@ -273,9 +297,46 @@ impl<'b, const N: usize> Session<'b, N> {
             output: &mut self.output[..],
             len: 0,
             started: false,
+            moved: false,
         };
         let _ = response.send(413, &[("Connection", "close")], b"");
         self.out = response.len;
+    }
+}
+
+/// What answers requests: any `FnMut(&Request, &[u8], &mut Response) -> Result<(), ConnError>`
+/// for answers that fit the write buffer, or a type of one's own whose
+/// [`more`](Handler::more) writes the rest of a longer one.
+pub trait Handler<const N: usize> {
+    /// Answers `request`, whose whole body is `body`, into `response`. An answer left
+    /// unfinished (a body longer than the write buffer holds) goes on in `more`.
+    fn handle(
+        &mut self,
+        request: &Request<'_>,
+        body: &[u8],
+        response: &mut Response<'_, N>,
+    ) -> Result<(), ConnError>;
+
+    /// The answer `handle` started is not finished and what it wrote was sent: write more of
+    /// its body ([`Response::data`], then [`Response::finish`]). By default nothing, which
+    /// ends the connection.
+    fn more(&mut self, response: &mut Response<'_, N>) -> Result<(), ConnError> {
+        let _ = response;
+        Ok(())
+    }
+}
+
+impl<F, const N: usize> Handler<N> for F
+where
+    F: FnMut(&Request<'_>, &[u8], &mut Response<'_, N>) -> Result<(), ConnError>,
+{
+    fn handle(
+        &mut self,
+        request: &Request<'_>,
+        body: &[u8],
+        response: &mut Response<'_, N>,
+    ) -> Result<(), ConnError> {
+        self(request, body, response)
     }
 }
 
@@ -287,6 +348,8 @@ pub struct Response<'a, const N: usize = 16> {
     output: &'a mut [u8],
     len: usize,
     started: bool,
+    /// A call went through the core: after HEAD it may write nothing and still move on.
+    moved: bool,
 }
 
 impl<const N: usize> Response<'_, N> {
@@ -305,6 +368,7 @@ impl<const N: usize> Response<'_, N> {
         }
         self.len += answer.finish_with(body)?;
         self.started = true;
+        self.moved = true;
         Ok(())
     }
 
@@ -323,6 +387,7 @@ impl<const N: usize> Response<'_, N> {
         }
         self.len += answer.finish(body)?;
         self.started = true;
+        self.moved = true;
         Ok(())
     }
 
@@ -337,6 +402,7 @@ impl<const N: usize> Response<'_, N> {
     pub fn data(&mut self, data: &[u8]) -> Result<(), ConnError> {
         let out = self.output.get_mut(self.len..).unwrap_or_default();
         self.len += self.conn.send_data(out, data)?;
+        self.moved = true;
         Ok(())
     }
 
@@ -344,20 +410,35 @@ impl<const N: usize> Response<'_, N> {
     pub fn finish(&mut self) -> Result<(), ConnError> {
         let out = self.output.get_mut(self.len..).unwrap_or_default();
         self.len += self.conn.finish(out)?;
+        self.moved = true;
         Ok(())
     }
 }
 
 /// Serves one connection over an `embedded-io-async` socket until it is finished (the
-/// socket is then flushed; close it). Errors are the socket's.
+/// socket is then flushed; close it), answering each request with `handler`. Errors are the
+/// socket's.
 pub async fn serve<S, H, const N: usize>(
+    socket: &mut S,
+    session: &mut Session<'_, N>,
+    handler: H,
+) -> Result<(), S::Error>
+where
+    S: embedded_io_async::Read + embedded_io_async::Write,
+    H: FnMut(&Request<'_>, &[u8], &mut Response<'_, N>) -> Result<(), ConnError>,
+{
+    serve_handler(socket, session, handler).await
+}
+
+/// [`serve`] with a [`Handler`] of one's own, for answers longer than the write buffer.
+pub async fn serve_handler<S, H, const N: usize>(
     socket: &mut S,
     session: &mut Session<'_, N>,
     mut handler: H,
 ) -> Result<(), S::Error>
 where
     S: embedded_io_async::Read + embedded_io_async::Write,
-    H: FnMut(&Request<'_>, &[u8], &mut Response<'_, N>) -> Result<(), ConnError>,
+    H: Handler<N>,
 {
     loop {
         match session.step(&mut handler) {
@@ -377,7 +458,7 @@ where
 
 /// The same over the blocking `embedded-io` traits.
 pub mod blocking {
-    use super::{Response, Session, Step};
+    use super::{Handler, Response, Session, Step};
     use h1_parser::conn::ConnError;
     use h1_parser::Request;
 
@@ -385,11 +466,24 @@ pub mod blocking {
     pub fn serve<S, H, const N: usize>(
         socket: &mut S,
         session: &mut Session<'_, N>,
-        mut handler: H,
+        handler: H,
     ) -> Result<(), S::Error>
     where
         S: embedded_io::Read + embedded_io::Write,
         H: FnMut(&Request<'_>, &[u8], &mut Response<'_, N>) -> Result<(), ConnError>,
+    {
+        serve_handler(socket, session, handler)
+    }
+
+    /// [`serve`] with a [`Handler`] of one's own, for answers longer than the write buffer.
+    pub fn serve_handler<S, H, const N: usize>(
+        socket: &mut S,
+        session: &mut Session<'_, N>,
+        mut handler: H,
+    ) -> Result<(), S::Error>
+    where
+        S: embedded_io::Read + embedded_io::Write,
+        H: Handler<N>,
     {
         loop {
             match session.step(&mut handler) {

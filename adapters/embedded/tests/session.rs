@@ -231,3 +231,77 @@ proptest::proptest! {
         }
     }
 }
+
+/// Answers every request with `size` bytes counting 0..=255 over and over, 500 at a time.
+struct Counting {
+    size: usize,
+    sent: usize,
+}
+
+impl h1_embedded::Handler<16> for Counting {
+    fn handle(
+        &mut self,
+        _: &h1_parser::Request<'_>,
+        _: &[u8],
+        response: &mut h1_embedded::Response<'_, 16>,
+    ) -> Result<(), h1_parser::conn::ConnError> {
+        self.sent = 0;
+        response.start(200, &[], h1_parser::write::Body::Length(self.size as u64))?;
+        self.more(response)
+    }
+
+    fn more(
+        &mut self,
+        response: &mut h1_embedded::Response<'_, 16>,
+    ) -> Result<(), h1_parser::conn::ConnError> {
+        let piece: Vec<u8> = (self.sent..self.size.min(self.sent + 500))
+            .map(|i| i as u8)
+            .collect();
+        self.sent += piece.len();
+        response.data(&piece)?;
+        if self.sent == self.size {
+            response.finish()?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn an_answer_longer_than_the_write_buffer_goes_out_in_pieces() {
+    let input = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let mut peer = Peer::new(input, 13);
+    let (mut read, mut write) = ([0u8; 1536], [0u8; 1536]);
+    let mut session = h1_embedded::Session::<16>::new(&mut read, &mut write);
+    let handler = Counting {
+        size: 10_000,
+        sent: 0,
+    };
+    h1_embedded::blocking::serve_handler(&mut peer, &mut session, handler).unwrap();
+    let body: Vec<u8> = (0..10_000).map(|i| i as u8).collect();
+    let head = b"HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n";
+    let last = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 10000\r\n\r\n";
+    // The HEAD answer says the length and carries nothing: the core drops the data.
+    let expected = [&head[..], &body, head, last, &body].concat();
+    assert!(
+        peer.output == expected,
+        "{}",
+        String::from_utf8_lossy(&peer.output)
+    );
+}
+
+#[test]
+fn an_answer_left_unfinished_ends_the_connection() {
+    let input = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    let answers = {
+        let mut peer = Peer::new(input, 64);
+        let (mut read, mut write) = ([0u8; 512], [0u8; 512]);
+        let mut session = h1_embedded::Session::<16>::new(&mut read, &mut write);
+        h1_embedded::blocking::serve(&mut peer, &mut session, |_, _, response| {
+            response.start(200, &[], h1_parser::write::Body::Length(5))?;
+            response.data(b"ab")
+        })
+        .unwrap();
+        String::from_utf8(peer.output).unwrap()
+    };
+    assert_eq!(answers, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab");
+}
