@@ -1,10 +1,11 @@
 //! `BodyDecoder`: the body that follows a head, per its framing (RFC 9112 §6.3), push-style.
 
 use crate::chunked::Chunked;
+use crate::config::Config;
+use crate::error::Error;
 use crate::headers::Header;
 use crate::message::Framing;
 use crate::outcome::{Decoded, Piece};
-use crate::{Config, Error};
 
 #[derive(Clone, Debug)]
 enum Kind {

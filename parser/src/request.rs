@@ -1,12 +1,15 @@
 //! Requests: `Parser`, the head machine started at the request-line, and `Request`, its
 //! borrowed output.
 
+use arrayvec::ArrayVec;
+
+use crate::config::Config;
+use crate::error::Error;
 use crate::head::{HeadMachine, HeadParts, StartLine};
 use crate::headers::{ascii, Headers};
 use crate::message::{Framing, Method, TargetForm, Version};
-use crate::owned::OwnedRequest;
+use crate::outcome::Status;
 use crate::span::RawHeader;
-use crate::{Config, Error, Status};
 
 /// A resumable, strict HTTP/1.1 request-head parser with room for `N` header fields.
 ///
@@ -347,3 +350,41 @@ impl PartialEq for Request<'_> {
 }
 
 impl Eq for Request<'_> {}
+
+/// A request head as owned offsets: what [`crate::Parser::owned_request`] hands out. Resolve it
+/// with [`OwnedRequest::request`] over the head's bytes, from its first byte, wherever they
+/// are now; no byte is examined again. Over other bytes it gives other slices, never a panic.
+///
+/// ```
+/// use h1_parser::{Parser, Status};
+///
+/// let mut parser = Parser::new();
+/// let mut buf = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
+/// assert!(parser.parse(&buf)?.is_complete());
+/// let kept = parser.owned_request().unwrap();
+/// parser.reset(); // the parser moves on; the head is kept
+/// let head: Vec<u8> = buf.drain(..).collect();
+/// assert_eq!(kept.request(&head).target(), "/a");
+/// # Ok::<(), h1_parser::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct OwnedRequest<const N: usize = 100> {
+    pub(crate) parts: HeadParts,
+    pub(crate) headers: ArrayVec<RawHeader, N>,
+}
+
+impl<const N: usize> OwnedRequest<N> {
+    /// The request over `head`, the head's bytes from its first byte.
+    pub fn request<'a>(&'a self, head: &'a [u8]) -> Request<'a> {
+        Request {
+            buf: head,
+            parts: &self.parts,
+            headers: &self.headers,
+        }
+    }
+
+    /// The length of the head: the bytes `request` needs.
+    pub fn head_len(&self) -> usize {
+        self.parts.head_len
+    }
+}

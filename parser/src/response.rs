@@ -1,15 +1,18 @@
 //! Responses: `ResponseParser`, the head machine started at the status-line, and `Response`,
 //! its borrowed output.
 
+use arrayvec::ArrayVec;
+
+use crate::config::Config;
+use crate::error::Error;
 use crate::framing::{response_framing, Answered};
 use crate::head::{HeadMachine, HeadParts, StartLine, StatusParts};
 use crate::headers::Headers;
 use crate::message::{Framing, Method, Version};
-use crate::owned::OwnedResponse;
-use crate::span::RawHeader;
+use crate::outcome::Status;
 #[cfg(doc)]
-use crate::Parser;
-use crate::{Config, Error, Status};
+use crate::request::Parser;
+use crate::span::RawHeader;
 
 /// A resumable, strict HTTP/1.1 response-head parser with room for `N` header fields: the
 /// calling pattern of [`Parser`], for the other direction.
@@ -310,5 +313,31 @@ impl PartialEq for Response<'_> {
             && self.headers() == other.headers()
             && self.head_len() == other.head_len()
             && self.parts.framing == other.parts.framing
+    }
+}
+
+/// A response head as owned offsets, as [`crate::OwnedRequest`] for a request: from
+/// [`crate::ResponseParser::owned_response`].
+#[derive(Clone, Debug)]
+pub struct OwnedResponse<const N: usize = 100> {
+    pub(crate) parts: HeadParts,
+    pub(crate) status: StatusParts,
+    pub(crate) headers: ArrayVec<RawHeader, N>,
+}
+
+impl<const N: usize> OwnedResponse<N> {
+    /// The response over `head`, the head's bytes from its first byte.
+    pub fn response<'a>(&'a self, head: &'a [u8]) -> Response<'a> {
+        Response {
+            buf: head,
+            parts: &self.parts,
+            status: &self.status,
+            headers: &self.headers,
+        }
+    }
+
+    /// The length of the head: the bytes `response` needs.
+    pub fn head_len(&self) -> usize {
+        self.parts.head_len
     }
 }

@@ -10,8 +10,8 @@ use crate::body::BodyDecoder;
 use crate::config::Config;
 use crate::message::{Framing, Method, StandardMethod, Version};
 use crate::outcome::Status;
-use crate::owned::OwnedResponse;
-use crate::response::{Response, ResponseParser};
+
+use crate::response::{OwnedResponse, Response, ResponseParser};
 use crate::syntax::list_contains_token;
 use crate::write::{Body, Out, RequestHead};
 

@@ -8,8 +8,8 @@ use crate::body::BodyDecoder;
 use crate::config::Config;
 use crate::message::{Framing, Method, Version};
 use crate::outcome::{Piece, Status};
-use crate::owned::OwnedRequest;
-use crate::request::{Parser, Request};
+
+use crate::request::{OwnedRequest, Parser, Request};
 use crate::syntax::list_contains_token;
 use crate::write::{Body, Out, ResponseHead};
 

@@ -12,7 +12,9 @@ use std::path::{Component, Path};
 
 use percent_encoding::percent_decode_str;
 
-use super::upload::TEMP_PREFIX;
+/// How every temporary upload name starts (`upload.rs` makes them); requests for such names
+/// are refused, with dotfiles served or not.
+pub(crate) const TEMP_PREFIX: &str = ".h1-upload-";
 
 /// Why a path was refused, each with its status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

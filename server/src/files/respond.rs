@@ -12,7 +12,9 @@ use std::io;
 use super::path::Refusal;
 use super::plan::{FileAnswer, FilePlan, ServeDir};
 use super::upload::Written;
-use crate::{Handler, Request, Response};
+use crate::handler::Handler;
+use crate::request::Request;
+use crate::response::Response;
 
 /// Writes `plan` into `res`: status, fields and body. `request_body` is what a
 /// [`FilePlan::Upload`] writes (other plans ignore it).

@@ -19,10 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::beneath::Dir;
-
-/// How every temporary upload name starts; requests for such names are refused, with
-/// dotfiles served or not.
-pub(crate) const TEMP_PREFIX: &str = ".h1-upload-";
+use super::path::TEMP_PREFIX;
 
 /// The bytes all uploads may write while the directory is served.
 #[derive(Debug)]
