@@ -2,9 +2,9 @@
 //! shape: each case's bytes on a fresh connection, then a half-close, and the answers judged
 //! by the case's expectations (the echoed JSON for a complete request, the status of its
 //! error otherwise). Cases with a non-default parser config, known-failing ones and response
-//! cases are skipped. Used by the adapters' tests (`#[path]`); needs `base64` as a
-//! dev-dependency. The judging is `server/tests/conformance_echo.rs`'s, for a server at any
-//! address.
+//! cases are skipped. The one judge of an echo: used (`#[path]`) by the binary's
+//! `cli/tests/conformance_echo.rs` and the adapters' corpus tests; needs `base64` as a
+//! dev-dependency.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -201,6 +201,8 @@ fn status_of(variant: &str) -> Result<Option<u16>, String> {
         MissingHost,
         DuplicateHost,
         InvalidHost,
+        EmptyHost,
+        MethodTooLong,
         InvalidContentLength,
         ConflictingContentLength,
         ContentLengthWithTransferEncoding,
