@@ -64,24 +64,30 @@ fuzz_target!(|data: &[u8]| {
     read_back(&out, &asked);
 });
 
-/// Answers the current request if it is still owed, as `choice` says; refusals are fine
-/// (a 101 nobody asked for), panics and wrong bytes are not.
+/// Answers the current request if it is still owed, as `choice` says; a refusal (a 101
+/// nobody asked for) falls back to a plain 500, so every request is answered. Panics and
+/// wrong bytes are not allowed.
 fn answer(conn: &mut ServerConn, out: &mut Vec<u8>, choice: u8) {
     if choice & 0x80 != 0 {
         let _ = conn.interim(&mut *out, 103, [("Link", "</a>")]);
     }
     let code = [200, 204, 304, 404, 101, 500, 201, 206][usize::from(choice & 7)];
-    let Ok(mut head) = conn.respond(&mut *out, code) else { return };
-    if code == 101 {
-        let _ = head.field("Upgrade", "x");
-    }
     let body = match choice >> 3 & 3 {
         0 => Body::None,
         1 => Body::Length(5),
         2 => Body::Chunked,
         _ => Body::UntilClose,
     };
-    if head.finish(body).is_err() {
+    let head = conn.respond(&mut *out, code).and_then(|mut head| {
+        if code == 101 {
+            head.field("Upgrade", "x")?;
+        }
+        head.finish(body)
+    });
+    if head.is_err() {
+        if let Ok(head) = conn.respond(&mut *out, 500) {
+            head.finish(Body::None).expect("a plain 500 is always written");
+        }
         return;
     }
     let _ = conn.send_data(&mut *out, b"hello");
