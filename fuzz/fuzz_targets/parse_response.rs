@@ -165,7 +165,10 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
         match header.name.to_ascii_lowercase().as_str() {
             "transfer-encoding" => transfer_encoding.push(header.value),
             "content-length" => lengths.push(header.value),
-            "upgrade" => upgrade_field = true,
+            // RFC 9110 §7.8: Upgrade = #protocol; a list of nothing names no protocol.
+            "upgrade" => {
+                upgrade_field |= header.value.split(|&b| b == b',').any(|p| !trim_ows(p).is_empty())
+            }
             _ => {}
         }
     }
