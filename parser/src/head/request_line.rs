@@ -224,6 +224,23 @@ impl<const N: usize> HeadMachine<N> {
         }
     }
 
+    /// A part's scanner verdict (`found`, over a view of `len` bytes from `pos`), its bytes
+    /// counted as examined: `Some(end)`, or `None` while the part runs past the view.
+    #[inline(always)]
+    fn part_end(
+        &mut self,
+        found: Result<Option<usize>, (Error, usize)>,
+        len: usize,
+        pos: usize,
+    ) -> Result<Option<usize>, (Error, usize)> {
+        match found {
+            Ok(Some(end)) => self.examined(end + 1 - pos),
+            Ok(None) => self.examined(len - pos),
+            Err((_, at)) => self.examined(len.min(at + 1).saturating_sub(pos)),
+        }
+        found
+    }
+
     /// RFC 9112 §2.3: `HTTP-version = "HTTP/" DIGIT "." DIGIT`, then the line's CRLF.
     fn version(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
         // The common case in one comparison; the loop below then checks the line's end.
@@ -310,18 +327,9 @@ impl<const N: usize> HeadMachine<N> {
                 }
                 State::Method => {
                     let found = method_end(view, self.mark, pos, self.config.max_method_len);
-                    let end = match found {
-                        Ok(Some(end)) => end,
-                        Ok(None) => {
-                            self.examined(view.len() - pos);
-                            return Ok(view.len());
-                        }
-                        Err((error, at)) => {
-                            self.examined(view.len().min(at + 1).saturating_sub(pos));
-                            return Err((error, at));
-                        }
+                    let Some(end) = self.part_end(found, view.len(), pos)? else {
+                        return Ok(view.len());
                     };
-                    self.examined(end + 1 - pos);
                     pos = end;
                     let method = Span::new(self.mark, end);
                     self.parts.method = method;
@@ -332,18 +340,9 @@ impl<const N: usize> HeadMachine<N> {
                 }
                 State::Target => {
                     let found = target_end(view, self.mark, pos, self.config.max_target_len);
-                    let end = match found {
-                        Ok(Some(end)) => end,
-                        Ok(None) => {
-                            self.examined(view.len() - pos);
-                            return Ok(view.len());
-                        }
-                        Err((error, at)) => {
-                            self.examined(view.len().min(at + 1).saturating_sub(pos));
-                            return Err((error, at));
-                        }
+                    let Some(end) = self.part_end(found, view.len(), pos)? else {
+                        return Ok(view.len());
                     };
-                    self.examined(end + 1 - pos);
                     pos = end;
                     let target = Span::new(self.mark, end);
                     self.parts.target = target;
