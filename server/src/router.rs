@@ -1,6 +1,7 @@
 //! `Router`: which handler answers which method and path.
 
 use arrayvec::ArrayString;
+use h1_parser::{Method, TargetForm};
 
 use crate::answer::Answer;
 use crate::handler::Handler;
@@ -17,8 +18,89 @@ enum Segment {
 
 struct Route {
     method: String,
+    /// The method when it is a standard one: compared as a variant, not as bytes.
+    known: Option<Method<'static>>,
     segments: Vec<Segment>,
+    /// The pattern when it has no parameter (and no `?`, which no path holds): it matches
+    /// exactly the path equal to it, so it is compared without splitting or building params.
+    literal: Option<String>,
     handler: Box<dyn Handler>,
+}
+
+impl Route {
+    /// Whether the route is for `method` (case-sensitive, as on the wire).
+    #[inline]
+    fn serves(&self, method: Method<'_>) -> bool {
+        match self.known {
+            Some(known) => known == method,
+            None => self.method == method.as_str(),
+        }
+    }
+
+    /// Whether `path` matches, its parameters written into `params` (partly, when not).
+    #[inline]
+    fn matches<'r: 'p, 'p>(
+        &'r self,
+        path: &mut RoutePath<'_, 'p>,
+        params: &mut Params<'p>,
+    ) -> bool {
+        match &self.literal {
+            Some(literal) => path.is(literal),
+            None => match_path(&self.segments, path.text(), params),
+        }
+    }
+}
+
+/// The path a request is routed by. An origin-form target is compared as it came, up to its
+/// query: a route without parameters needs no text; the path's text is made (once) for one
+/// with parameters.
+struct RoutePath<'a, 'p> {
+    req: Option<&'a Request<'p>>,
+    /// The origin-form target, query included.
+    target: Option<&'p [u8]>,
+    text: Option<&'p str>,
+}
+
+impl<'a, 'p> RoutePath<'a, 'p> {
+    fn of(req: &'a Request<'p>) -> RoutePath<'a, 'p> {
+        let head = req.head();
+        let target = (head.target_form() == TargetForm::Origin).then(|| head.target_bytes());
+        RoutePath {
+            req: Some(req),
+            target,
+            text: None,
+        }
+    }
+
+    #[cfg(test)]
+    fn text_only(path: &'p str) -> RoutePath<'a, 'p> {
+        RoutePath {
+            req: None,
+            target: None,
+            text: Some(path),
+        }
+    }
+
+    /// Whether the path is `literal` (which holds no `?`).
+    #[inline]
+    fn is(&mut self, literal: &str) -> bool {
+        match self.target {
+            // The path is the target up to its first `?`, and `literal` holds none.
+            Some(target) => {
+                target.starts_with(literal.as_bytes())
+                    && matches!(target.get(literal.len()), None | Some(b'?'))
+            }
+            None => self.text() == literal,
+        }
+    }
+
+    fn text(&mut self) -> &'p str {
+        match (self.text, self.req) {
+            (Some(text), _) => text,
+            (None, Some(req)) => self.text.insert(req.path()),
+            (None, None) => "",
+        }
+    }
 }
 
 /// Routes requests by method and path pattern to handlers.
@@ -146,9 +228,16 @@ impl Router {
         let segments = parse_pattern(pattern).unwrap_or_else(|why| {
             panic!("invalid route pattern {pattern:?}: {why}");
         });
+        let literal = segments
+            .iter()
+            .all(|segment| matches!(segment, Segment::Literal(_)))
+            .then(|| pattern.to_owned())
+            .filter(|pattern| !pattern.contains('?'));
         self.routes.push(Route {
             method: method.to_owned(),
+            known: method.parse().ok(),
             segments,
+            literal,
             handler: Box::new(handler),
         });
         self
@@ -158,8 +247,8 @@ impl Router {
     /// when routes match the path for other methods only, `Err(false)` when none match.
     fn find<'r, 'p>(
         &'r self,
-        method: &str,
-        path: &'p str,
+        method: Method<'_>,
+        path: &mut RoutePath<'_, 'p>,
         params: &mut Params<'p>,
     ) -> Result<&'r dyn Handler, bool>
     where
@@ -169,20 +258,20 @@ impl Router {
         let mut get_route = None;
         for route in &self.routes {
             params.clear();
-            if !match_path(&route.segments, path, params) {
+            if !route.matches(path, params) {
                 continue;
             }
-            if route.method == method {
+            if route.serves(method) {
                 return Ok(route.handler.as_ref());
             }
-            if method == "HEAD" && route.method == "GET" && get_route.is_none() {
+            if method == Method::Head && route.serves(Method::Get) && get_route.is_none() {
                 get_route = Some(route);
             }
             path_matched = true;
         }
         params.clear();
-        let route = get_route.ok_or(path_matched)?;
-        match_path(&route.segments, path, params);
+        let route: &Route = get_route.ok_or(path_matched)?;
+        route.matches(path, params);
         Ok(route.handler.as_ref())
     }
 
@@ -213,10 +302,10 @@ impl Router {
 
 impl Handler for Router {
     fn handle(&self, req: &Request<'_>, res: &mut Response) {
-        let method = req.method();
         // The routed request is built once and its parameters filled in place.
         let mut routed: Request<'_> = req.routed();
-        match self.find(method.as_str(), req.path(), routed.params_mut()) {
+        let mut path = RoutePath::of(req);
+        match self.find(req.method(), &mut path, routed.params_mut()) {
             Ok(handler) => handler.handle(&routed, res),
             Err(true) => {
                 let allow = self.allow(req.path());
@@ -383,15 +472,76 @@ mod tests {
             .put("/:x", nop)
             .delete("/b", nop);
         assert_eq!(router.allow("/a").as_str(), "GET, HEAD, POST, PUT");
-        let mut p = Params::default();
-        assert!(matches!(router.find("DELETE", "/a", &mut p), Err(true)));
-        assert!(matches!(router.find("GET", "/zz/zz", &mut p), Err(false)));
-        assert!(router.find("HEAD", "/a", &mut p).is_ok());
+        fn find<'p>(
+            router: &'p Router,
+            method: Method<'_>,
+            path: &'p str,
+        ) -> Result<Vec<(&'p str, &'p str)>, bool> {
+            let mut p = Params::default();
+            router
+                .find(method, &mut RoutePath::text_only(path), &mut p)
+                .map(|_| p.iter().collect())
+        }
+        assert!(matches!(find(&router, Method::Delete, "/a"), Err(true)));
+        assert!(matches!(find(&router, Method::Get, "/zz/zz"), Err(false)));
+        assert!(find(&router, Method::Head, "/a").is_ok());
         // HEAD falls back to GET after trying the later routes, with the GET route's params.
         let mut router = Router::new();
         router.get("/u/:id", nop).put("/u/:other", nop);
-        let mut p = Params::default();
-        assert!(router.find("HEAD", "/u/7", &mut p).is_ok());
-        assert_eq!(p.iter().collect::<Vec<_>>(), [("id", "7")]);
+        assert_eq!(
+            find(&router, Method::Head, "/u/7").ok(),
+            Some(vec![("id", "7")])
+        );
+    }
+
+    #[test]
+    fn static_routes_match_the_path_before_the_query_in_every_target_form() {
+        use crate::conn::Connection;
+        use crate::ServerConfig;
+        use std::time::Instant;
+
+        let mut router = Router::new();
+        router
+            .get("/a", |_, res| {
+                res.set_body("a");
+            })
+            .get("/a?b", |_, res| {
+                res.set_body("never");
+            })
+            .get("/a/:x", |req, res| {
+                res.set_body(format!("x={}", req.param("x").unwrap_or("")));
+            })
+            .get("/", |req, res| {
+                res.set_body(format!("root {}", req.path()));
+            });
+        let answer = |target: &str| {
+            let mut conn = Connection::new(&ServerConfig::new(), Instant::now());
+            let wire = format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+            conn.feed(wire.as_bytes(), &router, Instant::now());
+            let out = String::from_utf8_lossy(conn.output()).into_owned();
+            let status = out.get(9..12).unwrap_or_default().to_owned();
+            let body = out.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+            (status, body)
+        };
+        let cases = [
+            ("/a", "200", "a"),
+            ("/a?b", "200", "a"),
+            ("/a?", "200", "a"),
+            ("/ab", "404", "Not Found\n"),
+            ("/a/", "404", "Not Found\n"),
+            ("/a/7?q", "200", "x=7"),
+            ("/", "200", "root /"),
+            ("/?a", "200", "root /"),
+            ("http://x/a?q=1", "200", "a"),
+            ("http://x", "200", "root /"),
+            ("http://x/ab", "404", "Not Found\n"),
+        ];
+        for (target, status, body) in cases {
+            assert_eq!(
+                answer(target),
+                (status.to_owned(), body.to_owned()),
+                "{target}"
+            );
+        }
     }
 }
