@@ -588,7 +588,7 @@ impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
         self.finish_then(Body::Length(data.len() as u64), Some(data))
     }
 
-    #[inline]
+    #[inline(always)]
     fn finish_then(mut self, body: Body, data: Option<&[u8]>) -> Result<usize, ConnError> {
         let exchange = self.conn.exchange;
         let code = self.code;

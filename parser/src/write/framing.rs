@@ -69,6 +69,7 @@ pub(crate) fn request_framing(
 /// RFC 9112 §6.3, RFC 9110 §8.6 and §15: the framing field of a response with status `code`
 /// answering `method`, with `body`; which bodies the status and method allow is the reader's
 /// rule, [`body_rule`].
+#[inline]
 pub(crate) fn response_framing(
     code: u16,
     method: Method<'_>,

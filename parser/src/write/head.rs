@@ -3,7 +3,7 @@
 
 use super::error::WriteError;
 use super::framing::{request_framing, response_framing, Body, FramingField};
-use super::out::{decimal, Out};
+use super::out::{content_length_line, decimal, Out, CONTENT_LENGTH_LINE};
 use super::reason::{http11_status_line, reason_phrase};
 use super::rules::{
     check_connection_options, check_field, check_host, check_reason, check_status, target_form,
@@ -52,6 +52,7 @@ impl<'a> Head<'a> {
         Ok(())
     }
 
+    #[cold]
     fn fail(&mut self, error: WriteError) -> WriteError {
         self.error = Some(error);
         self.out.undo();
@@ -59,6 +60,7 @@ impl<'a> Head<'a> {
     }
 
     /// The first refusal, which every later call repeats.
+    #[inline]
     fn check(&self) -> Result<(), WriteError> {
         self.error.map_or(Ok(()), Err)
     }
@@ -120,20 +122,13 @@ impl<'a> Head<'a> {
         if self.codings && framing != FramingField::Chunked {
             return Err(self.fail(WriteError::FramingField));
         }
-        let (digits, at) = match framing {
-            FramingField::ContentLength(length) => decimal(length),
-            _ => ([0; 20], 20),
-        };
-        // One put per part, so the constant ones compile to stores.
-        let out = &mut self.out;
+        let mut line = [0; CONTENT_LENGTH_LINE];
         let written = match framing {
-            FramingField::Nothing => out.put(b"\r\n"),
-            FramingField::ContentLength(_) => (|| {
-                out.put(b"Content-Length: ")?;
-                out.put(digits.get(at..).unwrap_or_default())?;
-                out.put(b"\r\n\r\n")
-            })(),
-            FramingField::Chunked => out.put(b"Transfer-Encoding: chunked\r\n\r\n"),
+            FramingField::Nothing => self.out.put(b"\r\n"),
+            FramingField::ContentLength(length) => {
+                self.out.put(content_length_line(length, &mut line))
+            }
+            FramingField::Chunked => self.out.put(b"Transfer-Encoding: chunked\r\n\r\n"),
         };
         written.map_err(|error| self.fail(error))?;
         self.finished = true;
@@ -391,6 +386,7 @@ impl<'a> ResponseHead<'a> {
 
     /// [`finish`](ResponseHead::finish) with `Body::Length(data.len())`, then `data` after
     /// the head in the same output: the whole response; returns its length.
+    #[inline]
     pub fn finish_with(mut self, data: &[u8]) -> Result<usize, WriteError> {
         let framing = self.framing(Body::Length(data.len() as u64));
         self.head.finish_with(framing, data)
@@ -404,6 +400,7 @@ impl<'a> ResponseHead<'a> {
         self.head.finish_to(framing, w)
     }
 
+    #[inline]
     fn framing(&self, body: Body) -> Result<FramingField, WriteError> {
         // RFC 9110 §15.2.2: a 101 names the protocol switched to in Upgrade (the parser reads
         // one that does not as UnexpectedUpgrade); `new` refused a 101 in HTTP/1.0.

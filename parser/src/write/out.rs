@@ -130,6 +130,32 @@ pub(crate) fn decimal(mut n: u64) -> ([u8; 20], usize) {
     }
 }
 
+/// The room [`content_length_line`] needs: the name, 20 digits (`u64::MAX`), two CRLF.
+pub(crate) const CONTENT_LENGTH_LINE: usize = 16 + 20 + 4;
+
+/// `Content-Length: n` CRLF and the empty line that ends the head, built in `line` and
+/// returned as one slice of it: one copy into the output (three puts and a digit array
+/// returned by value cost `pipeline_cost` 110 instructions more).
+#[inline]
+pub(crate) fn content_length_line(mut n: u64, line: &mut [u8; CONTENT_LENGTH_LINE]) -> &[u8] {
+    const NAME: &[u8; 16] = b"Content-Length: ";
+    let end = line.len() - 4;
+    line[end..].copy_from_slice(b"\r\n\r\n");
+    let mut at = end;
+    loop {
+        // 20 digits hold `u64::MAX`, so `at` stays at or above `NAME.len()`.
+        at -= 1;
+        line[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = at - NAME.len();
+    line[start..at].copy_from_slice(NAME);
+    &line[start..]
+}
+
 /// `n` in hexadecimal ASCII without leading zeros (RFC 9112 §7.1: `chunk-size = 1*HEXDIG`),
 /// as for [`decimal`].
 #[inline]
@@ -170,6 +196,19 @@ mod tests {
         ] {
             let (digits, at) = hex(n);
             assert_eq!(&digits[at..], text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn content_length_lines_hold_every_length() {
+        let mut line = [0; CONTENT_LENGTH_LINE];
+        for (n, expected) in [
+            (0, &b"Content-Length: 0\r\n\r\n"[..]),
+            (13, b"Content-Length: 13\r\n\r\n"),
+            (100, b"Content-Length: 100\r\n\r\n"),
+            (u64::MAX, b"Content-Length: 18446744073709551615\r\n\r\n"),
+        ] {
+            assert_eq!(content_length_line(n, &mut line), expected);
         }
     }
 
