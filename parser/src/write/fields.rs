@@ -73,7 +73,6 @@ impl CheckedFields {
             FieldKind::Upgrade => self.upgrade |= list_has_member(value),
             FieldKind::Host | FieldKind::Other => {}
         }
-        self.lines.reserve(name.len() + value.len() + 4);
         self.lines.extend_from_slice(name);
         self.lines.extend_from_slice(b": ");
         self.lines.extend_from_slice(value);
