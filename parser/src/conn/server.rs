@@ -219,9 +219,26 @@ impl<const N: usize> ServerConn<N> {
         self.step(input)
     }
 
-    /// `receive` past its shortest case.
+    /// `receive` past its shortest case: first the next head after an answered request (a
+    /// pipelined GET's), without the loop over every state (its set-up cost 60 instructions).
     #[inline(never)]
     fn step(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
+        match (self.read, self.answer) {
+            (Read::Done, Answer::Done) => {
+                self.next_request();
+                if let Read::Head = self.read {
+                    return self.read_head(input);
+                }
+            }
+            (Read::Head, _) => return self.read_head(input),
+            _ => {}
+        }
+        self.states(input)
+    }
+
+    /// `receive` through the states.
+    #[inline(never)]
+    fn states(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
         loop {
             match self.read {
                 Read::Failed(error) => return Err(error),
