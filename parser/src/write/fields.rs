@@ -36,19 +36,41 @@ use crate::syntax::{list_contains_token, list_has_member};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CheckedFields {
     lines: Vec<u8>,
+    /// What all the lines say (the head acts on it).
     pub(crate) upgrade: bool,
     pub(crate) close: bool,
     pub(crate) keep_alive: bool,
+    /// The kept lines (see [`CheckedFields::replace_kept`]): their length, what they say.
+    kept_len: usize,
+    kept: Says,
+    /// What the lines after the kept ones say.
+    added: Says,
+}
+
+/// What field lines say that a head acts on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Says {
+    upgrade: bool,
+    close: bool,
+    keep_alive: bool,
 }
 
 impl CheckedFields {
     /// No fields; allocates nothing until the first push.
     pub const fn new() -> CheckedFields {
+        const NOTHING: Says = Says {
+            upgrade: false,
+            close: false,
+            keep_alive: false,
+        };
         CheckedFields {
             lines: Vec::new(),
             upgrade: false,
             close: false,
             keep_alive: false,
+            kept_len: 0,
+            kept: NOTHING,
+            added: NOTHING,
         }
     }
 
@@ -66,11 +88,15 @@ impl CheckedFields {
             FieldKind::Framing => return Err(WriteError::FramingField),
             FieldKind::Connection => {
                 check_connection_options(value)?;
-                self.close |= list_contains_token(value, "close");
-                self.keep_alive |= list_contains_token(value, "keep-alive");
+                self.added.close |= list_contains_token(value, "close");
+                self.added.keep_alive |= list_contains_token(value, "keep-alive");
+                self.sum();
             }
             // RFC 9110 §15.2.2: a 101 names the protocol it switches to; an empty list names none.
-            FieldKind::Upgrade => self.upgrade |= list_has_member(value),
+            FieldKind::Upgrade => {
+                self.added.upgrade |= list_has_member(value);
+                self.sum();
+            }
             FieldKind::Host | FieldKind::Other => {}
         }
         self.lines.extend_from_slice(name);
@@ -80,12 +106,67 @@ impl CheckedFields {
         Ok(self)
     }
 
-    /// Forgets every field, keeping the buffer.
+    /// Forgets every field, the kept ones too, keeping the buffer.
     pub fn clear(&mut self) {
+        *self = CheckedFields {
+            lines: core::mem::take(&mut self.lines),
+            ..CheckedFields::new()
+        };
         self.lines.clear();
-        self.upgrade = false;
-        self.close = false;
-        self.keep_alive = false;
+    }
+
+    /// Makes the lines of `prefix` the first lines, in place of those kept before (none at
+    /// first), and keeps them: [`clear_unkept`](CheckedFields::clear_unkept) leaves them. For a
+    /// line that starts every head and changes seldom (a server's `Date`): kept in place, it
+    /// goes out in the same copy as the fields pushed after it. Allocates only to grow.
+    ///
+    /// ```
+    /// use h1_parser::write::CheckedFields;
+    ///
+    /// let mut fields = CheckedFields::new();
+    /// fields.push("Content-Type", "text/plain")?;
+    /// let mut date = CheckedFields::new();
+    /// date.push("Date", "Sun, 06 Nov 1994 08:49:37 GMT")?;
+    /// fields.replace_kept(&date);
+    /// assert_eq!(fields.as_bytes(), b"Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Type: text/plain\r\n");
+    /// fields.clear_unkept();
+    /// fields.push("Vary", "Accept")?;
+    /// assert_eq!(fields.as_bytes(), b"Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nVary: Accept\r\n");
+    /// # Ok::<(), h1_parser::write::WriteError>(())
+    /// ```
+    pub fn replace_kept(&mut self, prefix: &CheckedFields) {
+        let kept = self.kept_len.min(self.lines.len());
+        if kept == prefix.lines.len() {
+            // The same length (a Date line always is): no byte after it moves.
+            if let Some(old) = self.lines.get_mut(..kept) {
+                old.copy_from_slice(&prefix.lines);
+            }
+        } else {
+            self.lines.splice(..kept, prefix.lines.iter().copied());
+        }
+        self.kept_len = prefix.lines.len();
+        self.kept = Says {
+            upgrade: prefix.upgrade,
+            close: prefix.close,
+            keep_alive: prefix.keep_alive,
+        };
+        self.sum();
+    }
+
+    /// Forgets the fields pushed after the kept ones ([`replace_kept`](CheckedFields::replace_kept)),
+    /// keeping the buffer.
+    pub fn clear_unkept(&mut self) {
+        self.lines.truncate(self.kept_len);
+        self.added = Says::default();
+        self.sum();
+    }
+
+    /// What all the lines say, from what the kept and the added ones say.
+    #[inline]
+    fn sum(&mut self) {
+        self.upgrade = self.kept.upgrade | self.added.upgrade;
+        self.close = self.kept.close | self.added.close;
+        self.keep_alive = self.kept.keep_alive | self.added.keep_alive;
     }
 
     /// The field lines as written, each ending in CRLF.

@@ -11,11 +11,14 @@ use crate::response::Response;
 use crate::source::Source;
 
 /// The `Date` field (RFC 9110 §6.6.1), checked once each time the second changes, and read
-/// from the clock once per batch of answers (a pipelined batch shares it).
+/// from the clock once per batch of answers (a pipelined batch shares it). Each line is
+/// numbered, so a response keeps it at the start of its fields until the next one.
 #[derive(Debug)]
 pub(super) struct DateField {
     now: [u8; DATE_LEN],
     line: CheckedFields,
+    /// The number of `line`, from 1.
+    number: u64,
     fresh: bool,
 }
 
@@ -24,6 +27,7 @@ impl DateField {
         DateField {
             now: [b' '; DATE_LEN],
             line: CheckedFields::new(),
+            number: 0,
             fresh: false,
         }
     }
@@ -33,8 +37,8 @@ impl DateField {
         self.fresh = false;
     }
 
-    /// The field line for now.
-    fn line(&mut self) -> &CheckedFields {
+    /// The field line for now, and its number.
+    fn line(&mut self) -> (u64, &CheckedFields) {
         if !self.fresh {
             with_date(|now| {
                 if now != self.now {
@@ -43,11 +47,12 @@ impl DateField {
                     // IMF-fixdate is a valid field value; a refusal would leave no Date, which
                     // RFC 9110 §6.6.1 allows a server without a clock.
                     let _ = self.line.push("Date", now);
+                    self.number += 1;
                 }
             });
             self.fresh = true;
         }
-        &self.line
+        (self.number, &self.line)
     }
 }
 
@@ -65,8 +70,9 @@ pub(super) fn answer(
         let _ = core.interim(&mut *out, *code, fields.iter());
     }
     let mut head = core.respond(&mut *out, response.status())?;
-    head.checked_fields(date.line())?
-        .checked_fields(response.fields())?;
+    let (number, line) = date.line();
+    // The Date line and the handler's fields, one copy.
+    head.checked_fields(response.dated_fields(number, line))?;
     if response.wants_close() {
         head.field("Connection", "close")?;
     }
@@ -106,8 +112,53 @@ pub(super) fn last_answer(
         response.status(),
         None,
     )?;
-    head.fields(date.line())?
-        .fields(response.fields())?
-        .field("Connection", "close")?;
+    let (number, line) = date.line();
+    if response.date() == number {
+        head.fields(response.fields())?;
+    } else if response.date() == 0 {
+        head.fields(line)?.fields(response.fields())?;
+    } else {
+        // A Date line of another second kept: this one instead (a library answer, cold).
+        let mut fields = response.fields().clone();
+        fields.replace_kept(line);
+        head.fields(&fields)?;
+    }
+    head.field("Connection", "close")?;
     head.finish_with(response.body())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use crate::conn::Connection;
+    use crate::{Response, ServerConfig};
+
+    #[test]
+    fn every_answer_has_one_date_line_after_its_status_line() {
+        let handler = |_: &crate::Request, res: &mut Response| {
+            res.header("Content-Type", "text/plain").set_body("hi");
+        };
+        let mut conn = Connection::new(&ServerConfig::new(), Instant::now());
+        let now = Instant::now();
+        conn.feed(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", &handler, now);
+        conn.feed(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", &handler, now);
+        // A broken request: the library's 400, written apart from the handler's answers.
+        conn.feed(
+            b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n",
+            &handler,
+            now,
+        );
+        let out = String::from_utf8_lossy(conn.output()).into_owned();
+        let answers: Vec<&str> = out.split("HTTP/1.1 ").skip(1).collect();
+        assert_eq!(answers.len(), 3, "{out}");
+        for answer in &answers {
+            let lines: Vec<&str> = answer.split("\r\n").collect();
+            assert!(lines[1].starts_with("Date: "), "{answer}");
+            let dates = lines.iter().filter(|l| l.starts_with("Date: ")).count();
+            assert_eq!(dates, 1, "{answer}");
+        }
+        assert!(answers[0].contains("\r\nContent-Type: text/plain\r\n"));
+        assert!(answers[2].starts_with("400 "), "{}", answers[2]);
+    }
 }

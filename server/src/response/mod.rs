@@ -62,6 +62,9 @@ pub struct Response {
     interim: Vec<(u16, CheckedFields)>,
     /// Whether the request may get interim responses (HTTP/1.1, RFC 9110 §15.2).
     interim_allowed: bool,
+    /// Which `Date` line the connection kept at the start of `fields` (0: none): it stays
+    /// across requests and goes out in one copy with the handler's fields.
+    date: u64,
 }
 
 impl Response {
@@ -76,13 +79,15 @@ impl Response {
             source: None,
             interim: Vec::new(),
             interim_allowed: true,
+            date: 0,
         }
     }
 
     /// Forgets the last response, keeping the buffers.
     pub(crate) fn reset(&mut self) {
         self.status = 200;
-        self.fields.clear();
+        // The kept `Date` line stays: only the handler's fields go.
+        self.fields.clear_unkept();
         self.body.clear();
         self.close = false;
         self.answer = None;
@@ -95,6 +100,7 @@ impl Response {
     pub(crate) fn shrink_to(&mut self, bytes: usize) {
         if self.fields.capacity() > bytes {
             self.fields = CheckedFields::new();
+            self.date = 0;
         }
         if self.body.capacity() > bytes {
             self.body = Vec::new();
@@ -338,8 +344,24 @@ impl Response {
         self.close
     }
 
-    /// The fields added, checked as they were.
+    /// The fields added, checked as they were, after the `Date` line kept by
+    /// [`Response::dated_fields`] if any.
     pub(crate) fn fields(&self) -> &CheckedFields {
+        &self.fields
+    }
+
+    /// Which `Date` line `fields` starts with (0: none).
+    pub(crate) fn date(&self) -> u64 {
+        self.date
+    }
+
+    /// The fields after the `Date` line `line`, numbered `date` by the connection: kept at
+    /// their start, replaced only when the number changes (once a second).
+    pub(crate) fn dated_fields(&mut self, date: u64, line: &CheckedFields) -> &CheckedFields {
+        if self.date != date {
+            self.fields.replace_kept(line);
+            self.date = date;
+        }
         &self.fields
     }
 }
@@ -430,5 +452,44 @@ mod tests {
             .header("Connection", "keep-alive, Close");
         assert_eq!(res.fields().as_bytes(), b"");
         assert!(res.wants_close());
+    }
+
+    #[test]
+    fn the_date_line_is_kept_first_across_resets_and_replaced_when_it_changes() {
+        let line = |date: &str| {
+            let mut line = CheckedFields::new();
+            line.push("Date", date).unwrap();
+            line
+        };
+        let (one, two) = (
+            line("Sun, 06 Nov 1994 08:49:37 GMT"),
+            line("Sun, 06 Nov 1994 08:49:38 GMT"),
+        );
+        let mut res = Response::new();
+        res.header("X-A", "1");
+        assert_eq!(
+            res.dated_fields(1, &one).as_bytes(),
+            b"Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nX-A: 1\r\n"
+        );
+        res.reset();
+        res.header("Connection", "close").header("X-B", "2");
+        assert_eq!(
+            res.dated_fields(1, &two).as_bytes(),
+            b"Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nX-B: 2\r\n",
+            "the same number: kept as it is"
+        );
+        assert_eq!(
+            res.dated_fields(2, &two).as_bytes(),
+            b"Date: Sun, 06 Nov 1994 08:49:38 GMT\r\nX-B: 2\r\n"
+        );
+        assert!(res.wants_close());
+        res.reset();
+        assert_eq!(
+            res.fields().as_bytes(),
+            b"Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n"
+        );
+        assert!(!res.wants_close());
+        res.shrink_to(0);
+        assert_eq!((res.fields().as_bytes(), res.date()), (&b""[..], 0));
     }
 }
