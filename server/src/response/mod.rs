@@ -91,9 +91,17 @@ impl Response {
         self.body.clear();
         self.close = false;
         self.answer = None;
+        if self.source.is_some() || !self.interim.is_empty() {
+            self.forget_rare();
+        }
+        self.interim_allowed = true;
+    }
+
+    /// A streamed body, interim heads: out of `reset`'s line (most answers have neither).
+    #[cold]
+    fn forget_rare(&mut self) {
         self.source = None;
         self.interim.clear();
-        self.interim_allowed = true;
     }
 
     /// Releases buffers larger than `bytes`.
