@@ -185,6 +185,27 @@ impl<const N: usize> ServerConn<N> {
         self.input_ended = true;
     }
 
+    /// Whether the current request's body is still being read: after [`Event::Head`], false
+    /// for a request without one, whose [`Event::End`] is the next call's, consuming nothing.
+    ///
+    /// ```
+    /// use h1_parser::conn::{Event, ServerConn};
+    /// use h1_parser::Config;
+    ///
+    /// let mut conn = ServerConn::new(Config::new());
+    /// assert!(matches!(conn.receive(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")?, (_, Event::Head)));
+    /// assert!(!conn.body_pending());
+    /// let mut conn = ServerConn::new(Config::new());
+    /// let post = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi";
+    /// assert!(matches!(conn.receive(post)?, (_, Event::Head)));
+    /// assert!(conn.body_pending());
+    /// # Ok::<(), h1_parser::conn::ConnError>(())
+    /// ```
+    #[inline]
+    pub fn body_pending(&self) -> bool {
+        matches!(self.read, Read::Body)
+    }
+
     /// The current request's head over `head`, the bytes from its first byte (the input of
     /// the call that returned [`Event::Head`], wherever it is now): valid until the call after
     /// its answer is finished.
