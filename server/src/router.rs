@@ -275,6 +275,25 @@ impl Router {
         Ok(route.handler.as_ref())
     }
 
+    /// The handler when the first route matching `path` for `method` is one without
+    /// parameters (as `find` would answer, params empty); `None` otherwise.
+    #[inline]
+    fn find_literal<'r>(
+        &'r self,
+        method: Method<'_>,
+        path: &mut RoutePath<'_, '_>,
+    ) -> Option<&'r dyn Handler> {
+        for route in &self.routes {
+            let Some(literal) = &route.literal else {
+                return None;
+            };
+            if path.is(literal) {
+                return route.serves(method).then(|| route.handler.as_ref());
+            }
+        }
+        None
+    }
+
     /// Writes the `Allow` value for `path`: the methods of the routes that match it.
     fn allow(&self, path: &str) -> ArrayString<256> {
         let mut allow = ArrayString::<256>::new();
@@ -302,9 +321,15 @@ impl Router {
 
 impl Handler for Router {
     fn handle(&self, req: &Request<'_>, res: &mut Response) {
-        // The routed request is built once and its parameters filled in place.
-        let mut routed: Request<'_> = req.routed();
         let mut path = RoutePath::of(req);
+        // A route without parameters answers the request as it came when it has none (no
+        // copy); otherwise the routed request is built once, its parameters filled in place.
+        if req.params().is_empty() {
+            if let Some(handler) = self.find_literal(req.method(), &mut path) {
+                return handler.handle(req, res);
+            }
+        }
+        let mut routed: Request<'_> = req.routed();
         match self.find(req.method(), &mut path, routed.params_mut()) {
             Ok(handler) => handler.handle(&routed, res),
             Err(true) => {
@@ -543,5 +568,43 @@ mod tests {
                 "{target}"
             );
         }
+    }
+
+    #[test]
+    fn routes_without_parameters_keep_the_order_and_the_head_fallback() {
+        use crate::conn::Connection;
+        use crate::ServerConfig;
+        use std::time::Instant;
+
+        let mut router = Router::new();
+        router
+            .get("/a", |_, res| {
+                res.set_body("get a");
+            })
+            .post("/a", |_, res| {
+                res.set_body("post a");
+            })
+            .get("/:x", |req, res| {
+                res.set_body(format!("x={}", req.param("x").unwrap_or("")));
+            })
+            .get("/b", |_, res| {
+                res.set_body("never: /:x comes first");
+            });
+        let answer = |method: &str, target: &str| {
+            let mut conn = Connection::new(&ServerConfig::new(), Instant::now());
+            let wire = format!("{method} {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+            conn.feed(wire.as_bytes(), &router, Instant::now());
+            String::from_utf8_lossy(conn.output()).into_owned()
+        };
+        assert!(answer("GET", "/a").ends_with("\r\n\r\nget a"));
+        assert!(answer("POST", "/a").ends_with("\r\n\r\npost a"));
+        let head = answer("HEAD", "/a");
+        assert!(
+            head.starts_with("HTTP/1.1 200 OK\r\n") && head.ends_with("Content-Length: 5\r\n\r\n")
+        );
+        let put = answer("PUT", "/a");
+        assert!(put.starts_with("HTTP/1.1 405 "), "{put}");
+        assert!(put.contains("\r\nAllow: GET, HEAD, POST\r\n"), "{put}");
+        assert!(answer("GET", "/b").ends_with("\r\n\r\nx=b"));
     }
 }
