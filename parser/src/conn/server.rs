@@ -13,6 +13,9 @@ use crate::request::{OwnedRequest, Parser, Request};
 use crate::syntax::list_contains_token;
 use crate::write::{Body, Out, ResponseHead};
 
+#[cfg(feature = "std")]
+extern crate std;
+
 /// What a server writes when a client waits for it before sending a body (RFC 9110 §15.2.1).
 pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -436,13 +439,7 @@ impl<const N: usize> ServerConn<N> {
         out: impl Into<Out<'o>>,
         code: u16,
     ) -> Result<Answering<'c, 'o, N>, ConnError> {
-        self.answerable()?;
-        if (100..200).contains(&code) && code != 101 {
-            return Err(ConnError::OutOfOrder);
-        }
-        if code == 101 && !self.exchange.wants_upgrade {
-            return Err(ConnError::UpgradeNotRequested);
-        }
+        self.final_answer(code)?;
         let head = self.status_line(out, code)?;
         Ok(Answering {
             conn: self,
@@ -451,6 +448,123 @@ impl<const N: usize> ServerConn<N> {
             said_close: false,
             said_keep_alive: false,
         })
+    }
+
+    /// Whether a final answer with `code` may start now: a request is owed one, the code is
+    /// not an interim one, and a 101 answers an offered upgrade.
+    #[inline]
+    fn final_answer(&self, code: u16) -> Result<(), ConnError> {
+        self.answerable()?;
+        if (100..200).contains(&code) && code != 101 {
+            return Err(ConnError::OutOfOrder);
+        }
+        if code == 101 && !self.exchange.wants_upgrade {
+            return Err(ConnError::UpgradeNotRequested);
+        }
+        Ok(())
+    }
+
+    /// The whole final answer at once, appended to `out`: what [`respond`](ServerConn::respond)
+    /// with `code`, [`Answering::checked_fields`] with `fields` and [`Answering::finish_with`]
+    /// `data` write, the same bytes, each part copied once and no head value in between (a
+    /// server's answer from memory). Returns the answer's length; on a refusal nothing is
+    /// written.
+    ///
+    /// ```
+    /// use h1_parser::conn::{Event, ServerConn};
+    /// use h1_parser::write::CheckedFields;
+    /// use h1_parser::Config;
+    ///
+    /// let mut conn = ServerConn::new(Config::new());
+    /// assert!(matches!(conn.receive(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")?, (_, Event::Head)));
+    /// let mut fields = CheckedFields::new();
+    /// fields.push("Content-Type", "text/plain")?;
+    /// let mut out = Vec::new();
+    /// conn.respond_with(&mut out, 200, &fields, b"hi")?;
+    /// assert_eq!(out, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn respond_with(
+        &mut self,
+        out: &mut std::vec::Vec<u8>,
+        code: u16,
+        fields: &crate::write::CheckedFields,
+        data: &[u8],
+    ) -> Result<usize, ConnError> {
+        self.final_answer(code)?;
+        let length = Body::Length(data.len() as u64);
+        let settled = self.settle(code, fields.close, fields.keep_alive, length);
+        let head = crate::write::WholeHead {
+            code,
+            method: self.exchange.method.method(),
+            fields,
+            connection: settled.connection,
+            body: settled.body,
+        };
+        let sent = match settled.sending {
+            Outgoing::Length(_) => Some(data),
+            _ => None,
+        };
+        match head.write(out, sent)? {
+            Some(written) => {
+                self.settled(&settled, true);
+                Ok(written)
+            }
+            None => {
+                // A code without a phrase of its own: through the general writer.
+                let mut head = self.respond(out, code)?;
+                head.checked_fields(fields)?;
+                head.finish_with(data)
+            }
+        }
+    }
+
+    /// What an answer with `code` decides for the connection, given whether its fields said
+    /// `Connection: close` or `keep-alive`, for the body the application gives.
+    #[inline]
+    fn settle(&self, code: u16, said_close: bool, said_keep_alive: bool, body: Body) -> Settled {
+        let exchange = self.exchange;
+        let (body, sending) = fit_body(&exchange, code, body);
+        let tunnel = code == 101 || (exchange.method == Asked::Connect && is_2xx(code));
+        let mut keep_alive = self.keep_alive() && !said_close && !tunnel;
+        // RFC 9112 §9.3: a body delimited by the close ends the connection.
+        keep_alive &= sending != Outgoing::UntilClose;
+        // RFC 9110 §10.1.1: the client waits for 100 and gets a final answer instead; whether it
+        // sends the body now is its choice, so the connection cannot be read on.
+        keep_alive &= !exchange.continue_owed;
+        // A refused CONNECT: the client may already be sending tunnel bytes.
+        keep_alive &= exchange.method != Asked::Connect;
+        let connection = if !keep_alive && !tunnel && !said_close {
+            Some("close")
+        } else if keep_alive && exchange.http10 && !said_keep_alive {
+            // RFC 9112 §9.3: an HTTP/1.0 client keeps the connection only when told so.
+            Some("keep-alive")
+        } else {
+            None
+        };
+        Settled {
+            body,
+            sending,
+            keep_alive,
+            tunnel,
+            connection,
+        }
+    }
+
+    /// The answer's head went out as `settled`; `data`: with its body.
+    #[inline]
+    fn settled(&mut self, settled: &Settled, data: bool) {
+        self.keep_alive = settled.keep_alive;
+        self.exchange.tunnel = settled.tunnel;
+        self.exchange.continue_owed = false;
+        let complete = data || settled.sending == Outgoing::Idle;
+        self.sending = if complete {
+            Outgoing::Idle
+        } else {
+            settled.sending
+        };
+        self.answer = if complete { Answer::Done } else { Answer::Body };
     }
 
     /// An answer's status-line: HTTP/1.1 (RFC 9110 §2.5: a server sends its own version),
@@ -628,37 +742,30 @@ impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
 
     #[inline(always)]
     fn finish_then(mut self, body: Body, data: Option<&[u8]>) -> Result<usize, ConnError> {
-        let exchange = self.conn.exchange;
-        let code = self.code;
-        let (body, sending) = fit_body(&exchange, code, body);
-        let tunnel = code == 101 || (exchange.method == Asked::Connect && is_2xx(code));
-        let mut keep_alive = self.conn.keep_alive() && !self.said_close && !tunnel;
-        // RFC 9112 §9.3: a body delimited by the close ends the connection.
-        keep_alive &= sending != Outgoing::UntilClose;
-        // RFC 9110 §10.1.1: the client waits for 100 and gets a final answer instead; whether it
-        // sends the body now is its choice, so the connection cannot be read on.
-        keep_alive &= !exchange.continue_owed;
-        // A refused CONNECT: the client may already be sending tunnel bytes.
-        keep_alive &= exchange.method != Asked::Connect;
-        if !keep_alive && !tunnel && !self.said_close {
-            self.head.field("Connection", "close")?;
-        } else if keep_alive && exchange.http10 && !self.said_keep_alive {
-            // RFC 9112 §9.3: an HTTP/1.0 client keeps the connection only when told so.
-            self.head.field("Connection", "keep-alive")?;
+        let settled = self
+            .conn
+            .settle(self.code, self.said_close, self.said_keep_alive, body);
+        if let Some(option) = settled.connection {
+            self.head.field("Connection", option)?;
         }
-        let written = match (data, sending) {
+        let written = match (data, settled.sending) {
             (Some(data), Outgoing::Length(_)) => self.head.finish_with(data)?,
-            _ => self.head.finish(body)?,
+            _ => self.head.finish(settled.body)?,
         };
-        let conn = self.conn;
-        conn.keep_alive = keep_alive;
-        conn.exchange.tunnel = tunnel;
-        conn.exchange.continue_owed = false;
-        let complete = data.is_some() || sending == Outgoing::Idle;
-        conn.sending = if complete { Outgoing::Idle } else { sending };
-        conn.answer = if complete { Answer::Done } else { Answer::Body };
+        self.conn.settled(&settled, data.is_some());
         Ok(written)
     }
+}
+
+/// What an answer decides for its connection (`ServerConn::settle`).
+struct Settled {
+    /// The body as the answer may send it.
+    body: Body,
+    sending: Outgoing,
+    keep_alive: bool,
+    tunnel: bool,
+    /// The `Connection` option the connection adds.
+    connection: Option<&'static str>,
 }
 
 fn is_2xx(code: u16) -> bool {
@@ -695,5 +802,90 @@ fn fit_body(exchange: &Exchange, code: u16, body: Body) -> (Body, Outgoing) {
         Body::UntilClose => (body, Outgoing::UntilClose),
         // Refused by the writer: only HEAD and 304 advertise.
         Body::Advertised(_) => (body, Outgoing::Idle),
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use std::format;
+    use std::vec::Vec;
+
+    use super::*;
+    use crate::write::CheckedFields;
+
+    /// `respond_with` writes what `respond`, `checked_fields` and `finish_with` write, and
+    /// leaves the connection where they leave it, for every kind of request and answer.
+    #[test]
+    fn respond_with_answers_as_respond_then_finish_with() {
+        let requests = [
+            "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET / HTTP/1.0\r\n\r\n",
+            "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+            "HEAD / HTTP/1.1\r\nHost: a\r\n\r\n",
+            "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi",
+        ];
+        let field_sets: [&[(&str, &str)]; 5] = [
+            &[],
+            &[("Content-Type", "text/plain")],
+            &[("Connection", "close")],
+            &[("Connection", "keep-alive"), ("X-A", "1")],
+            &[("Connection", "upgrade"), ("Upgrade", "websocket")],
+        ];
+        let codes = [200, 201, 204, 299, 304, 404, 101, 500, 599];
+        let bodies: [&[u8]; 2] = [b"", b"hello"];
+        let next = b"GET /next HTTP/1.1\r\nHost: a\r\n\r\n";
+        for request in requests {
+            for fields in field_sets {
+                let mut checked = CheckedFields::new();
+                for (name, value) in fields {
+                    checked.push(name, value).unwrap();
+                }
+                for code in codes {
+                    for body in bodies {
+                        let mut whole = ServerConn::new(Config::new());
+                        let mut parts = ServerConn::new(Config::new());
+                        let (mut out_whole, mut out_parts) = (Vec::new(), Vec::new());
+                        for conn in [&mut whole, &mut parts] {
+                            let (_, event) = conn.receive(request.as_bytes()).unwrap();
+                            assert_eq!(event, Event::Head);
+                        }
+                        let a = whole.respond_with(&mut out_whole, code, &checked, body);
+                        let b = parts.respond(&mut out_parts, code).and_then(|mut head| {
+                            head.checked_fields(&checked)?;
+                            head.finish_with(body)
+                        });
+                        let case = format!("{request:?} {fields:?} {code} {body:?}");
+                        assert_eq!(a, b, "{case}");
+                        assert_eq!(out_whole, out_parts, "{case}");
+                        assert_eq!(whole.keep_alive(), parts.keep_alive(), "{case}");
+                        assert_eq!(whole.sends_data(), parts.sends_data(), "{case}");
+                        // Where each connection goes next: the rest of a body, the next
+                        // request, a tunnel or the end.
+                        let rest = request.split_once("\r\n\r\n").map_or("", |(_, rest)| rest);
+                        let mut input = rest.as_bytes().to_vec();
+                        input.extend_from_slice(next);
+                        let after = |conn: &mut ServerConn| {
+                            let mut events = Vec::new();
+                            let mut at = 0;
+                            for _ in 0..4 {
+                                match conn.receive(&input[at..]) {
+                                    Ok((consumed, event)) => {
+                                        at += consumed;
+                                        events.push(format!("{event:?}"));
+                                    }
+                                    Err(error) => events.push(format!("{error:?}")),
+                                }
+                            }
+                            events
+                        };
+                        assert_eq!(after(&mut whole), after(&mut parts), "{case}");
+                    }
+                }
+            }
+        }
     }
 }

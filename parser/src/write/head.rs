@@ -159,6 +159,62 @@ impl<'a> Head<'a> {
     }
 }
 
+/// A whole HTTP/1.1 response head from fields checked when they were pushed, for the
+/// connection core's answers from memory: the checks of [`ResponseHead`] (the status, a 101's
+/// Upgrade, the framing its status and method allow) before the first byte, then one copy per
+/// part.
+#[cfg(feature = "std")]
+pub(crate) struct WholeHead<'f> {
+    pub(crate) code: u16,
+    /// The method answered (HEAD and CONNECT frame the answer).
+    pub(crate) method: Method<'static>,
+    pub(crate) fields: &'f super::fields::CheckedFields,
+    /// The `Connection` option the core adds: a token, valid as it stands.
+    pub(crate) connection: Option<&'static str>,
+    pub(crate) body: Body,
+}
+
+#[cfg(feature = "std")]
+impl WholeHead<'_> {
+    /// Appends the head to `out`, then `data` (which a `Length` body announced); returns the
+    /// length of both, or `None` with nothing written for a code without a status-line of the
+    /// table (the caller writes it through [`ResponseHead`]).
+    #[inline]
+    pub(crate) fn write(
+        &self,
+        out: &mut std::vec::Vec<u8>,
+        data: Option<&[u8]>,
+    ) -> Result<Option<usize>, WriteError> {
+        check_status(self.code, Version::Http11)?;
+        let Some(line) = http11_status_line(self.code) else {
+            return Ok(None);
+        };
+        // RFC 9110 §15.2.2, as `ResponseHead::framing`.
+        if self.code == 101 && !self.fields.upgrade {
+            return Err(WriteError::InvalidSwitch);
+        }
+        let framing = response_framing(self.code, self.method, Version::Http11, self.body)?;
+        let start = out.len();
+        out.extend_from_slice(line);
+        out.extend_from_slice(self.fields.as_bytes());
+        if let Some(option) = self.connection {
+            out.extend_from_slice(b"Connection: ");
+            out.extend_from_slice(option.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        let mut length = [0; CONTENT_LENGTH_LINE];
+        out.extend_from_slice(match framing {
+            FramingField::Nothing => b"\r\n",
+            FramingField::ContentLength(n) => content_length_line(n, &mut length),
+            FramingField::Chunked => b"Transfer-Encoding: chunked\r\n\r\n",
+        });
+        if let Some(data) = data {
+            out.extend_from_slice(data);
+        }
+        Ok(Some(out.len() - start))
+    }
+}
+
 /// A head that was not finished is not counted as written: a Vec is truncated back.
 impl Drop for Head<'_> {
     fn drop(&mut self) {

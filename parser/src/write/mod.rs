@@ -67,6 +67,8 @@ pub use error::WriteError;
 #[cfg(feature = "std")]
 pub use fields::CheckedFields;
 pub use framing::Body;
+#[cfg(feature = "std")]
+pub(crate) use head::WholeHead;
 pub use head::{RequestHead, ResponseHead};
 pub use out::Out;
 pub use reason::reason_phrase;

@@ -69,8 +69,15 @@ pub(super) fn answer(
         // refused here, and a refusal would only drop the hint.
         let _ = core.interim(&mut *out, *code, fields.iter());
     }
-    let mut head = core.respond(&mut *out, response.status())?;
     let (number, line) = date.line();
+    if !response.wants_close() && !response.is_streamed() && response.status() != 304 {
+        // Most answers: the head, the Date line and the handler's fields, the body.
+        let status = response.status();
+        response.dated_fields(number, line);
+        core.respond_with(out, status, response.fields(), response.body())?;
+        return Ok(None);
+    }
+    let mut head = core.respond(&mut *out, response.status())?;
     // The Date line and the handler's fields, one copy.
     head.checked_fields(response.dated_fields(number, line))?;
     if response.wants_close() {
