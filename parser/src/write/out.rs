@@ -148,7 +148,7 @@ const DIGIT_PAIRS: [u8; 200] = {
 /// `Content-Length: n` CRLF and the empty line that ends the head, built in `line` and
 /// returned as one slice of it: one copy into the output (three puts and a digit array
 /// returned by value cost `pipeline_cost` 110 instructions more).
-#[inline]
+#[inline(always)]
 pub(crate) fn content_length_line(mut n: u64, line: &mut [u8; CONTENT_LENGTH_LINE]) -> &[u8] {
     const NAME: &[u8; 16] = b"Content-Length: ";
     let end = line.len() - 4;

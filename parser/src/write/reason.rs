@@ -26,7 +26,7 @@ macro_rules! statuses {
         }
 
         /// `HTTP/1.1 code phrase CRLF` for a code of the table (RFC 9112 §4).
-        #[inline]
+        #[inline(always)]
         pub(crate) fn http11_status_line(code: u16) -> Option<&'static [u8]> {
             Some(match code {
                 $($code => concat!("HTTP/1.1 ", stringify!($code), " ", $phrase, "\r\n").as_bytes(),)*
