@@ -485,6 +485,7 @@ impl<const N: usize> ServerConn<N> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "std")]
+    #[inline]
     pub fn respond_with(
         &mut self,
         out: &mut std::vec::Vec<u8>,
