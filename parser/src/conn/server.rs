@@ -322,7 +322,7 @@ impl<const N: usize> ServerConn<N> {
     }
 
     /// Reads the next request head.
-    #[inline]
+    #[inline(always)]
     fn read_head(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
         if self.shutting_down || (input.is_empty() && self.input_ended) {
             self.read = Read::Closed;
