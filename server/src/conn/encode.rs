@@ -38,21 +38,28 @@ impl DateField {
     }
 
     /// The field line for now, and its number.
+    #[inline]
     fn line(&mut self) -> (u64, &CheckedFields) {
         if !self.fresh {
-            with_date(|now| {
-                if now != self.now {
-                    self.now.copy_from_slice(now);
-                    self.line.clear();
-                    // IMF-fixdate is a valid field value; a refusal would leave no Date, which
-                    // RFC 9110 §6.6.1 allows a server without a clock.
-                    let _ = self.line.push("Date", now);
-                    self.number += 1;
-                }
-            });
-            self.fresh = true;
+            self.read_clock();
         }
         (self.number, &self.line)
+    }
+
+    /// The first answer of a batch: the clock, and a new line when the second changed.
+    #[inline(never)]
+    fn read_clock(&mut self) {
+        with_date(|now| {
+            if now != self.now {
+                self.now.copy_from_slice(now);
+                self.line.clear();
+                // IMF-fixdate is a valid field value; a refusal would leave no Date, which
+                // RFC 9110 §6.6.1 allows a server without a clock.
+                let _ = self.line.push("Date", now);
+                self.number += 1;
+            }
+        });
+        self.fresh = true;
     }
 }
 

@@ -84,6 +84,7 @@ impl Response {
     }
 
     /// Forgets the last response, keeping the buffers.
+    #[inline]
     pub(crate) fn reset(&mut self) {
         self.status = 200;
         // The kept `Date` line stays: only the handler's fields go.
