@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use h1_server::files::ServeDir;
-use h1_server::{Handler, Request, Response, Router, Server, ServerConfig};
+use h1_server::{Handler, Inline, Plan, Request, Response, Router, Server, ServerConfig};
 
 const HELP: &str = "\
 h1-server: a small, fast, hard-to-abuse HTTP/1.1 server
@@ -262,13 +262,14 @@ fn main() -> ExitCode {
     );
 
     let result = match (args.echo, dir, args.log) {
-        (true, _, false) => server.serve(echo),
-        (true, _, true) => server.serve(AccessLog(echo)),
+        // Every route of the binary answers from memory or streams files: inline.
+        (true, _, false) => server.serve(Inline(echo)),
+        (true, _, true) => server.serve(AccessLog(Inline(echo))),
         (false, Some(dir), false) => server.serve(dir),
         (false, Some(dir), true) => server.serve(AccessLog(dir)),
         (false, None, log) => {
             let mut router = Router::new();
-            router.get("/", |_: &Request, res: &mut Response| {
+            router.inline().get("/", |_: &Request, res: &mut Response| {
                 res.header("Content-Type", "text/plain");
                 res.set_body("Hello, world!");
             });
@@ -292,6 +293,10 @@ fn main() -> ExitCode {
 struct AccessLog<H>(H);
 
 impl<H: Handler> Handler for AccessLog<H> {
+    fn plan(&self, req: &Request<'_>) -> Plan {
+        self.0.plan(req)
+    }
+
     fn handle(&self, req: &Request<'_>, res: &mut Response) {
         self.0.handle(req, res);
         let _ = writeln!(

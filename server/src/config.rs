@@ -22,6 +22,7 @@ use crate::response::Response;
 /// | `read_buffer_size` | 4 KiB | a connection's first read buffer; it grows up to the head limit and stays while the connection is busy (an idle one holds no buffer) |
 /// | `shutdown_timeout` | 10 s | how long a graceful shutdown waits for requests in flight |
 /// | `backlog` | 1024 | the listen backlog |
+/// | `handler_threads` | 512 | the most threads running handlers on the pool at once (more wait) |
 /// | `shape_answers` | leaves them as they are | reshapes the library's own answers (404, 405, 400, 408, …) |
 ///
 /// ```
@@ -76,6 +77,10 @@ pub struct ServerConfig {
     pub shutdown_timeout: Duration,
     /// The listen backlog passed to `listen(2)`.
     pub backlog: i32,
+    /// The most threads of the handler pool, where handlers that may block run
+    /// ([`Plan::blocking`](crate::Plan::blocking), the default): one per request being
+    /// handled, started on demand, ended after 10 s idle. Past it, requests wait for a thread.
+    pub handler_threads: usize,
     /// Called with each answer the library writes itself — the router's 404 and 405, the
     /// server's 400, 408, 413, 414, 431, 501, 505, the 500 of a panicking handler — to change
     /// its body and fields; [`Response::answer`] says which it is. It receives the status, a
@@ -115,6 +120,7 @@ impl ServerConfig {
             read_buffer_size: 4 * 1024,
             shutdown_timeout: Duration::from_secs(10),
             backlog: 1024,
+            handler_threads: 512,
             shape_answers: as_they_are,
         }
     }
@@ -188,6 +194,12 @@ impl ServerConfig {
     /// Sets [`ServerConfig::shutdown_timeout`].
     pub const fn shutdown_timeout(mut self, timeout: Duration) -> ServerConfig {
         self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ServerConfig::handler_threads`].
+    pub const fn handler_threads(mut self, threads: usize) -> ServerConfig {
+        self.handler_threads = threads;
         self
     }
 

@@ -24,8 +24,10 @@ use std::sync::Arc;
 use std::thread;
 
 use crate::config::ServerConfig;
+use crate::exchange::Inbox;
 use crate::handler::Handler;
 use crate::poll::Poller;
+use crate::pool::Pool;
 use crate::slots::Slots;
 use crate::worker::{Shared, Stats, Worker};
 
@@ -134,6 +136,7 @@ impl Server {
     fn serve_counted(self, handler: impl Handler) -> io::Result<Vec<Stats>> {
         let handler = Arc::new(handler);
         let config = Arc::new(self.config);
+        let pool = Pool::new(config.handler_threads);
         let mut workers = Vec::with_capacity(self.pollers.len());
         for (index, poller) in self.pollers.into_iter().enumerate() {
             let worker = Worker {
@@ -143,6 +146,13 @@ impl Server {
                 config: Arc::clone(&config),
                 shared: Arc::clone(&self.shared),
                 slots: Slots::default(),
+                pool: pool.clone(),
+                inbox: Arc::new(Inbox::new(
+                    self.shared
+                        .waker(index)
+                        .ok_or_else(|| io::Error::other("a worker without a waker"))?,
+                )),
+                returned: Vec::new(),
                 accepting: false,
                 stats: Stats::default(),
             };

@@ -166,6 +166,14 @@ impl<const N: usize> ServerConn<N> {
         self.drain_limit = bytes;
     }
 
+    /// Bounds the body of the request whose head was just read at `bytes` instead of the
+    /// configuration's `max_body_size` (a route's own limit, chosen from the head): over it,
+    /// the body is [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) (413), before any of
+    /// its data for a `Content-Length`, at the chunk that crosses it for a chunked body.
+    pub fn set_body_limit(&mut self, bytes: u64) {
+        self.decoder.set_max_body_size(bytes);
+    }
+
     /// Whether the connection will carry another request after the current answer (RFC 9112
     /// §9.3): the request's version and `Connection` field, the answer's framing, a shutdown.
     pub fn keep_alive(&self) -> bool {

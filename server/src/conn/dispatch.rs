@@ -11,14 +11,13 @@ use crate::response::Response;
 
 /// Runs `handler` for `request` into `response` (reset first), then applies the server's
 /// policies: see the module documentation. `connect`: the request's method is CONNECT.
-pub(super) fn dispatch<H: Handler + ?Sized>(
+pub(crate) fn dispatch<H: Handler + ?Sized>(
     handler: &H,
     request: &Request<'_>,
     response: &mut Response,
     connect: bool,
     shaper: fn(&mut Response),
 ) {
-    response.reset();
     response.allow_interim(request.version() != h1_parser::Version::Http10);
     let handled = catch_unwind(AssertUnwindSafe(|| handler.handle(request, response)));
     if handled.is_err() {
@@ -28,7 +27,7 @@ pub(super) fn dispatch<H: Handler + ?Sized>(
             .set_answer(Answer::HandlerPanicked, "Internal Server Error\n")
             .close();
     }
-    if connect {
+    if connect && !response.wants_upgrade() {
         refuse_tunnel(response);
     }
     if response.answer().is_some() {

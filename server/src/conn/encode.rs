@@ -69,6 +69,9 @@ pub(super) fn answer(
         .checked_fields(response.fields())?;
     if response.wants_close() {
         head.field("Connection", "close")?;
+    } else if response.status() == 101 {
+        // RFC 9110 §7.8: Upgrade is a hop-by-hop field, named by Connection.
+        head.field("Connection", "upgrade")?;
     }
     let Some(source) = response.take_source() else {
         if response.status() == 304 {
@@ -110,4 +113,25 @@ pub(super) fn last_answer(
         .fields(response.fields())?
         .field("Connection", "close")?;
     head.finish_with(response.body())
+}
+
+/// Writes `response`'s head (interims first) for a body that follows in pieces: `length`
+/// bytes exactly, or chunked.
+pub(super) fn head(
+    core: &mut ServerConn,
+    out: &mut Vec<u8>,
+    response: &Response,
+    date: &mut DateField,
+    length: Option<u64>,
+) -> Result<usize, ConnError> {
+    for (code, fields) in response.interims() {
+        let _ = core.interim(&mut *out, *code, fields.iter());
+    }
+    let mut head = core.respond(&mut *out, response.status())?;
+    head.checked_fields(date.line())?
+        .checked_fields(response.fields())?;
+    if response.wants_close() {
+        head.field("Connection", "close")?;
+    }
+    head.finish(length.map_or(Body::Chunked, Body::Length))
 }

@@ -25,6 +25,25 @@ pub(super) enum Step {
     Failed(ConnError),
 }
 
+/// What one step of reading a body lent to a handler found (see [`Incoming::pull`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Pulled {
+    /// Body bytes at this range of the message.
+    Data(Range<usize>),
+    /// A trailer field: its name and value in the message.
+    Trailer(Range<usize>, Range<usize>),
+    /// The client waits for `100 Continue`: send it, then read on.
+    Continue,
+    /// The body is complete.
+    End,
+    /// Every byte was used: read more.
+    NeedMore,
+    /// The connection switched protocols: the bytes from [`Incoming::rest`] on are the new
+    /// protocol's.
+    Upgrade,
+    Failed(ConnError),
+}
+
 /// The current request as read so far. Offsets count from the message's start in the read
 /// buffer, so the buffer may move its contents between reads.
 #[derive(Debug, Default)]
@@ -37,6 +56,8 @@ pub(super) struct Incoming {
     body: Vec<u8>,
     /// Body bytes still lying in the read buffer, in one run.
     in_place: Range<usize>,
+    /// The trailer fields after a chunked body.
+    trailers: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Incoming {
@@ -65,7 +86,13 @@ impl Incoming {
                     return Step::Head;
                 }
                 Event::Data(range) => self.take(from + range.start..from + range.end, message),
-                Event::Trailer { .. } => {}
+                Event::Trailer { name, value } => {
+                    let field = |range: Range<usize>| {
+                        let range = from + range.start..from + range.end;
+                        message.get(range).unwrap_or_default().to_vec()
+                    };
+                    self.trailers.push((field(name), field(value)));
+                }
                 Event::WriteContinue if rest.is_empty() => output.extend_from_slice(CONTINUE),
                 Event::WriteContinue => {}
                 Event::End => return Step::Complete,
@@ -81,6 +108,38 @@ impl Incoming {
                 Event::Interim => return Step::Closed,
             }
         }
+    }
+
+    /// One step of the core over what the read buffer holds, for a body read piece by piece
+    /// by a handler: data is handed out as ranges of the message, never gathered.
+    pub(super) fn pull(&mut self, core: &mut ServerConn, input: &mut ReadBuffer) -> Pulled {
+        let message = input.message();
+        let rest = message.get(self.at..).unwrap_or_default();
+        let (consumed, event) = match core.receive(rest) {
+            Ok(step) => step,
+            Err(error) => return Pulled::Failed(error),
+        };
+        let from = self.at;
+        self.at += consumed;
+        let shift = |range: Range<usize>| from + range.start..from + range.end;
+        match event {
+            Event::Data(range) => Pulled::Data(shift(range)),
+            Event::Trailer { name, value } => Pulled::Trailer(shift(name), shift(value)),
+            Event::WriteContinue => Pulled::Continue,
+            Event::End => Pulled::End,
+            Event::NeedMore => {
+                self.compact(input);
+                Pulled::NeedMore
+            }
+            Event::Upgrade => Pulled::Upgrade,
+            Event::Closed => Pulled::Failed(ConnError::IncompleteMessage),
+            Event::Head | Event::Interim | Event::AnswerOwed => Pulled::End,
+        }
+    }
+
+    /// The bytes after what the core consumed.
+    pub(super) fn rest<'a>(&self, input: &'a ReadBuffer) -> &'a [u8] {
+        input.message().get(self.at..).unwrap_or_default()
     }
 
     /// Body data at `range` of the message: kept in place while it extends one run, copied
@@ -121,6 +180,11 @@ impl Incoming {
         self.in_place = self.at..self.at;
     }
 
+    /// The trailer fields of the request read whole.
+    pub(super) fn trailers(&self) -> &[(Vec<u8>, Vec<u8>)] {
+        &self.trailers
+    }
+
     /// The head, from the message's start.
     pub(super) fn head<'a>(&self, input: &'a ReadBuffer) -> &'a [u8] {
         input.message()
@@ -146,23 +210,25 @@ impl Incoming {
     /// The request was answered: the next one starts after the bytes the core consumed.
     pub(super) fn next(&mut self, input: &mut ReadBuffer) {
         input.next_message_at(input.start() + self.at);
+        self.forget();
+    }
+
+    /// Forgets the request, keeping the buffers unless they grew past 64 KiB.
+    fn forget(&mut self) {
         self.at = 0;
         self.head_len = 0;
         self.in_place = 0..0;
         self.body.clear();
         if self.body.capacity() > BODY_KEEP {
             self.body = Vec::new();
+        }
+        if !self.trailers.is_empty() {
+            self.trailers = Vec::new();
         }
     }
 
     /// Forgets the request, keeping the body buffer unless it grew past 64 KiB.
     pub(super) fn recycle(&mut self) {
-        self.at = 0;
-        self.head_len = 0;
-        self.in_place = 0..0;
-        self.body.clear();
-        if self.body.capacity() > BODY_KEEP {
-            self.body = Vec::new();
-        }
+        self.forget();
     }
 }

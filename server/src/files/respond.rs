@@ -12,7 +12,7 @@ use std::io;
 use super::path::Refusal;
 use super::plan::{FileAnswer, FilePlan, ServeDir};
 use super::upload::Written;
-use crate::handler::Handler;
+use crate::handler::{Handler, Plan};
 use crate::request::Request;
 use crate::response::Response;
 
@@ -107,6 +107,15 @@ fn send_file(file: &FileAnswer, res: &mut Response) -> io::Result<()> {
 /// Serves the directory for every request: `server.serve(ServeDir::new(root)?)`, or as a
 /// route's handler (`router.get("/*rest", dir)`).
 impl Handler for ServeDir {
+    /// Reads run inline (files are streamed by the event loop); an upload runs on the pool,
+    /// its body bounded by the upload limit.
+    fn plan(&self, req: &Request<'_>) -> Plan {
+        match (req.method().as_str(), self.max_upload()) {
+            ("PUT", Some(max)) => Plan::blocking().body_limit(max),
+            _ => Plan::inline(),
+        }
+    }
+
     fn handle(&self, req: &Request<'_>, res: &mut Response) {
         let plan = self.plan(req.method().as_str(), req.path(), |name| req.header(name));
         // A chunked body has no Content-Length for the plan to check.
