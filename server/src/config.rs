@@ -22,6 +22,7 @@ use crate::response::Response;
 /// | `read_buffer_size` | 4 KiB | a connection's first read buffer; it grows up to the head limit and stays while the connection is busy (an idle one holds no buffer) |
 /// | `shutdown_timeout` | 10 s | how long a graceful shutdown waits for requests in flight |
 /// | `backlog` | 1024 | the listen backlog |
+/// | `body_memory` | 256 MiB | request bodies read whole, all connections together: past it, `503` |
 /// | `handler_threads` | 512 | the most threads running handlers on the pool at once (more wait) |
 /// | `shape_answers` | leaves them as they are | reshapes the library's own answers (404, 405, 400, 408, …) |
 ///
@@ -77,6 +78,13 @@ pub struct ServerConfig {
     pub shutdown_timeout: Duration,
     /// The listen backlog passed to `listen(2)`.
     pub backlog: i32,
+    /// The most bytes all connections together hold in request bodies read whole (an inline
+    /// handler's body, [`Request::body`](crate::Request::body) on the pool). A body that
+    /// would pass it is answered `503 Service Unavailable` with `Retry-After`, so slow or
+    /// many uploads pin this much memory at most, however many clients and however slow.
+    /// Bodies read as they arrive ([`Request::body_reader`](crate::Request::body_reader))
+    /// hold no more than the read buffer and do not count.
+    pub body_memory: usize,
     /// The most threads of the handler pool, where handlers that may block run
     /// ([`Plan::blocking`](crate::Plan::blocking), the default): one per request being
     /// handled, started on demand, ended after 10 s idle. Past it, requests wait for a thread.
@@ -120,6 +128,7 @@ impl ServerConfig {
             read_buffer_size: 4 * 1024,
             shutdown_timeout: Duration::from_secs(10),
             backlog: 1024,
+            body_memory: 256 * 1024 * 1024,
             handler_threads: 512,
             shape_answers: as_they_are,
         }
@@ -194,6 +203,12 @@ impl ServerConfig {
     /// Sets [`ServerConfig::shutdown_timeout`].
     pub const fn shutdown_timeout(mut self, timeout: Duration) -> ServerConfig {
         self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ServerConfig::body_memory`].
+    pub const fn body_memory(mut self, bytes: usize) -> ServerConfig {
+        self.body_memory = bytes;
         self
     }
 

@@ -67,6 +67,7 @@
 #![deny(unsafe_code)]
 
 mod answer;
+mod budget;
 mod config;
 pub mod conn;
 mod date;

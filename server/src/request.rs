@@ -176,13 +176,19 @@ impl<'a> Request<'a> {
 
     /// The body, decoded (chunked framing removed); empty when the request has none. An
     /// inline handler's request was read whole before it ran; on the pool, the first call
-    /// reads it all now (bytes a [`Request::body_reader`] took before are not in it), and a
-    /// body that breaks the route's limit or a rule, or comes too slowly, is empty here and
-    /// answered by the server (413, 400, 408), whatever the handler answers.
+    /// reads it all now (bytes a [`Request::body_reader`] took before are not in it).
+    ///
+    /// On the pool, a body that breaks the route's limit or a rule, comes too slowly or does
+    /// not fit [`ServerConfig::body_memory`](crate::ServerConfig::body_memory) stops the
+    /// handler here (it unwinds, without a panic message), so nothing acts on a body that is
+    /// not the client's; the server answers 413, 400, 408 or 503.
     pub fn body(&self) -> &'a [u8] {
         match self.body {
             Body::Whole(body, _) => body,
-            Body::Streamed(body) => body.whole(),
+            Body::Streamed(body) => match body.whole() {
+                Some(body) => body,
+                None => std::panic::resume_unwind(Box::new(BodyRefused)),
+            },
         }
     }
 
@@ -214,6 +220,9 @@ impl<'a> Request<'a> {
         &self.head
     }
 }
+
+/// What stops a handler whose body could not be read whole (see [`Request::body`]).
+struct BodyRefused;
 
 /// A request body as a reader, wherever it is.
 enum Reader<'a> {

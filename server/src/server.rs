@@ -23,6 +23,7 @@ use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 use std::thread;
 
+use crate::budget::Budget;
 use crate::config::ServerConfig;
 use crate::exchange::Inbox;
 use crate::handler::Handler;
@@ -137,6 +138,7 @@ impl Server {
         let handler = Arc::new(handler);
         let config = Arc::new(self.config);
         let pool = Pool::new(config.handler_threads);
+        let budget = Arc::new(Budget::new(config.body_memory));
         let mut workers = Vec::with_capacity(self.pollers.len());
         for (index, poller) in self.pollers.into_iter().enumerate() {
             let worker = Worker {
@@ -147,6 +149,7 @@ impl Server {
                 shared: Arc::clone(&self.shared),
                 slots: Slots::default(),
                 pool: pool.clone(),
+                budget: Arc::clone(&budget),
                 inbox: Arc::new(Inbox::new(
                     self.shared
                         .waker(index)

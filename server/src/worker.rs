@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::budget::Budget;
 use crate::config::ServerConfig;
 use crate::conn::Connection;
 use crate::exchange::{self, Inbox, Lent};
@@ -115,6 +116,8 @@ pub(crate) struct Worker<H> {
     pub(crate) slots: Slots,
     /// The handler threads, and where the connections lent to them come back.
     pub(crate) pool: Pool,
+    /// The memory all workers' connections may hold in bodies read whole.
+    pub(crate) budget: Arc<Budget>,
     pub(crate) inbox: Arc<Inbox>,
     /// The connections given back, taken from the inbox each round.
     pub(crate) returned: Vec<(usize, Option<Box<Connection>>)>,
@@ -337,7 +340,7 @@ impl<H: Handler> Worker<H> {
             None if slot.io.readable => {
                 let (since, peer) = (slot.idle_since, slot.peer);
                 let mut conn = self.slots.lend(&self.config, since);
-                conn.serve_pool(peer);
+                conn.serve_pool(peer, &self.budget);
                 conn
             }
             // Parked, and nothing to read: an output event, nothing to do.

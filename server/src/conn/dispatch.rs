@@ -49,6 +49,10 @@ pub(super) fn library_answer(
 ) {
     response.reset();
     response.set_answer(answer, text).body_mut().push(b'\n');
+    if answer == Answer::OverBudget {
+        // RFC 9110 §10.2.3: when to try again; the bodies in memory now are read by then.
+        response.header("Retry-After", "1");
+    }
     shape(shaper, response);
 }
 

@@ -162,6 +162,16 @@ impl Connection {
         Err(io::Error::other(answer_error(answer)))
     }
 
+    /// The budget bodies read whole are counted against, if any.
+    pub(crate) fn body_budget(&self) -> Option<std::sync::Arc<crate::budget::Budget>> {
+        self.incoming.budget().cloned()
+    }
+
+    /// The body cannot be taken (`answer` says why): that is the request's answer.
+    pub(crate) fn refuse_body(&mut self, answer: Answer) {
+        self.lent.failure = Some(answer);
+    }
+
     /// The request's trailer fields, once its body was read to the end.
     pub(crate) fn trailers(&self) -> &[(Vec<u8>, Vec<u8>)] {
         &self.lent.trailers

@@ -54,6 +54,7 @@
 //! | `mod.rs` | `Connection`: the I/O layer's side, and the request cycle tying the others |
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use h1_parser::conn::{ConnError, ServerConn};
@@ -80,6 +81,7 @@ use stream::Stream;
 use timers::{Phase, Timers};
 
 use crate::answer::Answer;
+use crate::budget::Budget;
 use crate::config::ServerConfig;
 use crate::handler::Handler;
 use crate::request::Request;
@@ -181,9 +183,10 @@ impl Connection {
 
     /// Hands requests whose handlers run on the pool over to the I/O layer
     /// ([`Connection::take_handoff`]) instead of running them here; `peer` is the client.
-    pub(crate) fn serve_pool(&mut self, peer: Option<SocketAddr>) {
+    pub(crate) fn serve_pool(&mut self, peer: Option<SocketAddr>, budget: &Arc<Budget>) {
         self.handoff = true;
         self.peer = peer;
+        self.incoming.set_budget(budget);
     }
 
     /// A request for a handler on the pool, read up to its head: the I/O layer lends the
@@ -341,6 +344,9 @@ impl Connection {
                     return self.fail(Answer::Invalid(error), error.as_str())
                 }
                 Step::Failed(error) => return self.fail(Answer::Internal, error.as_str()),
+                Step::OverBudget => {
+                    return self.fail(Answer::OverBudget, "too many request bodies in memory now")
+                }
             }
         }
     }

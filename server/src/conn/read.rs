@@ -2,10 +2,12 @@
 //! gathered for the handler where it lies or, when it arrives in pieces, copied out.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use h1_parser::conn::{ConnError, Event, ServerConn, CONTINUE};
 
 use super::buffer::ReadBuffer;
+use crate::budget::Budget;
 
 /// A decoded-body buffer larger than this is released after its request.
 const BODY_KEEP: usize = 64 * 1024;
@@ -23,6 +25,8 @@ pub(super) enum Step {
     Closed,
     /// The request broke a rule, or ended inside a message: answered by the status it names.
     Failed(ConnError),
+    /// The body does not fit the server's memory budget now: `503`.
+    OverBudget,
 }
 
 /// What one step of reading a body lent to a handler found (see [`Incoming::pull`]).
@@ -58,6 +62,9 @@ pub(super) struct Incoming {
     in_place: Range<usize>,
     /// The trailer fields after a chunked body.
     trailers: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The server's body budget, and how much of it `body`'s capacity holds.
+    budget: Option<Arc<Budget>>,
+    reserved: usize,
 }
 
 impl Incoming {
@@ -85,7 +92,11 @@ impl Incoming {
                     self.in_place = self.at..self.at;
                     return Step::Head;
                 }
-                Event::Data(range) => self.take(from + range.start..from + range.end, message),
+                Event::Data(range) => {
+                    if !self.take(from + range.start..from + range.end, message) {
+                        return Step::OverBudget;
+                    }
+                }
                 Event::Trailer { name, value } => {
                     let field = |range: Range<usize>| {
                         let range = from + range.start..from + range.end;
@@ -97,7 +108,9 @@ impl Incoming {
                 Event::WriteContinue => {}
                 Event::End => return Step::Complete,
                 Event::NeedMore => {
-                    self.compact(input);
+                    if !self.compact(input) {
+                        return Step::OverBudget;
+                    }
                     return Step::NeedMore;
                 }
                 // Answers are finished before the next request is read, except a streamed
@@ -128,6 +141,7 @@ impl Incoming {
             Event::WriteContinue => Pulled::Continue,
             Event::End => Pulled::End,
             Event::NeedMore => {
+                // Nothing is gathered in this mode: the compaction copies no body out.
                 self.compact(input);
                 Pulled::NeedMore
             }
@@ -144,40 +158,70 @@ impl Incoming {
 
     /// Body data at `range` of the message: kept in place while it extends one run, copied
     /// out otherwise (chunked framing between the pieces).
-    fn take(&mut self, range: Range<usize>, message: &[u8]) {
+    /// False when the copy does not fit the budget.
+    fn take(&mut self, range: Range<usize>, message: &[u8]) -> bool {
         if self.body.is_empty() && (self.in_place.is_empty() || self.in_place.end == range.start) {
             if self.in_place.is_empty() {
                 self.in_place = range;
             } else {
                 self.in_place.end = range.end;
             }
-            return;
+            return true;
         }
-        self.spill(message);
-        self.body
-            .extend_from_slice(message.get(range).unwrap_or_default());
+        self.spill(message) && self.gather(message.get(range).unwrap_or_default())
     }
 
     /// Copies the body bytes lying in the read buffer out to the body buffer.
-    fn spill(&mut self, message: &[u8]) {
-        if !self.in_place.is_empty() {
-            let run = message.get(self.in_place.clone()).unwrap_or_default();
-            self.body.extend_from_slice(run);
-            self.in_place = self.at..self.at;
+    fn spill(&mut self, message: &[u8]) -> bool {
+        if self.in_place.is_empty() {
+            return true;
         }
+        let run = message.get(self.in_place.clone()).unwrap_or_default();
+        self.in_place = self.at..self.at;
+        self.gather(run)
+    }
+
+    /// Appends to the body buffer, its growth taken from the budget first.
+    fn gather(&mut self, bytes: &[u8]) -> bool {
+        let needed = self.body.len() + bytes.len();
+        if needed > self.body.capacity() {
+            let grown = needed.max(self.body.capacity() * 2);
+            if let Some(budget) = &self.budget {
+                if !budget.reserve(grown - self.reserved) {
+                    return false;
+                }
+                self.reserved = grown;
+            }
+            self.body.reserve_exact(grown - self.body.len());
+        }
+        self.body.extend_from_slice(bytes);
+        true
+    }
+
+    /// Counts the bodies this connection gathers against `budget`.
+    pub(super) fn set_budget(&mut self, budget: &Arc<Budget>) {
+        if self.budget.is_none() {
+            self.budget = Some(Arc::clone(budget));
+        }
+    }
+
+    /// The budget bodies are counted against, if any.
+    pub(super) fn budget(&self) -> Option<&Arc<Budget>> {
+        self.budget.as_ref()
     }
 
     /// The body is incomplete: the bytes the core consumed after the head leave the read
     /// buffer (the head stays, the core resolves it there), so a large body needs no large
     /// read buffer.
-    fn compact(&mut self, input: &mut ReadBuffer) {
+    fn compact(&mut self, input: &mut ReadBuffer) -> bool {
         if self.at <= self.head_len {
-            return;
+            return true;
         }
-        self.spill(input.message());
+        let spilled = self.spill(input.message());
         input.remove_from_message(self.head_len..self.at);
         self.at = self.head_len;
         self.in_place = self.at..self.at;
+        spilled
     }
 
     /// The trailer fields of the request read whole.
@@ -221,6 +265,9 @@ impl Incoming {
         self.body.clear();
         if self.body.capacity() > BODY_KEEP {
             self.body = Vec::new();
+            if let Some(budget) = &self.budget {
+                budget.release(std::mem::take(&mut self.reserved));
+            }
         }
         if !self.trailers.is_empty() {
             self.trailers = Vec::new();
@@ -230,5 +277,13 @@ impl Incoming {
     /// Forgets the request, keeping the body buffer unless it grew past 64 KiB.
     pub(super) fn recycle(&mut self) {
         self.forget();
+    }
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        if let Some(budget) = &self.budget {
+            budget.release(self.reserved);
+        }
     }
 }
