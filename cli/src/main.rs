@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use h1_server::files::ServeDir;
-use h1_server::{Handler, Inline, Plan, Request, Response, Router, Server, ServerConfig};
+use h1_server::{Inline, Request, Response, Router, Served, Server, ServerConfig};
 
 const HELP: &str = "\
 h1-server: a small, fast, hard-to-abuse HTTP/1.1 server
@@ -46,7 +46,7 @@ FLAGS:
     --upload-quota BYTES
                       With --upload: the bytes all uploads together may write
                       while the server runs (413 past it; default 1 GiB).
-    --log             Print one access-log line per request to stderr
+    --log             Print one access-log line per answer to stderr (the server's own too)
                       (method, target, version, status, body bytes). Off by default.
     --max-connections N
                       Most connections open at once; more get 503 and are
@@ -80,7 +80,6 @@ struct Args {
     max_upload: Option<u64>,
     upload_quota: Option<u64>,
     dotfiles: bool,
-    log: bool,
     config: ServerConfig,
 }
 
@@ -95,7 +94,6 @@ fn parse_args(argv: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Opti
         max_upload: None,
         upload_quota: None,
         dotfiles: false,
-        log: false,
         config: ServerConfig::new(),
     };
     let args = &mut args_out;
@@ -115,7 +113,7 @@ fn parse_args(argv: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Opti
                 args.upload_quota = Some(value(&mut parser, "--upload-quota")?);
             }
             Long("dotfiles") => args.dotfiles = true,
-            Long("log") => args.log = true,
+            Long("log") => args.config = args.config.log(access_log),
             Long("max-connections") => {
                 let max = value(&mut parser, "--max-connections")?;
                 args.config = args.config.max_connections(max);
@@ -261,23 +259,17 @@ fn main() -> ExitCode {
         }
     );
 
-    let result = match (args.echo, dir, args.log) {
-        // Every route of the binary answers from memory or streams files: inline.
-        (true, _, false) => server.serve(Inline(echo)),
-        (true, _, true) => server.serve(AccessLog(Inline(echo))),
-        (false, Some(dir), false) => server.serve(dir),
-        (false, Some(dir), true) => server.serve(AccessLog(dir)),
-        (false, None, log) => {
+    // Every route of the binary answers from memory or streams files: inline.
+    let result = match (args.echo, dir) {
+        (true, _) => server.serve(Inline(echo)),
+        (false, Some(dir)) => server.serve(dir),
+        (false, None) => {
             let mut router = Router::new();
             router.inline().get("/", |_: &Request, res: &mut Response| {
                 res.header("Content-Type", "text/plain");
                 res.set_body("Hello, world!");
             });
-            if log {
-                server.serve(AccessLog(router))
-            } else {
-                server.serve(router)
-            }
+            server.serve(router)
         }
     };
     match result {
@@ -289,26 +281,27 @@ fn main() -> ExitCode {
     }
 }
 
-/// Wraps a handler with one access-log line per request on stderr.
-struct AccessLog<H>(H);
-
-impl<H: Handler> Handler for AccessLog<H> {
-    fn plan(&self, req: &Request<'_>) -> Plan {
-        self.0.plan(req)
-    }
-
-    fn handle(&self, req: &Request<'_>, res: &mut Response) {
-        self.0.handle(req, res);
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "{} {} {} {} {}",
-            req.method(),
-            req.target(),
-            req.version().as_str(),
-            res.status(),
-            res.streamed_length().unwrap_or(res.body().len() as u64)
-        );
-    }
+/// `--log`: one line per answer on stderr, the server's own answers included: the client,
+/// the time, the request-line, the status, the body bytes (`-`: streamed, length unknown) and
+/// the time from the request's first byte to the answer's head.
+fn access_log(served: &Served<'_>) {
+    let peer = served
+        .peer
+        .map_or_else(|| "-".to_owned(), |peer| peer.ip().to_string());
+    let version = served.version.map_or("-", |version| version.as_str());
+    let bytes = served
+        .body_bytes
+        .map_or_else(|| "-".to_owned(), |bytes| bytes.to_string());
+    // Not eprintln!: with stderr closed it would panic.
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{peer} [{}] \"{} {} {version}\" {} {bytes} {:.3}ms",
+        httpdate::fmt_http_date(served.received),
+        served.method,
+        served.target,
+        served.status,
+        served.duration.as_secs_f64() * 1000.0,
+    );
 }
 
 /// `--echo`: the request as JSON. Allocates per request (echo mode only).

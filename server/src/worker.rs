@@ -24,6 +24,7 @@ use crate::config::ServerConfig;
 use crate::conn::Connection;
 use crate::exchange::{self, Inbox, Lent};
 use crate::handler::Handler;
+use crate::log::Served;
 use crate::poll::{Events, Poller, Ready, Waker};
 use crate::pool::Pool;
 use crate::pump::{linger, pump, Next, LINGER};
@@ -270,6 +271,9 @@ impl<H: Handler> Worker<H> {
                 let _ = stream.set_nonblocking(true);
                 let _ = (&stream).write(OVER_CAPACITY);
                 let _ = stream.shutdown(Shutdown::Write);
+                if let Some(log) = self.config.log {
+                    let _ = std::panic::catch_unwind(|| log(&Served::over_capacity(peer)));
+                }
                 continue;
             }
             if self.register(stream, peer, now).is_err() {

@@ -209,6 +209,7 @@ impl Connection {
         response: &mut Response,
     ) -> io::Result<()> {
         self.date.stale();
+        self.log_answer(response);
         let out = self.output.buf();
         let mark = out.len();
         match encode::answer(&mut self.core, out, response, &mut self.date) {
@@ -261,6 +262,7 @@ impl Connection {
         length: Option<u64>,
     ) -> io::Result<()> {
         self.date.stale();
+        self.log_answer(response);
         let out = self.output.buf();
         let written = encode::head(&mut self.core, out, response, &mut self.date, length);
         written.map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error.as_str()))?;

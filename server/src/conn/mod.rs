@@ -67,6 +67,7 @@ mod lent;
 mod output;
 mod rate;
 mod read;
+mod served;
 mod stream;
 mod timers;
 
@@ -143,6 +144,8 @@ pub struct Connection {
     lent: lent::LentBody,
     /// The client's address.
     peer: Option<SocketAddr>,
+    /// When the current request's first byte was read.
+    started: Instant,
 }
 
 /// Where a request's head sent it.
@@ -178,6 +181,7 @@ impl Connection {
             pending: false,
             lent: lent::LentBody::default(),
             peer: None,
+            started: now,
         }
     }
 
@@ -316,6 +320,7 @@ impl Connection {
             }
             if self.timers.phase() == Phase::Idle && !self.input.is_drained() {
                 self.timers.enter(Phase::Head, now);
+                self.started = now;
             }
             let step = self
                 .incoming
@@ -390,6 +395,7 @@ impl Connection {
         self.response.reset();
         dispatch::dispatch(handler, &request, &mut self.response, connect, shaper);
         drop(request);
+        self.log_answer(&self.response);
         let out = self.output.buf();
         let mark = out.len();
         match encode::answer(&mut self.core, out, &mut self.response, &mut self.date) {
@@ -458,6 +464,7 @@ impl Connection {
             message,
             self.config.shape_answers,
         );
+        self.log_answer(&self.response);
         let out = self.output.buf();
         let mark = out.len();
         if encode::last_answer(out, &self.response, &mut self.date).is_err() {
