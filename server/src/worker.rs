@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use crate::budget::Budget;
 use crate::config::ServerConfig;
-use crate::conn::Connection;
+use crate::conn::{Connection, Lend};
 use crate::exchange::{self, Inbox, Lent};
 use crate::handler::Handler;
 use crate::log::Served;
@@ -360,8 +360,10 @@ impl<H: Handler> Worker<H> {
             &*self.handler,
             now,
         );
-        if next != Next::Close && conn.take_handoff() {
-            return self.lend(key, conn);
+        if next != Next::Close {
+            if let Some(lend) = conn.take_handoff() {
+                return self.lend(key, conn, lend);
+            }
         }
         let deadline = match next {
             Next::Close => {
@@ -404,7 +406,7 @@ impl<H: Handler> Worker<H> {
 
     /// Lends slot `key`'s connection and socket to a pool thread, which runs the handler for
     /// the request the connection stopped at.
-    fn lend(&mut self, key: usize, conn: Box<Connection>) {
+    fn lend(&mut self, key: usize, conn: Box<Connection>, lend: Lend) {
         let Some(slot) = self.slots.get_mut(key) else {
             return;
         };
@@ -418,8 +420,12 @@ impl<H: Handler> Worker<H> {
         self.slots.set_deadline(key, None);
         let handler = Arc::clone(&self.handler);
         let config = Arc::clone(&self.config);
-        self.pool
-            .spawn(move || exchange::serve(lent, &*handler, &config));
+        match lend {
+            Lend::Handler => self
+                .pool
+                .spawn(move || exchange::serve(lent, &*handler, &config)),
+            Lend::Answer => self.pool.spawn(move || exchange::send(lent, &config)),
+        }
     }
 
     /// Takes back the connections the pool is done with: each is driven again at once (its
@@ -481,6 +487,25 @@ impl<H: Handler> Worker<H> {
                 // Lingered long enough, or parked past its idle timeout.
                 _ => self.remove(key),
             }
+        }
+    }
+}
+
+/// However the worker ends, unwinding included, its sockets leave the poller before they
+/// close (the portable backend's registration requires it, see `sys::watch`).
+impl<H> Drop for Worker<H> {
+    fn drop(&mut self) {
+        for key in 0..self.slots.key_bound() {
+            if let Some(slot) = self.slots.remove(key, Instant::now()) {
+                if slot.lent {
+                    let _ = slot.stream.shutdown(Shutdown::Both);
+                }
+                self.poller.forget(&slot.stream);
+                self.shared.open.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        if let Some(listener) = self.listener.take() {
+            self.poller.forget_listener(&listener);
         }
     }
 }

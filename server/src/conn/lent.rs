@@ -62,6 +62,14 @@ impl Connection {
         self.lent.trailers.clear();
     }
 
+    /// Starts a lent exchange for an answer an inline handler left (its request read whole):
+    /// the answer, taken out to be sent by the pool thread.
+    pub(crate) fn begin_lent_answer(&mut self) -> Response {
+        self.begin_lent();
+        self.lent.ended = true;
+        std::mem::take(&mut self.response)
+    }
+
     /// Writes everything queued.
     fn flush<S: Write>(&mut self, mut stream: S) -> io::Result<()> {
         let out = self.output.unsent();

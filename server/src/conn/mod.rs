@@ -138,14 +138,24 @@ pub struct Connection {
     /// Whether requests for handlers on the pool are handed over ([`Connection::take_handoff`])
     /// rather than answered here once read whole.
     handoff: bool,
-    /// A request waits to be handed to the pool.
-    pending: bool,
+    /// What waits to be handed to the pool.
+    pending: Option<Lend>,
     /// The body of a request lent to the pool.
     lent: lent::LentBody,
     /// The client's address.
     peer: Option<SocketAddr>,
     /// When the current request's first byte was read.
     started: Instant,
+}
+
+/// Why a connection is lent to a pool thread (see [`Connection::take_handoff`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lend {
+    /// To run the handler of the request read up to its head.
+    Handler,
+    /// To send the answer an inline handler left, whose body comes from a reader: a reader
+    /// may block or spin, which must cost its own thread, not the event loop.
+    Answer,
 }
 
 /// Where a request's head sent it.
@@ -178,7 +188,7 @@ impl Connection {
             shutdown_at_head: false,
             stalled: false,
             handoff: false,
-            pending: false,
+            pending: None,
             lent: lent::LentBody::default(),
             peer: None,
             started: now,
@@ -195,8 +205,8 @@ impl Connection {
 
     /// A request for a handler on the pool, read up to its head: the I/O layer lends the
     /// connection and its socket to a pool thread now (see `exchange`).
-    pub(crate) fn take_handoff(&mut self) -> bool {
-        std::mem::take(&mut self.pending)
+    pub(crate) fn take_handoff(&mut self) -> Option<Lend> {
+        self.pending.take()
     }
 
     /// Makes this connection what [`Connection::new`] with the same configuration returns at
@@ -217,7 +227,7 @@ impl Connection {
         self.shutdown_at_head = false;
         self.stalled = false;
         self.handoff = false;
-        self.pending = false;
+        self.pending = None;
         self.peer = None;
     }
 
@@ -310,7 +320,7 @@ impl Connection {
     fn run<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
         self.stalled = false;
         loop {
-            if matches!(self.life, Life::Closing { .. }) {
+            if matches!(self.life, Life::Closing { .. }) || self.pending.is_some() {
                 return;
             }
             // A streamed body goes out before anything after it is answered.
@@ -334,7 +344,7 @@ impl Connection {
                     match self.plan(handler) {
                         Planned::Here => {}
                         Planned::Pool => {
-                            self.pending = true;
+                            self.pending = Some(Lend::Handler);
                             return;
                         }
                         Planned::Refused => return,
@@ -395,6 +405,10 @@ impl Connection {
         self.response.reset();
         dispatch::dispatch(handler, &request, &mut self.response, connect, shaper);
         drop(request);
+        if self.handoff && self.response.streams_from_reader() {
+            self.pending = Some(Lend::Answer);
+            return;
+        }
         self.log_answer(&self.response);
         let out = self.output.buf();
         let mark = out.len();
@@ -500,7 +514,7 @@ impl Connection {
         matches!(self.life, Life::Open | Life::ShuttingDown)
             && self.output.pending() <= OUTPUT_HIGH_WATER
             && self.stream.is_none()
-            && !self.pending
+            && self.pending.is_none()
     }
 
     /// Whether [`Connection::process`] has buffered requests it left for later because of

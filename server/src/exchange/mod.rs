@@ -77,11 +77,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// answer unless the handler deferred it to a [`responder::Responder`].
 pub(crate) fn serve<H: Handler + ?Sized>(lent: Lent, handler: &H, config: &ServerConfig) {
     let stream = Arc::clone(&lent.stream);
-    // Blocking, with the body and write timeouts as the socket's; a failure leaves the
-    // socket non-blocking, and the first read or write says so.
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(config.body_timeout).filter(|t| !t.is_zero()));
-    let _ = stream.set_write_timeout(Some(config.write_timeout).filter(|t| !t.is_zero()));
+    block(&stream, config);
     let mut lent = lent;
     lent.conn.begin_lent();
     let Some((head_bytes, owned)) = lent.conn.lent_head() else {
@@ -106,6 +102,22 @@ pub(crate) fn serve<H: Handler + ?Sized>(lent: Lent, handler: &H, config: &Serve
     if !response.is_deferred() {
         complete(&link, response);
     }
+}
+
+/// On a pool thread: sends the answer an inline handler left in `lent`'s connection, whose
+/// body is a reader's (see `conn::Lend::Answer`).
+pub(crate) fn send(mut lent: Lent, config: &ServerConfig) {
+    block(&lent.stream, config);
+    let response = lent.conn.begin_lent_answer();
+    complete(&Arc::new(Mutex::new(Some(lent))), response);
+}
+
+/// The socket blocking, with the body and write timeouts as its own: a failure leaves it
+/// non-blocking, and the first read or write says so.
+fn block(stream: &TcpStream, config: &ServerConfig) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(config.body_timeout).filter(|t| !t.is_zero()));
+    let _ = stream.set_write_timeout(Some(config.write_timeout).filter(|t| !t.is_zero()));
 }
 
 /// Sends `response` as the answer of the connection `link` holds, and gives the connection

@@ -277,6 +277,11 @@ impl Response {
         self.source.is_some()
     }
 
+    /// Whether the body streams from a handler's reader (not a file).
+    pub(crate) fn streams_from_reader(&self) -> bool {
+        self.source.as_ref().is_some_and(Source::is_reader)
+    }
+
     /// The streamed body, taken by the connection to send.
     pub(crate) fn take_source(&mut self) -> Option<Source> {
         self.source.take()
