@@ -411,12 +411,7 @@ impl<H: Handler> Worker<H> {
             return;
         };
         slot.lent = true;
-        let lent = Lent {
-            conn,
-            stream: Arc::clone(&slot.stream),
-            key,
-            inbox: Arc::clone(&self.inbox),
-        };
+        let lent = Lent::new(conn, Arc::clone(&slot.stream), key, Arc::clone(&self.inbox));
         self.slots.set_deadline(key, None);
         let handler = Arc::clone(&self.handler);
         let config = Arc::clone(&self.config);

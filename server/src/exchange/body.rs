@@ -25,9 +25,7 @@ pub(crate) struct Streamed {
 
 impl Streamed {
     pub(crate) fn new(link: Link) -> Streamed {
-        let budget = lock(&link)
-            .as_ref()
-            .and_then(|lent| lent.conn.body_budget());
+        let budget = lock(&link).as_ref().and_then(|lent| lent.body_budget());
         Streamed {
             link,
             whole: OnceLock::new(),
@@ -43,10 +41,9 @@ impl Streamed {
         let Some(lent) = guard.as_mut() else {
             return Ok(0);
         };
-        let stream = Arc::clone(&lent.stream);
-        let n = lent.conn.read_body(&*stream, buf)?;
-        if n == 0 && lent.conn.body_ended() {
-            let _ = self.trailers.set(lent.conn.trailers().to_vec());
+        let n = lent.read_body(buf)?;
+        if let Some(trailers) = lent.trailers().filter(|_| n == 0) {
+            let _ = self.trailers.set(trailers.to_vec());
         }
         Ok(n)
     }
@@ -58,7 +55,7 @@ impl Streamed {
         let body = self.whole_or_empty();
         let failed = lock(&self.link)
             .as_ref()
-            .is_some_and(|lent| lent.conn.body_failure().is_some());
+            .is_some_and(|lent| lent.body_failed());
         (!failed).then_some(body)
     }
 
@@ -69,7 +66,7 @@ impl Streamed {
             while let Ok(n @ 1..) = self.read(&mut piece) {
                 if !self.make_room(&mut body, n) {
                     if let Some(lent) = lock(&self.link).as_mut() {
-                        lent.conn.refuse_body(Answer::OverBudget);
+                        lent.refuse_body(Answer::OverBudget);
                     }
                     return Vec::new();
                 }

@@ -12,6 +12,7 @@
 //! | `upgrade.rs` | `Upgraded`: the connection's byte stream after a 101 or a CONNECT |
 //! | `mod.rs` | `Lent`, `Inbox`, and the run of a handler on the pool |
 
+use std::io;
 use std::net::TcpStream;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -22,6 +23,7 @@ pub(crate) mod upgrade;
 pub(crate) mod writer;
 
 use crate::answer::Answer;
+use crate::budget::Budget;
 use crate::config::ServerConfig;
 use crate::conn::{Back, Connection};
 use crate::handler::Handler;
@@ -59,10 +61,70 @@ impl Inbox {
 /// A connection lent to the pool: its state, its socket, and where it goes back.
 #[derive(Debug)]
 pub(crate) struct Lent {
-    pub(crate) conn: Box<Connection>,
-    pub(crate) stream: Arc<TcpStream>,
-    pub(crate) key: usize,
-    pub(crate) inbox: Arc<Inbox>,
+    conn: Box<Connection>,
+    stream: Arc<TcpStream>,
+    key: usize,
+    inbox: Arc<Inbox>,
+}
+
+/// What the request, the response and a responder do through the lent connection.
+impl Lent {
+    /// Slot `key`'s connection and socket, to go back to `inbox`.
+    pub(crate) fn new(
+        conn: Box<Connection>,
+        stream: Arc<TcpStream>,
+        key: usize,
+        inbox: Arc<Inbox>,
+    ) -> Lent {
+        Lent {
+            conn,
+            stream,
+            key,
+            inbox,
+        }
+    }
+
+    /// Reads body bytes into `buf` (0: the end); the trailers are kept once it ended.
+    pub(crate) fn read_body(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.conn.read_body(&*self.stream, buf)
+    }
+
+    /// The trailer fields, once the body was read to its end.
+    pub(crate) fn trailers(&self) -> Option<&[(Vec<u8>, Vec<u8>)]> {
+        self.conn.body_ended().then(|| self.conn.trailers())
+    }
+
+    pub(crate) fn body_budget(&self) -> Option<Arc<Budget>> {
+        self.conn.body_budget()
+    }
+
+    /// Whether the body failed (and the request gets the library's answer).
+    pub(crate) fn body_failed(&self) -> bool {
+        self.conn.body_failure().is_some()
+    }
+
+    /// The body cannot be taken: `answer` is the request's answer.
+    pub(crate) fn refuse_body(&mut self, answer: Answer) {
+        self.conn.refuse_body(answer);
+    }
+
+    /// Sends `response`'s head for a body written in pieces (chunked).
+    pub(crate) fn start_body(&mut self, response: &Response) -> io::Result<()> {
+        self.conn.start_body(&*self.stream, response, None)
+    }
+
+    /// Writes a piece of the body now; fails once the client has gone.
+    pub(crate) fn send_data(&mut self, data: &[u8]) -> io::Result<()> {
+        if writer::closed_by_peer(&self.stream) {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        self.conn.send_data(&*self.stream, data)
+    }
+
+    /// Whether the client closed the connection.
+    pub(crate) fn client_gone(&self) -> bool {
+        writer::closed_by_peer(&self.stream)
+    }
 }
 
 /// The lent connection as the request, the response and a responder share it: `None` once

@@ -2,7 +2,6 @@
 
 use std::io::{self, Write};
 use std::net::TcpStream;
-use std::sync::Arc;
 
 use super::{lock, Link};
 
@@ -24,7 +23,7 @@ impl BodyWriter<'_> {
     /// stream with nothing to say for a while can ask instead of writing.
     pub fn client_gone(&self) -> bool {
         match lock(self.link).as_ref() {
-            Some(lent) => closed_by_peer(&lent.stream),
+            Some(lent) => lent.client_gone(),
             None => true,
         }
     }
@@ -36,11 +35,7 @@ impl Write for BodyWriter<'_> {
         let Some(lent) = guard.as_mut() else {
             return Err(io::ErrorKind::BrokenPipe.into());
         };
-        let stream = Arc::clone(&lent.stream);
-        if closed_by_peer(&stream) {
-            return Err(io::ErrorKind::BrokenPipe.into());
-        }
-        lent.conn.send_data(&*stream, buf)?;
+        lent.send_data(buf)?;
         Ok(buf.len())
     }
 
@@ -52,7 +47,7 @@ impl Write for BodyWriter<'_> {
 /// Whether the peer closed its side: a read would return the end now. A client of a
 /// response stream sends nothing more, so its end means it has gone.
 #[cfg(unix)]
-fn closed_by_peer(stream: &TcpStream) -> bool {
+pub(super) fn closed_by_peer(stream: &TcpStream) -> bool {
     use rustix::net::{recv, RecvFlags};
     let mut byte = [0u8; 1];
     matches!(
@@ -62,6 +57,6 @@ fn closed_by_peer(stream: &TcpStream) -> bool {
 }
 
 #[cfg(not(unix))]
-fn closed_by_peer(_: &TcpStream) -> bool {
+pub(super) fn closed_by_peer(_: &TcpStream) -> bool {
     false
 }

@@ -421,8 +421,7 @@ impl Response {
             self.source = None;
             let mut guard = lock(link);
             let lent = guard.as_mut().ok_or(io::ErrorKind::BrokenPipe)?;
-            let stream = std::sync::Arc::clone(&lent.stream);
-            lent.conn.start_body(&*stream, self, None)?;
+            lent.start_body(self)?;
             self.body_started = true;
         }
         Ok(BodyWriter { link })
