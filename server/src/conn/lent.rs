@@ -5,6 +5,7 @@
 
 use std::io::{self, Read, Write};
 use std::ops::Range;
+use std::time::{Duration, Instant};
 
 use h1_parser::conn::{ConnError, CONTINUE};
 use h1_parser::OwnedRequest;
@@ -26,6 +27,10 @@ pub(super) struct LentBody {
     pending: Range<usize>,
     /// A head was sent for a body written in pieces.
     head_sent: bool,
+    /// The time spent waiting on the client's body bytes in the current rate window, and the
+    /// bytes that came meanwhile.
+    waited: Duration,
+    received: u64,
     ended: bool,
     trailers: Vec<(Vec<u8>, Vec<u8>)>,
     /// Why the body could not be read: the answer the request gets instead of the handler's.
@@ -76,7 +81,7 @@ impl Connection {
         if !out.is_empty() {
             stream.write_all(out)?;
             let n = out.len();
-            self.output.consume(n, std::time::Instant::now());
+            self.output.consume(n, Instant::now());
         }
         Ok(())
     }
@@ -138,7 +143,9 @@ impl Connection {
                 .map(drop);
         }
         loop {
-            match stream.read(self.input.free()) {
+            let asked = Instant::now();
+            let read = stream.read(self.input.free());
+            match read {
                 Ok(0) => {
                     self.core.end_of_input();
                     self.life = Life::PeerClosed;
@@ -146,6 +153,9 @@ impl Connection {
                 }
                 Ok(n) => {
                     self.input.commit(n);
+                    if !self.fast_enough(n, asked.elapsed()) {
+                        return self.fail_body(Answer::Timeout).map(drop);
+                    }
                     return Ok(());
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
@@ -163,6 +173,25 @@ impl Connection {
                 }
             }
         }
+    }
+
+    /// The minimum body rate ([`ServerConfig::min_body_rate`](crate::ServerConfig)), over the
+    /// time spent waiting on the client only: a handler that reads slowly slows the client,
+    /// and that is not the client's slowness.
+    fn fast_enough(&mut self, n: usize, waited: Duration) -> bool {
+        let (rate, window) = (self.config.min_body_rate, self.config.min_rate_window);
+        if rate == 0 || window.is_zero() {
+            return true;
+        }
+        self.lent.waited += waited;
+        self.lent.received += n as u64;
+        if self.lent.waited < window {
+            return true;
+        }
+        let needed = u128::from(rate) * self.lent.waited.as_millis() / 1000;
+        let kept = u128::from(self.lent.received) >= needed;
+        (self.lent.waited, self.lent.received) = (Duration::ZERO, 0);
+        kept
     }
 
     fn fail_body(&mut self, answer: Answer) -> io::Result<usize> {
