@@ -174,6 +174,43 @@ impl<const N: usize> ServerConn<N> {
         self.decoder.set_max_body_size(bytes);
     }
 
+    /// After a complete answer, drops what is left of the request's body (up to the drain
+    /// limit, see [`set_drain_limit`](ServerConn::set_drain_limit)) and stops where the next
+    /// request starts: for a caller that keeps its own offsets per message, which
+    /// [`receive`](ServerConn::receive) cannot give it (past a drain it reads on into the next
+    /// head in the same call). Returns the bytes consumed and [`Event::End`] (the body is
+    /// finished; the next request starts right after), [`Event::NeedMore`], [`Event::Closed`]
+    /// (past the limit, or a broken body: close) or [`Event::Upgrade`].
+    pub fn drop_body(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
+        if let (Read::Body, Answer::Done) = (self.read, self.answer) {
+            self.read = if self.decoder.is_done() {
+                Read::Done
+            } else if self.keep_alive || self.exchange.tunnel {
+                Read::Drain(self.drain_limit)
+            } else {
+                Read::Closed
+            };
+        }
+        match self.read {
+            Read::Drain(_) => {
+                let (drained, next) = self.drain(input)?;
+                if next == Event::End {
+                    self.read = Read::Done;
+                }
+                Ok((drained, next))
+            }
+            Read::NoBody => {
+                self.read = Read::Done;
+                Ok((0, Event::End))
+            }
+            Read::Done | Read::Head => Ok((0, Event::End)),
+            Read::Tunnel => Ok((0, Event::Upgrade)),
+            Read::Closed => Ok((0, Event::Closed)),
+            Read::Failed(error) => Err(error),
+            Read::Body => Err(ConnError::OutOfOrder),
+        }
+    }
+
     /// Whether the connection will carry another request after the current answer (RFC 9112
     /// §9.3): the request's version and `Connection` field, the answer's framing, a shutdown.
     pub fn keep_alive(&self) -> bool {

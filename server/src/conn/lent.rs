@@ -354,19 +354,28 @@ impl Connection {
     /// After an answer that switched protocols or opened a tunnel: the bytes already read
     /// that belong to the new protocol, once what is left of the request's body is dropped.
     pub(crate) fn upgrade<S: Read + Write>(&mut self, mut stream: S) -> Back {
-        if self.flush(&mut stream).is_err() {
+        if self.flush(&mut stream).is_err() || !self.drop_body(&mut stream) {
             return Back::Close;
         }
+        match self.incoming.pull(&mut self.core, &mut self.input) {
+            Pulled::Upgrade => Back::Upgraded(self.incoming.rest(&self.input).to_vec()),
+            _ => Back::Close,
+        }
+    }
+
+    /// Drops what is left of the request's body after the answer (within the core's bound),
+    /// reading the socket as needed. False when the connection must close instead.
+    fn drop_body<S: Read>(&mut self, mut stream: S) -> bool {
+        self.lent.pending = 0..0;
         loop {
-            match self.incoming.pull(&mut self.core, &mut self.input) {
-                Pulled::Upgrade => return Back::Upgraded(self.incoming.rest(&self.input).to_vec()),
+            match self.incoming.drop_body(&mut self.core, &mut self.input) {
+                Pulled::End | Pulled::Upgrade => return true,
                 Pulled::NeedMore => {
                     if self.fill(&mut stream).is_err() || self.lent.failure.is_some() {
-                        return Back::Close;
+                        return false;
                     }
                 }
-                Pulled::Data(_) | Pulled::Trailer(..) | Pulled::Continue | Pulled::End => {}
-                Pulled::Failed(_) => return Back::Close,
+                _ => return false,
             }
         }
     }
@@ -380,25 +389,15 @@ impl Connection {
         if matches!(self.life, Life::Closing { .. }) || self.lent.failure.is_some() {
             return Back::Close;
         }
-        while !self.lent.ended {
-            self.lent.pending = 0..0;
-            match self.incoming.pull(&mut self.core, &mut self.input) {
-                Pulled::End => self.lent.ended = true,
-                Pulled::NeedMore => {
-                    if self.fill(&mut stream).is_err() || self.lent.failure.is_some() {
-                        return Back::Close;
-                    }
-                }
-                Pulled::Failed(_) | Pulled::Upgrade => return Back::Close,
-                Pulled::Data(_) | Pulled::Trailer(..) | Pulled::Continue => {}
-            }
+        if !self.lent.ended && !self.drop_body(&mut stream) {
+            return Back::Close;
         }
         if !self.core.keep_alive() {
             return Back::Close;
         }
         self.incoming.next(&mut self.input);
         self.timers
-            .enter(super::timers::Phase::Idle, std::time::Instant::now());
+            .enter(super::timers::Phase::Idle, Instant::now());
         if self.lent.trailers.capacity() > BUFFER_KEEP {
             self.lent.trailers = Vec::new();
         }

@@ -151,6 +151,26 @@ impl Incoming {
         }
     }
 
+    /// After the answer: drops what is left of the body, stopping where the next request
+    /// starts (`End`), so [`Incoming::next`] starts the next message at the right byte.
+    pub(super) fn drop_body(&mut self, core: &mut ServerConn, input: &mut ReadBuffer) -> Pulled {
+        let rest = input.message().get(self.at..).unwrap_or_default();
+        let (consumed, event) = match core.drop_body(rest) {
+            Ok(step) => step,
+            Err(error) => return Pulled::Failed(error),
+        };
+        self.at += consumed;
+        match event {
+            Event::End => Pulled::End,
+            Event::NeedMore => {
+                self.compact(input);
+                Pulled::NeedMore
+            }
+            Event::Upgrade => Pulled::Upgrade,
+            _ => Pulled::Failed(ConnError::IncompleteMessage),
+        }
+    }
+
     /// The bytes after what the core consumed.
     pub(super) fn rest<'a>(&self, input: &'a ReadBuffer) -> &'a [u8] {
         input.message().get(self.at..).unwrap_or_default()
