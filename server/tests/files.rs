@@ -429,7 +429,7 @@ fn router(dir: ServeDir) -> Router {
             "/*rest",
             move |req: &Request, res: &mut Response| {
                 let plan = dir.plan(req.method().as_str(), req.path(), |n| req.header(n));
-                respond(&plan, req.body(), res);
+                respond(&plan, req.body_reader(), res);
             },
         );
     }
