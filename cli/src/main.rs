@@ -40,12 +40,13 @@ FLAGS:
                       (201 or 204; 412 for If-None-Match: * on an existing
                       file); without it PUT gets 405.
     --max-upload BYTES
-                      With --upload: the largest upload (413 past it). Uploads
-                      are buffered in memory as any request body, so this also
-                      sets the server's body limit (default: that limit, 8 MiB).
+                      With --upload: the largest upload (413 past it; default
+                      4 GiB). Uploads are copied to disk as they arrive, so
+                      this bounds disk use, not memory, and leaves the limit
+                      of bodies held in memory (8 MiB) as it is.
     --upload-quota BYTES
                       With --upload: the bytes all uploads together may write
-                      while the server runs (413 past it; default 1 GiB).
+                      while the server runs (413 past it; default 16 GiB).
     --log             Print one access-log line per answer to stderr (the server's own too)
                       (method, target, version, status, body bytes). Off by default.
     --max-connections N
@@ -165,11 +166,6 @@ fn parse_args(argv: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Opti
     if args.echo && args.dir.is_some() {
         return Err("--echo and --dir cannot be used together".to_owned());
     }
-    // Uploads are buffered in memory as any request body: the body limit must let them in.
-    if let Some(max) = args.max_upload {
-        let parser = args.config.parser.max_body_size(max);
-        args.config = args.config.parser(parser);
-    }
     Ok(Some(args_out))
 }
 
@@ -225,7 +221,11 @@ fn main() -> ExitCode {
         if !args.upload {
             return dir;
         }
-        let max = args.max_upload.unwrap_or(args.config.parser.max_body_size);
+        // The upload route's own body limit: uploads stream to disk, so the server's limit of
+        // bodies held in memory stays as it is.
+        let max = args
+            .max_upload
+            .unwrap_or(h1_server::files::DEFAULT_MAX_UPLOAD);
         let quota = args
             .upload_quota
             .unwrap_or(h1_server::files::DEFAULT_UPLOAD_QUOTA);
@@ -394,13 +394,16 @@ mod tests {
     }
 
     #[test]
-    fn max_upload_sets_the_body_limit_only_with_uploads() {
+    fn max_upload_leaves_the_in_memory_body_limit_alone() {
         let default = h1_server::ServerConfig::new().parser.max_body_size;
         let plain = parse_args(["--dir", "."].map(Into::into)).unwrap().unwrap();
         assert_eq!(plain.config.parser.max_body_size, default);
-        let argv = ["--dir", ".", "--upload", "--max-upload", "1234"];
-        let upload = parse_args(argv.map(Into::into)).unwrap().unwrap();
-        assert_eq!(upload.config.parser.max_body_size, 1234);
+        for max in ["1234", "10000000000"] {
+            let argv = ["--dir", ".", "--upload", "--max-upload", max];
+            let upload = parse_args(argv.map(Into::into)).unwrap().unwrap();
+            assert_eq!(upload.config.parser.max_body_size, default);
+            assert_eq!(upload.max_upload, max.parse().ok());
+        }
     }
 
     #[test]
