@@ -7,9 +7,7 @@
 //! whatever the upload's size), and its status is what the write found (201 or 204; 412 when
 //! `If-None-Match: *` lost a race; 413 past the upload limit or the quota).
 
-use std::io::{self, Read};
-
-use h1_parser::Framing;
+use std::io;
 
 use super::plan::{FileAnswer, FilePlan, ServeDir};
 use super::upload::Written;
@@ -121,21 +119,8 @@ impl Handler for ServeDir {
 
     fn handle(&self, req: &Request<'_>, res: &mut Response) {
         let plan = self.plan(req.method().as_str(), req.path(), |name| req.header(name));
-        let mut body = req.body_reader();
-        respond(&plan, &mut body, res);
-        // A refused `PUT` (404, 409, 412, a quota's 413) leaves its body unread. A short one
-        // declared in full, not waiting for `100 Continue`, is read and dropped here, so that
-        // the connection goes on to the next request: a lent connection that drops an unread
-        // body itself loses the request after it today (`conn/lent.rs`, `end_lent`). Never
-        // more than `DROP_BODY` bytes, so a refusal never costs a large body's transfer.
-        if let Framing::Length(len @ 1..=DROP_BODY) = req.head().framing() {
-            if !req.head().expects_continue() {
-                // One past the length, so that the end is read too.
-                let _ = io::copy(&mut body.take(len + 1), &mut io::sink());
-            }
-        }
+        // A refused `PUT` (404, 409, 412, a quota's 413) leaves its body unread: the server
+        // drops it (up to 64 KiB, else it closes) and reads the next request.
+        respond(&plan, &mut req.body_reader(), res);
     }
 }
-
-/// The longest unread request body [`ServeDir`] reads and drops after its answer.
-const DROP_BODY: u64 = 64 * 1024;
