@@ -272,90 +272,97 @@ impl<const N: usize> HeadMachine<N> {
     fn line_start(
         &mut self,
         view: &[u8],
-        mut pos: usize,
+        pos: usize,
         max_headers: usize,
         incomplete_from: usize,
     ) -> Result<LineStart, (Error, usize)> {
         let Some(&b) = view.get(pos) else {
             return Ok(LineStart::Stop(pos));
         };
-        if is_tchar(b) {
-            // The common case first: a field line starts, so the one before it is
-            // complete (bench input `headers-40`).
-            if self.state == State::FieldEnd {
-                self.finish_field(view)?;
+        if !is_tchar(b) {
+            if b == b' ' || b == b'\t' {
+                return self.obs_fold(pos).map(LineStart::Parts);
             }
-            self.examined(1);
-            if self.headers.len() >= max_headers {
-                return Err((Error::TooManyHeaders, pos));
-            }
-            // A line whose end is in the view is read whole by the field-line engine;
-            // the states below take a line that is still incomplete.
-            let line = if pos < incomplete_from {
-                complete_line(view, pos, self.config.allow_bare_lf)
-            } else {
-                Ok(None)
-            };
-            match line {
-                Ok(Some(line)) => {
-                    self.examined(line.end - pos - 1);
-                    pos = line.end;
-                    let name = line.field.name;
-                    if KnownFields::may_be_known(name.end - name.start, b) {
-                        // Its verdict waits for the next line (a fold first).
-                        self.field = line.field;
-                        self.state = State::FieldEnd;
-                    } else {
-                        // No verdict waits on the next line: the field joins the
-                        // table now, while at hand (`headers-40`). The count was
-                        // checked against the limit when the line started.
-                        self.headers
-                            .try_push(line.field)
-                            .map_err(|_| (Error::TooManyHeaders, name.start as usize))?;
-                        self.state = State::FieldInTable;
-                    }
-                    return Ok(LineStart::Whole(pos));
-                }
-                Ok(None) if pos < incomplete_from => self.relooked(view.len() - pos - 1),
-                Ok(None) => {}
-                Err((error, at)) => {
-                    self.examined(at - pos);
-                    return Err((error, at));
-                }
-            }
-            self.mark = pos;
-            pos += 1;
-            self.state = State::Name;
-        } else if b == b' ' || b == b'\t' {
-            pos = self.obs_fold(pos)?;
+            return self.final_line(view, pos, b, max_headers);
+        }
+        // The common case: a field line starts, so the one before it is complete (bench
+        // input `headers-40`).
+        if self.state == State::FieldEnd {
+            self.finish_field(view)?;
+        }
+        self.examined(1);
+        if self.headers.len() >= max_headers {
+            return Err((Error::TooManyHeaders, pos));
+        }
+        // A line whose end is in the view is read whole; the states take one still incomplete.
+        let line = if pos < incomplete_from {
+            complete_line(view, pos, self.config.allow_bare_lf)
         } else {
-            if self.state == State::FieldEnd {
-                self.finish_field(view)?;
+            Ok(None)
+        };
+        match line {
+            Ok(Some(line)) => {
+                self.examined(line.end - pos - 1);
+                let name = line.field.name;
+                if KnownFields::may_be_known(name.end - name.start, b) {
+                    // Its verdict waits for the next line (a fold first).
+                    self.field = line.field;
+                    self.state = State::FieldEnd;
+                } else {
+                    // No verdict waits on the next line: the field joins the table now, while
+                    // at hand (`headers-40`). The count was checked against the limit above.
+                    self.headers
+                        .try_push(line.field)
+                        .map_err(|_| (Error::TooManyHeaders, name.start as usize))?;
+                    self.state = State::FieldInTable;
+                }
+                return Ok(LineStart::Whole(line.end));
             }
-            self.examined(1);
-            match b {
-                b'\r' => {
-                    self.state = State::HeadLf;
-                    let Some(&lf) = view.get(pos + 1) else {
-                        return Ok(LineStart::Stop(pos + 1));
-                    };
-                    self.examined(1);
-                    lf_after_cr(lf, pos + 1)?;
-                    self.finish_head(pos, pos + 2)?;
-                    return Ok(LineStart::Stop(pos + 2));
-                }
-                b'\n' => {
-                    self.bare_lf(pos)?;
-                    self.finish_head(pos, pos + 1)?;
-                    return Ok(LineStart::Stop(pos + 1));
-                }
-                _ if self.headers.len() >= max_headers => {
-                    return Err((Error::TooManyHeaders, pos));
-                }
-                _ => return Err((Error::InvalidHeaderName, pos)),
+            Ok(None) if pos < incomplete_from => self.relooked(view.len() - pos - 1),
+            Ok(None) => {}
+            Err((error, at)) => {
+                self.examined(at - pos);
+                return Err((error, at));
             }
         }
-        Ok(LineStart::Parts(pos))
+        self.mark = pos;
+        self.state = State::Name;
+        Ok(LineStart::Parts(pos + 1))
+    }
+
+    /// A line in the field section starting with `b` at `pos`, neither a field line nor a
+    /// fold: the final empty line (then the head is finished), or an error.
+    #[inline(always)]
+    fn final_line(
+        &mut self,
+        view: &[u8],
+        pos: usize,
+        b: u8,
+        max_headers: usize,
+    ) -> Result<LineStart, (Error, usize)> {
+        if self.state == State::FieldEnd {
+            self.finish_field(view)?;
+        }
+        self.examined(1);
+        match b {
+            b'\r' => {
+                self.state = State::HeadLf;
+                let Some(&lf) = view.get(pos + 1) else {
+                    return Ok(LineStart::Stop(pos + 1));
+                };
+                self.examined(1);
+                lf_after_cr(lf, pos + 1)?;
+                self.finish_head(pos, pos + 2)?;
+                Ok(LineStart::Stop(pos + 2))
+            }
+            b'\n' => {
+                self.bare_lf(pos)?;
+                self.finish_head(pos, pos + 1)?;
+                Ok(LineStart::Stop(pos + 1))
+            }
+            _ if self.headers.len() >= max_headers => Err((Error::TooManyHeaders, pos)),
+            _ => Err((Error::InvalidHeaderName, pos)),
+        }
     }
 
     /// A field line is complete: the known fields' rules see it, and it joins the table.
