@@ -14,7 +14,7 @@
 //! [`complete_line`] depends on nothing but the bare-LF leniency the caller passes, so the
 //! trailer section of a chunked body reads its lines with it too.
 
-use super::{HeadMachine, LineEnd, State};
+use super::{HeadMachine, State};
 use crate::chars::{is_tchar, skip_field_value, skip_tchars};
 use crate::error::Error;
 use crate::known::KnownFields;
@@ -27,6 +27,13 @@ enum LineStart {
     Whole(usize),
     Parts(usize),
     Stop(usize),
+}
+
+/// How a line of text ended: CR (its LF follows) or, under `allow_bare_lf`, a bare LF.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LineEnd {
+    Cr,
+    BareLf,
 }
 
 /// A complete, valid field line.

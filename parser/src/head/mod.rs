@@ -18,9 +18,14 @@ use crate::chars::{skip_field_text, skip_target_chars, skip_tchars};
 use crate::config::Config;
 use crate::error::Error;
 use crate::known::KnownFields;
-use crate::message::{ConnectionOptions, Framing, StandardMethod, TargetForm, Version};
+use crate::message::{
+    target_form, ConnectionOptions, Framing, StandardMethod, TargetForm, Version,
+};
 use crate::span::{RawHeader, Span};
-use field_line::{incomplete_tail, text_to_line_end};
+use field_line::{incomplete_tail, text_to_line_end, LineEnd};
+use request_line::{
+    method_end, target_end, version_and_line_end, version_end_in_request_line, whole_line,
+};
 // The trailer section of a chunked body reads its lines with the same field-line rules.
 pub(crate) use field_line::{complete_line, lf_after_cr};
 
@@ -99,13 +104,6 @@ impl State {
             State::StatusVersion | State::StatusStartLf | State::StatusCode | State::Reason
         )
     }
-}
-
-/// How a line of text ended: CR (its LF follows) or, under `allow_bare_lf`, a bare LF.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum LineEnd {
-    Cr,
-    BareLf,
 }
 
 /// What a finished head decided, in both directions, as offsets and small values: the
@@ -466,6 +464,158 @@ impl<const N: usize> HeadMachine<N> {
         found
     }
 
+    /// The request-line in one go when it is in the view (see `request_line`): returns where
+    /// the machine continues, at the first field line when the whole line was read.
+    #[inline(always)]
+    fn whole_request_line(&mut self, view: &[u8]) -> Result<usize, (Error, usize)> {
+        let parts = match whole_line(view, &self.config) {
+            Ok(Some(parts)) => parts,
+            Ok(None) => {
+                // Read to the end of the view, unless an empty line comes first.
+                if !matches!(view.first(), Some(b'\r' | b'\n')) {
+                    self.relooked(view.len());
+                }
+                return Ok(0);
+            }
+            Err((error, at)) => {
+                self.examined(at + 1);
+                return Err((error, at));
+            }
+        };
+        // Method, target and the SP after it, as the machine counts them before the form.
+        self.examined(parts.version_start);
+        self.parts.method = parts.method;
+        self.parts.known_method = parts.known_method;
+        self.parts.target = parts.target;
+        let target_start = parts.target.start as usize;
+        self.parts.form = target_form(parts.target.of(view), parts.known_method)
+            .map_err(|error| (error, target_start))?;
+        self.mark = parts.version_start;
+        match parts.ending {
+            Some(ending) => {
+                self.examined(ending.end - parts.version_start);
+                if ending.bare_lf {
+                    self.bare_lf(ending.end - 1)?;
+                }
+                self.parts.version = ending.version;
+                self.state = State::LineStart;
+                Ok(ending.end)
+            }
+            None => {
+                // Compared, and the machine's to read: an incomplete line, or an error.
+                self.relooked((view.len() - parts.version_start).min(10));
+                self.state = State::Version;
+                Ok(parts.version_start)
+            }
+        }
+    }
+
+    /// A part's scanner verdict (`found`, over a view of `len` bytes from `pos`), its bytes
+    /// counted as examined: `Some(end)`, or `None` while the part runs past the view.
+    #[inline(always)]
+    fn part_end<T: PartEnd>(
+        &mut self,
+        found: Result<Option<T>, (Error, usize)>,
+        len: usize,
+        pos: usize,
+    ) -> Result<Option<T>, (Error, usize)> {
+        match &found {
+            Ok(Some(end)) => self.examined(end.offset() + 1 - pos),
+            Ok(None) => self.examined(len - pos),
+            Err((_, at)) => self.examined(len.min(at + 1).saturating_sub(pos)),
+        }
+        found
+    }
+
+    /// The request-line's version state: the version, then the line's end.
+    fn request_version(&mut self, view: &[u8], pos: usize) -> Result<usize, (Error, usize)> {
+        let found = version_end_in_request_line(view, self.mark, pos);
+        let Some((end, b)) = self.part_end(found, view.len(), pos)? else {
+            return Ok(view.len());
+        };
+        let (version, ending) = version_and_line_end(view, self.mark, end, b)?;
+        self.parts.version = version;
+        self.state = match ending {
+            LineEnd::Cr => State::StartLineLf,
+            LineEnd::BareLf => {
+                self.bare_lf(end)?;
+                State::LineStart
+            }
+        };
+        Ok(end + 1)
+    }
+
+    /// RFC 9112 §3: the request-line byte by byte, for a line not in the buffer whole: its parts
+    /// run in sequence until the line ends (the field lines follow) or the view does.
+    fn request_line(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        loop {
+            match self.state {
+                State::Start | State::MethodStart => {
+                    let Some(&b) = view.get(pos) else {
+                        return Ok(pos);
+                    };
+                    if b == b'\r' || b == b'\n' {
+                        // RFC 9112 §2.2: at most one empty line before the request-line.
+                        if self.state == State::MethodStart {
+                            return Err((Error::InvalidRequestLine, pos));
+                        }
+                        self.examined(1);
+                        pos += 1;
+                        if b == b'\n' {
+                            self.bare_lf(pos - 1)?;
+                            self.state = State::MethodStart;
+                        } else {
+                            self.state = State::StartLf;
+                        }
+                        continue;
+                    }
+                    self.mark = pos;
+                    self.state = State::Method;
+                }
+                State::StartLf => {
+                    let Some(&b) = view.get(pos) else {
+                        return Ok(pos);
+                    };
+                    self.examined(1);
+                    if b != b'\n' {
+                        return Err((Error::BareCr, pos));
+                    }
+                    pos += 1;
+                    self.state = State::MethodStart;
+                }
+                State::Method => {
+                    let found = method_end(view, self.mark, pos, self.config.max_method_len);
+                    let Some(end) = self.part_end(found, view.len(), pos)? else {
+                        return Ok(view.len());
+                    };
+                    pos = end;
+                    let method = Span::new(self.mark, end);
+                    self.parts.method = method;
+                    self.parts.known_method = StandardMethod::named(method.of(view));
+                    pos += 1;
+                    self.mark = pos;
+                    self.state = State::Target;
+                }
+                State::Target => {
+                    let found = target_end(view, self.mark, pos, self.config.max_target_len);
+                    let Some(end) = self.part_end(found, view.len(), pos)? else {
+                        return Ok(view.len());
+                    };
+                    pos = end;
+                    let target = Span::new(self.mark, end);
+                    self.parts.target = target;
+                    self.parts.form = target_form(target.of(view), self.parts.known_method)
+                        .map_err(|error| (error, self.mark))?;
+                    pos += 1;
+                    self.mark = pos;
+                    self.state = State::Version;
+                }
+                State::Version => return self.request_version(view, pos),
+                _ => return Ok(pos),
+            }
+        }
+    }
+
     /// The final empty line, starting at `final_line`, is complete at `end`: decide the framing.
     #[inline(always)]
     fn finish_head(&mut self, final_line: usize, end: usize) -> Result<(), (Error, usize)> {
@@ -482,6 +632,26 @@ impl<const N: usize> HeadMachine<N> {
         self.pos = end;
         self.state = State::Done;
         Ok(())
+    }
+}
+
+/// Where a part a line kind's scanner found ends: the offset of the byte after it.
+trait PartEnd {
+    fn offset(&self) -> usize;
+}
+
+impl PartEnd for usize {
+    #[inline(always)]
+    fn offset(&self) -> usize {
+        *self
+    }
+}
+
+/// The end and the byte there.
+impl PartEnd for (usize, u8) {
+    #[inline(always)]
+    fn offset(&self) -> usize {
+        self.0
     }
 }
 
@@ -506,151 +676,4 @@ impl StartLine {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const BROWSER: &[u8] = b"GET /wp-content/uploads/2010/03/hello-kitty-darth-vader-pink.jpg HTTP/1.1\r\n\
-Host: www.kittyhell.com\r\n\
-User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3 Pathtraq/0.9\r\n\
-Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n\
-Accept-Language: ja,en-us;q=0.7,en;q=0.3\r\n\
-Accept-Encoding: gzip,deflate\r\n\
-Accept-Charset: Shift_JIS,utf-8;q=0.7,*;q=0.7\r\n\
-Keep-Alive: 115\r\n\
-Connection: keep-alive\r\n\
-Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral\r\n\r\n";
-
-    /// The outcome, the bytes classified, the bytes looked at again, and the most bytes the
-    /// rule allows to be looked at again: those of each call's last line, when incomplete.
-    type Run = (Result<bool, Error>, usize, usize, usize);
-
-    fn one_shot(config: Config, input: &[u8]) -> Run {
-        trickle(config, input, input.len())
-    }
-
-    fn trickle(config: Config, input: &[u8], piece: usize) -> Run {
-        let mut parser = HeadMachine::<100>::starting(StartLine::Request, config);
-        let (mut end, mut allowed) = (0, 0);
-        loop {
-            end = (end + piece).min(input.len());
-            let line_start = input[..end]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |lf| lf + 1);
-            allowed += end - line_start;
-            match parser.parse(&input[..end]) {
-                Ok(false) if end < input.len() => continue,
-                outcome => return (outcome, parser.examined, parser.relooked, allowed),
-            }
-        }
-    }
-
-    #[test]
-    fn head_size_limit_is_clamped_to_the_offsets_once_for_every_check() {
-        let huge = Config::new().max_head_size(usize::MAX);
-        assert_eq!(huge.max_head_size, Config::MAX_HEAD_SIZE);
-        let mut direct = Config::new();
-        direct.max_head_size = usize::MAX;
-        let parser = HeadMachine::<100>::starting(StartLine::Request, direct);
-        // Both the fast path (`extend_run`) and the machine (`advance`) read this one value.
-        assert_eq!(parser.config().max_head_size, Config::MAX_HEAD_SIZE);
-        let small = HeadMachine::<4>::starting(StartLine::Request, Config::new().max_head_size(64));
-        assert_eq!(small.config().max_head_size, 64);
-    }
-
-    /// A response parser's outcome and bytes examined, fed `piece` bytes more per call
-    /// (`usize::MAX`: in one call).
-    fn response_pieces(config: Config, input: &[u8], piece: usize) -> (Result<bool, Error>, usize) {
-        let mut parser = HeadMachine::<100>::starting(StartLine::Response, config);
-        let mut end: usize = 0;
-        loop {
-            end = end.saturating_add(piece).min(input.len());
-            match parser.parse(&input[..end]) {
-                Ok(false) if end < input.len() => continue,
-                outcome => return (outcome, parser.examined),
-            }
-        }
-    }
-
-    #[test]
-    fn every_response_byte_is_classified_once_whatever_the_pieces() {
-        let lenient = Config::new()
-            .allow_bare_lf(true)
-            .allow_obs_fold(true)
-            .allow_missing_reason_sp(true);
-        let inputs: [(&[u8], Config); 9] = [
-            (
-                b"HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 5\r\n\r\nhello",
-                Config::new(),
-            ),
-            (b"\r\nHTTP/1.1 200 OK\r\n\r\n", Config::new()),
-            (b"\nHTTP/1.1 200 OK\n\n", lenient),
-            (b"\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", Config::new()),
-            (
-                b"HTTP/1.0 404 Not \t Found \xe9\r\nX:\r\n\r\n",
-                Config::new(),
-            ),
-            (b"HTTP/1.1 204\nX: a\n b\n\n", lenient),
-            (b"HTTP/1.1 2000 OK\r\n\r\n", Config::new()),
-            (b"HTTP/1.1 200 O\x00K\r\n\r\n", Config::new()),
-            (b"HTTP/1.2 200 OK\r\n\r\n", Config::new()),
-        ];
-        for (input, config) in inputs {
-            let (expected, once) = response_pieces(config, input, usize::MAX);
-            assert!(once > 0);
-            for piece in [1, 2, 3, 7, 64] {
-                let (outcome, examined) = response_pieces(config, input, piece);
-                assert_eq!(outcome, expected, "piece {piece}");
-                assert_eq!(examined, once, "piece {piece}: bytes examined");
-            }
-        }
-    }
-
-    #[test]
-    fn every_byte_is_classified_once_whatever_the_pieces() {
-        let inputs: [(&[u8], Config); 5] = [
-            (BROWSER, Config::new()),
-            (b"\r\nPOST http://a.example/x?y HTTP/1.1\r\nHost: a\r\nX:\t\xff v \t\r\nContent-Length: 1, 1\r\n\r\n", Config::new()),
-            (b"OPTIONS * HTTP/1.0\nX: a\n folded\n\n", Config::new().allow_bare_lf(true).allow_obs_fold(true)),
-            (b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", Config::new()),
-            (b"GET /aaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.1\r\n", Config::new().max_target_len(10)),
-        ];
-        for (input, config) in inputs {
-            let (expected, once, again, _) = one_shot(config, input);
-            assert!(once > 0);
-            // Whole lines are read once, by the fast paths or the machine.
-            assert_eq!(again, 0, "one call: bytes looked at again");
-            for piece in [1, 2, 3, 7, 64] {
-                let (outcome, examined, again, allowed) = trickle(config, input, piece);
-                assert_eq!(outcome, expected, "piece {piece}");
-                assert_eq!(examined, once, "piece {piece}: bytes examined");
-                // The resumability rule: a byte is looked at again only in a line still
-                // incomplete at the end of a call.
-                assert!(
-                    again <= allowed,
-                    "piece {piece}: {again} > {allowed} looked at again"
-                );
-            }
-        }
-        // Pieces ending inside lines: the fast paths leave the last line of a piece to the
-        // machine, unless its start is too far back to be sure it is incomplete.
-        let (_, _, again, _) = trickle(Config::new(), BROWSER, 64);
-        assert_eq!(again, 0);
-        let mut long = b"GET / HTTP/1.1\r\nHost: a\r\nX: ".to_vec();
-        long.extend_from_slice(&[b'v'; 600]);
-        long.extend_from_slice(b"\r\n\r\n");
-        let (outcome, examined, again, allowed) = trickle(Config::new(), &long, 400);
-        assert_eq!(
-            (outcome, examined),
-            (Ok(true), one_shot(Config::new(), &long).1)
-        );
-        assert!(again > 0 && again <= allowed, "{again} {allowed}");
-        // The count is bytes classified, not a restatement of the offset: the head of the
-        // browser request is classified exactly once, terminators included.
-        let (_, once, _, _) = one_shot(Config::new(), BROWSER);
-        assert!(
-            once >= BROWSER.len() && once <= BROWSER.len() + 64,
-            "{once}"
-        );
-    }
-}
+mod tests;
