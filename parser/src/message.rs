@@ -322,7 +322,7 @@ pub(crate) struct ConnectionOptions {
 /// Whether `b` may be byte `index` of `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112
 /// §2.3); `None` past its eight bytes.
 #[inline]
-pub(crate) fn fits_version(index: usize, b: u8) -> Option<bool> {
+fn fits_version(index: usize, b: u8) -> Option<bool> {
     let expected = *b"HTTP/x.x".get(index)?;
     Some(if expected == b'x' {
         b.is_ascii_digit()

@@ -198,12 +198,12 @@ impl<const N: usize> HeadMachine<N> {
             }
             if self.state == State::Name {
                 let end = skip_tchars(view, pos);
-                self.examined(end - pos);
+                self.tally.examined(end - pos);
                 pos = end;
                 let Some(&b) = view.get(end) else {
                     return Ok(pos);
                 };
-                self.examined(1);
+                self.tally.examined(1);
                 match b {
                     b':' => {}
                     // RFC 9112 §5.1: no whitespace between field name and colon.
@@ -217,7 +217,7 @@ impl<const N: usize> HeadMachine<N> {
             if self.state == State::ValueStart {
                 // RFC 9112 §5: OWS before the value is not part of it.
                 while let Some(b' ' | b'\t') = view.get(pos) {
-                    self.examined(1);
+                    self.tally.examined(1);
                     pos += 1;
                 }
                 if pos == view.len() {
@@ -245,7 +245,7 @@ impl<const N: usize> HeadMachine<N> {
                 let Some(&b) = view.get(pos) else {
                     return Ok(pos);
                 };
-                self.examined(1);
+                self.tally.examined(1);
                 lf_after_cr(b, pos)?;
                 pos += 1;
                 self.state = State::FieldEnd;
@@ -297,7 +297,7 @@ impl<const N: usize> HeadMachine<N> {
         if self.state == State::FieldEnd {
             self.finish_field(view)?;
         }
-        self.examined(1);
+        self.tally.examined(1);
         if self.headers.len() >= max_headers {
             return Err((Error::TooManyHeaders, pos));
         }
@@ -309,7 +309,7 @@ impl<const N: usize> HeadMachine<N> {
         };
         match line {
             Ok(Some(line)) => {
-                self.examined(line.end - pos - 1);
+                self.tally.examined(line.end - pos - 1);
                 let name = line.field.name;
                 if KnownFields::may_be_known(name.end - name.start, b) {
                     // Its verdict waits for the next line (a fold first).
@@ -325,10 +325,10 @@ impl<const N: usize> HeadMachine<N> {
                 }
                 return Ok(LineStart::Whole(line.end));
             }
-            Ok(None) if pos < incomplete_from => self.relooked(view.len() - pos - 1),
+            Ok(None) if pos < incomplete_from => self.tally.relooked(view.len() - pos - 1),
             Ok(None) => {}
             Err((error, at)) => {
-                self.examined(at - pos);
+                self.tally.examined(at - pos);
                 return Err((error, at));
             }
         }
@@ -350,14 +350,14 @@ impl<const N: usize> HeadMachine<N> {
         if self.state == State::FieldEnd {
             self.finish_field(view)?;
         }
-        self.examined(1);
+        self.tally.examined(1);
         match b {
             b'\r' => {
                 self.state = State::HeadLf;
                 let Some(&lf) = view.get(pos + 1) else {
                     return Ok(LineStart::Stop(pos + 1));
                 };
-                self.examined(1);
+                self.tally.examined(1);
                 lf_after_cr(lf, pos + 1)?;
                 self.finish_head(pos, pos + 2)?;
                 Ok(LineStart::Stop(pos + 2))

@@ -2,13 +2,18 @@
 //!
 //! Progress is a state and offsets into the caller's buffer. A call continues at the first byte
 //! no earlier call classified, so a head arriving in pieces costs one parse in total. The start
-//! line has two front ends, chosen by [`StartLine`] (`request_line`, `status_line`); both lead
-//! into the same field lines (`field_line`). Each line kind's file holds its rules once: the
-//! fast path for a line whose end is in the buffer and the resumable states for one that is
-//! not, side by side, feeding the same offsets. [`crate::Parser`] and
-//! [`crate::ResponseParser`] are thin wrappers around a [`HeadMachine`].
+//! line has two front ends, chosen by [`StartLine`]; both lead into the same field lines.
+//!
+//! The line kinds' rules are free functions that return a part's end and value, or the error
+//! and its offset: `request_line.rs` (the whole line, method, target, version), `status_line.rs`
+//! (the common start, version, code) and `field_line.rs` (the whole line, the line's end). The
+//! machine here calls them from its fast paths and its resumable states alike and is the one
+//! writer of [`State`] and the parts (`parts.rs` declares them); the field line's resumable
+//! states still sit in `field_line.rs`. [`crate::Parser`] and [`crate::ResponseParser`] are
+//! thin wrappers around a [`HeadMachine`].
 
 mod field_line;
+mod parts;
 mod request_line;
 mod status_line;
 
@@ -18,141 +23,17 @@ use crate::chars::{skip_field_text, skip_target_chars, skip_tchars};
 use crate::config::Config;
 use crate::error::Error;
 use crate::known::KnownFields;
-use crate::message::{
-    target_form, ConnectionOptions, Framing, StandardMethod, TargetForm, Version,
-};
+use crate::message::{target_form, version_end, StandardMethod, Version};
 use crate::span::{RawHeader, Span};
 use field_line::{incomplete_tail, text_to_line_end, LineEnd};
+pub(crate) use parts::{HeadParts, StartLine, StatusParts};
+use parts::{PartEnd, State, Tally};
 use request_line::{
     method_end, target_end, version_and_line_end, version_end_in_request_line, whole_line,
 };
+use status_line::{common_start, status_code_end, version_before_code};
 // The trailer section of a chunked body reads its lines with the same field-line rules.
 pub(crate) use field_line::{complete_line, lf_after_cr};
-
-/// Which start line a head begins with (RFC 9112 §2.1: `start-line = request-line /
-/// status-line`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum StartLine {
-    Request,
-    Response,
-}
-
-/// Where the machine stands; each state names the next thing it expects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum State {
-    /// Before the request-line; one empty line may come first (RFC 9112 §2.2).
-    Start,
-    /// After the CR of a leading empty line.
-    StartLf,
-    /// After an ignored leading empty line: the method must start here.
-    MethodStart,
-    Method,
-    Target,
-    Version,
-    /// The HTTP-version at the start of a status-line, and the SP after it (RFC 9112 §4); one
-    /// empty line may come first.
-    StatusVersion,
-    /// After the CR of an empty line before the status-line.
-    StatusStartLf,
-    /// The three digits of the status code, and the SP after them.
-    StatusCode,
-    /// The reason phrase, up to the CR that ends the status-line.
-    Reason,
-    /// After the CR that ends the start line (request-line or status-line).
-    StartLineLf,
-    /// At the start of the first field line or of the final empty line.
-    LineStart,
-    /// After a field line's LF: the field is complete unless the next line folds it into
-    /// itself (obs-fold, RFC 9112 §5.2), so it joins the table when that line starts.
-    FieldEnd,
-    /// After a field line's LF, the field already in the table: one the framing rules do not
-    /// look at, so it could join at once. A fold takes it back out.
-    FieldInTable,
-    Name,
-    /// The OWS between the colon and the value.
-    ValueStart,
-    Value,
-    /// After the CR that ends a field line.
-    ValueLf,
-    /// After the CR of the final empty line.
-    HeadLf,
-    Done,
-    /// A rule was broken: the error and the offset of its cause. Final until `reset`.
-    Failed(Error, usize),
-}
-
-impl State {
-    /// The states of the request-line (`request_line.rs`).
-    #[inline(always)]
-    fn in_request_line(self) -> bool {
-        matches!(
-            self,
-            State::Start
-                | State::StartLf
-                | State::MethodStart
-                | State::Method
-                | State::Target
-                | State::Version
-        )
-    }
-
-    /// The states of the status-line (`status_line.rs`).
-    #[inline(always)]
-    fn in_status_line(self) -> bool {
-        matches!(
-            self,
-            State::StatusVersion | State::StatusStartLf | State::StatusCode | State::Reason
-        )
-    }
-}
-
-/// What a finished head decided, in both directions, as offsets and small values: the
-/// request-line's parts (left empty for a response), the version, the head's length, the
-/// framing its fields say and the connection options.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct HeadParts {
-    pub(crate) method: Span,
-    pub(crate) known_method: Option<StandardMethod>,
-    pub(crate) target: Span,
-    pub(crate) form: TargetForm,
-    pub(crate) version: Version,
-    pub(crate) head_len: usize,
-    pub(crate) framing: Framing,
-    pub(crate) options: ConnectionOptions,
-}
-
-impl HeadParts {
-    const EMPTY: HeadParts = HeadParts {
-        method: Span { start: 0, end: 0 },
-        known_method: None,
-        target: Span { start: 0, end: 0 },
-        form: TargetForm::Origin,
-        version: Version::Http11,
-        head_len: 0,
-        framing: Framing::NoBody,
-        options: ConnectionOptions {
-            close: false,
-            keep_alive: false,
-            upgrade_option: false,
-            upgrade_field: false,
-            expect_continue: false,
-        },
-    };
-}
-
-/// The status-line's own parts, as small values and offsets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct StatusParts {
-    pub(crate) code: u16,
-    pub(crate) reason: Span,
-}
-
-impl StatusParts {
-    const EMPTY: StatusParts = StatusParts {
-        code: 0,
-        reason: Span { start: 0, end: 0 },
-    };
-}
 
 /// The resumable head machine with room for `N` header fields.
 #[derive(Clone, Debug)]
@@ -172,12 +53,8 @@ pub(crate) struct HeadMachine<const N: usize> {
     field: RawHeader,
     headers: ArrayVec<RawHeader, N>,
     known: KnownFields,
-    #[cfg(test)]
-    pub(crate) examined: usize,
-    /// Bytes looked at a second time: a fast path read them before finding their line
-    /// incomplete, and the machine reads them again.
-    #[cfg(test)]
-    pub(crate) relooked: usize,
+    /// Bytes counted for the tests (nothing outside them).
+    tally: Tally,
 }
 
 impl<const N: usize> HeadMachine<N> {
@@ -194,10 +71,7 @@ impl<const N: usize> HeadMachine<N> {
             field: RawHeader::default(),
             headers: ArrayVec::new(),
             known: start.known_fields(),
-            #[cfg(test)]
-            examined: 0,
-            #[cfg(test)]
-            relooked: 0,
+            tally: Tally::default(),
         }
     }
 
@@ -228,20 +102,14 @@ impl<const N: usize> HeadMachine<N> {
     /// Forgets the current message, keeping the configuration: ready for the next message.
     pub fn reset(&mut self) {
         // Field by field: rebuilding the whole value would copy the header table's storage.
-        // `parts`, the reason phrase and `field` are left as they are: each is written before
-        // anything reads it, and a finished head has written every part of `parts` its output
-        // reads. The status code is summed digit by digit, so it starts from 0.
+        // `parts`, `status` and `field` are left as they are: each is written before anything
+        // reads it, and a finished head has written every part of them its output reads.
         self.state = self.start.first_state();
         self.pos = 0;
         self.mark = 0;
-        self.status.code = 0;
         self.headers.clear();
         self.known = self.start.known_fields();
-        #[cfg(test)]
-        {
-            self.examined = 0;
-            self.relooked = 0;
-        }
+        self.tally = Tally::default();
     }
 
     /// Where the error `parse` returned was found, while the machine is failed.
@@ -324,27 +192,9 @@ impl<const N: usize> HeadMachine<N> {
             }
             _ => return false,
         };
-        self.examined(end - self.pos);
+        self.tally.examined(end - self.pos);
         self.pos = end;
         end == buf.len()
-    }
-
-    #[inline(always)]
-    fn examined(&mut self, _bytes: usize) {
-        #[cfg(test)]
-        {
-            self.examined += _bytes;
-        }
-    }
-
-    /// Counts bytes a fast path read in a line it found incomplete (the machine reads them
-    /// again): the one case where a byte is looked at twice.
-    #[inline(always)]
-    fn relooked(&mut self, _bytes: usize) {
-        #[cfg(test)]
-        {
-            self.relooked += _bytes;
-        }
     }
 
     /// Runs the machine over the new bytes. Every error carries the offset of its cause.
@@ -393,7 +243,7 @@ impl<const N: usize> HeadMachine<N> {
                 }
                 State::StartLineLf | State::HeadLf => {
                     let Some(&b) = view.get(pos) else { break };
-                    self.examined(1);
+                    self.tally.examined(1);
                     lf_after_cr(b, pos)?;
                     pos += 1;
                     if self.state == State::HeadLf {
@@ -456,7 +306,7 @@ impl<const N: usize> HeadMachine<N> {
                 Ok(Some((end, _))) | Err((_, end)) => end + 1,
                 Ok(None) => view.len(),
             };
-            self.examined(read_to - pos);
+            self.tally.examined(read_to - pos);
         }
         if let Ok(Some((end, LineEnd::BareLf))) = found {
             self.bare_lf(end)?;
@@ -473,17 +323,17 @@ impl<const N: usize> HeadMachine<N> {
             Ok(None) => {
                 // Read to the end of the view, unless an empty line comes first.
                 if !matches!(view.first(), Some(b'\r' | b'\n')) {
-                    self.relooked(view.len());
+                    self.tally.relooked(view.len());
                 }
                 return Ok(0);
             }
             Err((error, at)) => {
-                self.examined(at + 1);
+                self.tally.examined(at + 1);
                 return Err((error, at));
             }
         };
         // Method, target and the SP after it, as the machine counts them before the form.
-        self.examined(parts.version_start);
+        self.tally.examined(parts.version_start);
         self.parts.method = parts.method;
         self.parts.known_method = parts.known_method;
         self.parts.target = parts.target;
@@ -493,7 +343,7 @@ impl<const N: usize> HeadMachine<N> {
         self.mark = parts.version_start;
         match parts.ending {
             Some(ending) => {
-                self.examined(ending.end - parts.version_start);
+                self.tally.examined(ending.end - parts.version_start);
                 if ending.bare_lf {
                     self.bare_lf(ending.end - 1)?;
                 }
@@ -503,7 +353,8 @@ impl<const N: usize> HeadMachine<N> {
             }
             None => {
                 // Compared, and the machine's to read: an incomplete line, or an error.
-                self.relooked((view.len() - parts.version_start).min(10));
+                self.tally
+                    .relooked((view.len() - parts.version_start).min(10));
                 self.state = State::Version;
                 Ok(parts.version_start)
             }
@@ -520,9 +371,9 @@ impl<const N: usize> HeadMachine<N> {
         pos: usize,
     ) -> Result<Option<T>, (Error, usize)> {
         match &found {
-            Ok(Some(end)) => self.examined(end.offset() + 1 - pos),
-            Ok(None) => self.examined(len - pos),
-            Err((_, at)) => self.examined(len.min(at + 1).saturating_sub(pos)),
+            Ok(Some(end)) => self.tally.examined(end.offset() + 1 - pos),
+            Ok(None) => self.tally.examined(len - pos),
+            Err((_, at)) => self.tally.examined(len.min(at + 1).saturating_sub(pos)),
         }
         found
     }
@@ -559,7 +410,7 @@ impl<const N: usize> HeadMachine<N> {
                         if self.state == State::MethodStart {
                             return Err((Error::InvalidRequestLine, pos));
                         }
-                        self.examined(1);
+                        self.tally.examined(1);
                         pos += 1;
                         if b == b'\n' {
                             self.bare_lf(pos - 1)?;
@@ -576,7 +427,7 @@ impl<const N: usize> HeadMachine<N> {
                     let Some(&b) = view.get(pos) else {
                         return Ok(pos);
                     };
-                    self.examined(1);
+                    self.tally.examined(1);
                     if b != b'\n' {
                         return Err((Error::BareCr, pos));
                     }
@@ -616,6 +467,131 @@ impl<const N: usize> HeadMachine<N> {
         }
     }
 
+    /// RFC 9112 §4: the status-line's states, in sequence until the line ends (then the field
+    /// lines follow) or the view does.
+    fn status_line(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        if self.state == State::StatusStartLf {
+            let Some(&b) = view.get(pos) else {
+                return Ok(pos);
+            };
+            self.tally.examined(1);
+            lf_after_cr(b, pos)?;
+            pos += 1;
+            self.mark = pos;
+            self.state = State::StatusVersion;
+        }
+        if self.state == State::StatusVersion {
+            pos = self.status_version(view, pos)?;
+            if self.state == State::StatusVersion {
+                return Ok(pos);
+            }
+        }
+        if self.state == State::StatusCode {
+            let found = status_code_end(view, self.mark, pos, self.config.allow_missing_reason_sp);
+            match found {
+                Ok(Some((_, reason_start))) => self.tally.examined(reason_start - pos),
+                Ok(None) => self.tally.examined(view.len() - pos),
+                Err((_, at)) => self.tally.examined(at + 1 - pos),
+            }
+            let Some((code, reason_start)) = found? else {
+                return Ok(view.len());
+            };
+            self.status.code = code;
+            pos = reason_start;
+            self.mark = pos;
+            self.state = State::Reason;
+        }
+        // RFC 9112 §4: `reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )`, then the line's
+        // end; `[ reason-phrase ]`: it may be empty.
+        let Some((end, ending)) = self.text_to_line_end(view, pos, Error::InvalidReasonPhrase)?
+        else {
+            return Ok(view.len());
+        };
+        self.status.reason = Span::new(self.mark, end);
+        self.state = match ending {
+            LineEnd::Cr => State::StartLineLf,
+            LineEnd::BareLf => State::LineStart,
+        };
+        Ok(end + 1)
+    }
+
+    /// RFC 9112 §2.3 and §4: `HTTP-version SP` at the start of the head, after at most one
+    /// empty line.
+    fn status_version(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        if pos == self.mark {
+            if let Some((version, code)) = common_start(view, pos) {
+                self.parts.version = version;
+                self.state = match code {
+                    Some(code) => {
+                        self.tally.examined(13);
+                        self.status.code = code;
+                        pos += 13;
+                        State::Reason
+                    }
+                    None => {
+                        self.tally.examined(9);
+                        pos += 9;
+                        State::StatusCode
+                    }
+                };
+                self.mark = pos;
+                return Ok(pos);
+            }
+        }
+        loop {
+            if pos == self.mark {
+                if let Some(&b @ (b'\r' | b'\n')) = view.get(pos) {
+                    self.tally.examined(1);
+                    pos = self.empty_line_before_status_line(view, b, pos)?;
+                    if self.state == State::StatusStartLf {
+                        return Ok(pos);
+                    }
+                    continue;
+                }
+            }
+            let found = version_end(view, self.mark, pos);
+            let Some((end, b)) = self.part_end(found, view.len(), pos)? else {
+                return Ok(view.len());
+            };
+            self.parts.version = version_before_code(view, self.mark, end, b)?;
+            pos = end + 1;
+            self.mark = pos;
+            self.state = State::StatusCode;
+            return Ok(pos);
+        }
+    }
+
+    /// RFC 9112 §2.2's robustness rule (a server ignores at least one empty line before a
+    /// request-line), applied to the status-line as llhttp does: one empty line, starting with
+    /// `b` at `pos`, is skipped; a second is a malformed status-line. Returns the position
+    /// after the line, or after its CR when the view ends there (then `State::StatusStartLf`
+    /// takes the LF).
+    fn empty_line_before_status_line(
+        &mut self,
+        view: &[u8],
+        b: u8,
+        pos: usize,
+    ) -> Result<usize, (Error, usize)> {
+        // Nothing was skipped while the version starts at the head's first byte.
+        if self.mark != 0 {
+            return Err((Error::InvalidStatusLine, pos));
+        }
+        let end = if b == b'\n' {
+            self.bare_lf(pos)?;
+            pos + 1
+        } else {
+            let Some(&lf) = view.get(pos + 1) else {
+                self.state = State::StatusStartLf;
+                return Ok(pos + 1);
+            };
+            self.tally.examined(1);
+            lf_after_cr(lf, pos + 1)?;
+            pos + 2
+        };
+        self.mark = end;
+        Ok(end)
+    }
+
     /// The final empty line, starting at `final_line`, is complete at `end`: decide the framing.
     #[inline(always)]
     fn finish_head(&mut self, final_line: usize, end: usize) -> Result<(), (Error, usize)> {
@@ -632,46 +608,6 @@ impl<const N: usize> HeadMachine<N> {
         self.pos = end;
         self.state = State::Done;
         Ok(())
-    }
-}
-
-/// Where a part a line kind's scanner found ends: the offset of the byte after it.
-trait PartEnd {
-    fn offset(&self) -> usize;
-}
-
-impl PartEnd for usize {
-    #[inline(always)]
-    fn offset(&self) -> usize {
-        *self
-    }
-}
-
-/// The end and the byte there.
-impl PartEnd for (usize, u8) {
-    #[inline(always)]
-    fn offset(&self) -> usize {
-        self.0
-    }
-}
-
-impl StartLine {
-    /// The state a head of this kind starts in.
-    #[inline]
-    fn first_state(self) -> State {
-        match self {
-            StartLine::Request => State::Start,
-            StartLine::Response => State::StatusVersion,
-        }
-    }
-
-    /// What the known fields start from: the Host rules are for requests only.
-    #[inline]
-    fn known_fields(self) -> KnownFields {
-        match self {
-            StartLine::Request => KnownFields::default(),
-            StartLine::Response => KnownFields::for_response(),
-        }
     }
 }
 

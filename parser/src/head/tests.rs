@@ -33,7 +33,14 @@ fn trickle(config: Config, input: &[u8], piece: usize) -> Run {
         allowed += end - line_start;
         match parser.parse(&input[..end]) {
             Ok(false) if end < input.len() => continue,
-            outcome => return (outcome, parser.examined, parser.relooked, allowed),
+            outcome => {
+                return (
+                    outcome,
+                    parser.tally.examined,
+                    parser.tally.relooked,
+                    allowed,
+                )
+            }
         }
     }
 }
@@ -60,7 +67,7 @@ fn response_pieces(config: Config, input: &[u8], piece: usize) -> (Result<bool, 
         end = end.saturating_add(piece).min(input.len());
         match parser.parse(&input[..end]) {
             Ok(false) if end < input.len() => continue,
-            outcome => return (outcome, parser.examined),
+            outcome => return (outcome, parser.tally.examined),
         }
     }
 }
