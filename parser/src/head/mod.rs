@@ -6,11 +6,11 @@
 //!
 //! The line kinds' rules are free functions that return a part's end and value, or the error
 //! and its offset: `request_line.rs` (the whole line, method, target, version), `status_line.rs`
-//! (the common start, version, code) and `field_line.rs` (the whole line, the line's end). The
-//! machine here calls them from its fast paths and its resumable states alike and is the one
-//! writer of [`State`] and the parts (`parts.rs` declares them); the field line's resumable
-//! states still sit in `field_line.rs`. [`crate::Parser`] and [`crate::ResponseParser`] are
-//! thin wrappers around a [`HeadMachine`].
+//! (the common start, version, code) and `field_line.rs` (the whole line, the text to the
+//! line's end). The machine here calls them from its fast paths and its resumable states alike
+//! and is the one writer of [`State`] and the parts (`parts.rs` declares them). The request
+//! and response parsers (`request.rs`, `response.rs`) are thin wrappers around a
+//! [`HeadMachine`].
 
 mod field_line;
 mod parts;
@@ -19,15 +19,15 @@ mod status_line;
 
 use arrayvec::ArrayVec;
 
-use crate::chars::{skip_field_text, skip_target_chars, skip_tchars};
+use crate::chars::{is_tchar, skip_field_text, skip_target_chars, skip_tchars};
 use crate::config::Config;
 use crate::error::Error;
 use crate::known::KnownFields;
 use crate::message::{target_form, version_end, StandardMethod, Version};
 use crate::span::{RawHeader, Span};
-use field_line::{incomplete_tail, text_to_line_end, LineEnd};
+use field_line::{incomplete_tail, text_to_line_end, value_end_without_ows, LineEnd};
 pub(crate) use parts::{HeadParts, StartLine, StatusParts};
-use parts::{PartEnd, State, Tally};
+use parts::{LineStart, PartEnd, State, Tally};
 use request_line::{
     method_end, target_end, version_and_line_end, version_end_in_request_line, whole_line,
 };
@@ -590,6 +590,232 @@ impl<const N: usize> HeadMachine<N> {
         };
         self.mark = end;
         Ok(end)
+    }
+
+    /// Field lines until the final empty line (then the head is finished) or the end of the
+    /// view (then `self.state` is the part of a line to resume in). Returns the new position.
+    #[inline(always)]
+    fn field_lines(
+        &mut self,
+        view: &[u8],
+        mut pos: usize,
+        max_headers: usize,
+        incomplete_from: usize,
+    ) -> Result<usize, (Error, usize)> {
+        loop {
+            if matches!(
+                self.state,
+                State::LineStart | State::FieldEnd | State::FieldInTable
+            ) {
+                match self.line_start(view, pos, max_headers, incomplete_from)? {
+                    LineStart::Whole(next) => {
+                        pos = next;
+                        continue;
+                    }
+                    LineStart::Parts(next) => pos = next,
+                    LineStart::Stop(at) => return Ok(at),
+                }
+            }
+            if self.state == State::Name {
+                let end = skip_tchars(view, pos);
+                self.tally.examined(end - pos);
+                pos = end;
+                let Some(&b) = view.get(end) else {
+                    return Ok(pos);
+                };
+                self.tally.examined(1);
+                match b {
+                    b':' => {}
+                    // RFC 9112 §5.1: no whitespace between field name and colon.
+                    b' ' | b'\t' => return Err((Error::WhitespaceBeforeColon, end)),
+                    _ => return Err((Error::InvalidHeaderName, end)),
+                }
+                self.field.name = Span::new(self.mark, end);
+                pos += 1;
+                self.state = State::ValueStart;
+            }
+            if self.state == State::ValueStart {
+                // RFC 9112 §5: OWS before the value is not part of it.
+                while let Some(b' ' | b'\t') = view.get(pos) {
+                    self.tally.examined(1);
+                    pos += 1;
+                }
+                if pos == view.len() {
+                    return Ok(pos);
+                }
+                self.field.value.start = pos as u32;
+                self.state = State::Value;
+            }
+            if self.state == State::Value {
+                // RFC 9110 §5.5: no CTL but HTAB in a field value; NUL, CR, LF never.
+                let Some((end, ending)) =
+                    self.text_to_line_end(view, pos, Error::InvalidHeaderValue)?
+                else {
+                    return Ok(view.len());
+                };
+                pos = end + 1;
+                self.state = match ending {
+                    LineEnd::Cr => State::ValueLf,
+                    LineEnd::BareLf => State::FieldEnd,
+                };
+                let start = self.field.value.start as usize;
+                self.field.value.end = value_end_without_ows(view, start, end) as u32;
+            }
+            if self.state == State::ValueLf {
+                let Some(&b) = view.get(pos) else {
+                    return Ok(pos);
+                };
+                self.tally.examined(1);
+                lf_after_cr(b, pos)?;
+                pos += 1;
+                self.state = State::FieldEnd;
+            }
+        }
+    }
+
+    /// A field line starting with SP or HTAB: obs-fold (RFC 9112 §5.2), or whitespace between
+    /// the request-line and the first field (RFC 9112 §2.2: reject).
+    fn obs_fold(&mut self, at: usize) -> Result<usize, (Error, usize)> {
+        if !matches!(self.state, State::FieldEnd | State::FieldInTable) {
+            return Err((Error::InvalidHeaderName, at));
+        }
+        if !self.config.allow_obs_fold {
+            return Err((Error::ObsFold, at));
+        }
+        if self.state == State::FieldInTable {
+            // The folded field is not complete after all: back out of the table.
+            if let Some(field) = self.headers.pop() {
+                self.field = field;
+            }
+        }
+        // The fold becomes part of the value; `Header::unfolded` reads it as spaces.
+        self.state = State::Value;
+        Ok(at)
+    }
+
+    /// The start of a line in the field section: a field line (read whole when its end is in
+    /// the view), an obs-fold, or the final empty line. The line before it is complete.
+    #[inline(always)]
+    fn line_start(
+        &mut self,
+        view: &[u8],
+        pos: usize,
+        max_headers: usize,
+        incomplete_from: usize,
+    ) -> Result<LineStart, (Error, usize)> {
+        let Some(&b) = view.get(pos) else {
+            return Ok(LineStart::Stop(pos));
+        };
+        if !is_tchar(b) {
+            if b == b' ' || b == b'\t' {
+                return self.obs_fold(pos).map(LineStart::Parts);
+            }
+            return self.final_line(view, pos, b, max_headers);
+        }
+        // The common case: a field line starts, so the one before it is complete (bench
+        // input `headers-40`).
+        if self.state == State::FieldEnd {
+            self.finish_field(view)?;
+        }
+        self.tally.examined(1);
+        if self.headers.len() >= max_headers {
+            return Err((Error::TooManyHeaders, pos));
+        }
+        // A line whose end is in the view is read whole; the states take one still incomplete.
+        let line = if pos < incomplete_from {
+            complete_line(view, pos, self.config.allow_bare_lf)
+        } else {
+            Ok(None)
+        };
+        match line {
+            Ok(Some(line)) => {
+                self.tally.examined(line.end - pos - 1);
+                let name = line.field.name;
+                if KnownFields::may_be_known(name.end - name.start, b) {
+                    // Its verdict waits for the next line (a fold first).
+                    self.field = line.field;
+                    self.state = State::FieldEnd;
+                } else {
+                    // No verdict waits on the next line: the field joins the table now, while
+                    // at hand (`headers-40`). The count was checked against the limit above.
+                    self.headers
+                        .try_push(line.field)
+                        .map_err(|_| (Error::TooManyHeaders, name.start as usize))?;
+                    self.state = State::FieldInTable;
+                }
+                return Ok(LineStart::Whole(line.end));
+            }
+            Ok(None) if pos < incomplete_from => self.tally.relooked(view.len() - pos - 1),
+            Ok(None) => {}
+            Err((error, at)) => {
+                self.tally.examined(at - pos);
+                return Err((error, at));
+            }
+        }
+        self.mark = pos;
+        self.state = State::Name;
+        Ok(LineStart::Parts(pos + 1))
+    }
+
+    /// A line in the field section starting with `b` at `pos`, neither a field line nor a
+    /// fold: the final empty line (then the head is finished), or an error.
+    #[inline(always)]
+    fn final_line(
+        &mut self,
+        view: &[u8],
+        pos: usize,
+        b: u8,
+        max_headers: usize,
+    ) -> Result<LineStart, (Error, usize)> {
+        if self.state == State::FieldEnd {
+            self.finish_field(view)?;
+        }
+        self.tally.examined(1);
+        match b {
+            b'\r' => {
+                self.state = State::HeadLf;
+                let Some(&lf) = view.get(pos + 1) else {
+                    return Ok(LineStart::Stop(pos + 1));
+                };
+                self.tally.examined(1);
+                lf_after_cr(lf, pos + 1)?;
+                self.finish_head(pos, pos + 2)?;
+                Ok(LineStart::Stop(pos + 2))
+            }
+            b'\n' => {
+                self.bare_lf(pos)?;
+                self.finish_head(pos, pos + 1)?;
+                Ok(LineStart::Stop(pos + 1))
+            }
+            _ if self.headers.len() >= max_headers => Err((Error::TooManyHeaders, pos)),
+            _ => Err((Error::InvalidHeaderName, pos)),
+        }
+    }
+
+    /// A field line is complete: the known fields' rules see it, and it joins the table.
+    #[inline(always)]
+    fn finish_field(&mut self, view: &[u8]) -> Result<(), (Error, usize)> {
+        let field = self.field;
+        let first = view
+            .get(field.name.start as usize)
+            .copied()
+            .unwrap_or_default();
+        if KnownFields::may_be_known(field.name.end - field.name.start, first) {
+            let http10 = self.parts.version == Version::Http10;
+            self.known
+                .observe(
+                    field.name.of(view),
+                    field.value.of(view),
+                    http10,
+                    self.config.max_body_size,
+                    self.config.allow_empty_host,
+                )
+                .map_err(|error| (error, field.name.start as usize))?;
+        }
+        // The count was checked against the capacity when the line started.
+        self.headers
+            .try_push(field)
+            .map_err(|_| (Error::TooManyHeaders, field.name.start as usize))
     }
 
     /// The final empty line, starting at `final_line`, is complete at `end`: decide the framing.

@@ -6,6 +6,14 @@ use crate::known::KnownFields;
 use crate::message::{ConnectionOptions, Framing, StandardMethod, TargetForm, Version};
 use crate::span::Span;
 
+/// Where `line_start` leaves a line: read whole, to be read by its parts, or the view (or the
+/// head) ended.
+pub(super) enum LineStart {
+    Whole(usize),
+    Parts(usize),
+    Stop(usize),
+}
+
 /// Which start line a head begins with (RFC 9112 §2.1: `start-line = request-line /
 /// status-line`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
