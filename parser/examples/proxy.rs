@@ -178,7 +178,7 @@ impl Client {
             let written = match &event {
                 Event::Interim | Event::Head => {
                     let response = back.response(&from_back).expect("a head");
-                    let (code, fields) = (response.code(), relayed(response.headers()));
+                    let (code, fields) = (response.status(), relayed(response.headers()));
                     // Its length, else chunked; the core fits it to HEAD, 204, 304 and HTTP/1.0.
                     let length = response.headers().get("content-length");
                     let length = length.and_then(|n| std::str::from_utf8(n).ok()?.parse().ok());

@@ -232,7 +232,7 @@ impl BodyDecoder {
     /// Where the error returned by `decode` was found: the offset of the offending byte,
     /// counted from the first byte of the body across every call: a position in a stream, so a
     /// `u64` like a file position (a body may be larger than memory), where
-    /// [`crate::Parser::error_offset`] indexes one buffer and is a `usize`.
+    /// [`crate::RequestParser::error_offset`] indexes one buffer and is a `usize`.
     pub fn error_offset(&self) -> Option<u64> {
         self.error.map(|(_, offset)| offset)
     }

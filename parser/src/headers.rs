@@ -82,12 +82,12 @@ impl<'a> Headers<'a> {
     /// with it: see [`codings_before_chunked`](Headers::codings_before_chunked).
     ///
     /// ```
-    /// use h1_parser::{Parser, Status};
+    /// use h1_parser::{Progress, RequestParser};
     ///
     /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\nConnection: X-Hop\r\nX-Hop: 1\r\nTE: trailers\r\n\
     ///     Accept: */*\r\n\r\n";
-    /// let mut parser = Parser::new();
-    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// let mut parser = RequestParser::new();
+    /// let Progress::Complete(request) = parser.parse(buf)? else { unreachable!() };
     /// let names: Vec<&str> = request.headers().end_to_end().map(|f| f.name).collect();
     /// assert_eq!(names, ["Host", "Accept"]);
     /// # Ok::<(), h1_parser::Error>(())
@@ -109,11 +109,11 @@ impl<'a> Headers<'a> {
     /// without the whitespace around it; empty members are skipped (RFC 9110 §5.6.1).
     ///
     /// ```
-    /// use h1_parser::{ResponseParser, Status};
+    /// use h1_parser::{Progress, ResponseParser};
     ///
     /// let buf = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n";
     /// let mut parser = ResponseParser::new();
-    /// let Status::Complete(response) = parser.parse(buf)? else { unreachable!() };
+    /// let Progress::Complete(response) = parser.parse(buf)? else { unreachable!() };
     /// let codings: Vec<&[u8]> = response.headers().codings_before_chunked().collect();
     /// assert_eq!(codings, [b"gzip"]);
     /// # Ok::<(), h1_parser::Error>(())
@@ -190,11 +190,11 @@ impl<'a> Header<'a> {
     /// obs-fold leniency accepted, become SP. No byte is dropped.
     ///
     /// ```
-    /// use h1_parser::{Config, Parser, Status};
+    /// use h1_parser::{Config, Progress, RequestParser};
     ///
-    /// let mut parser = Parser::with_config(Config::new().allow_obs_fold(true));
+    /// let mut parser = RequestParser::with_config(Config::new().allow_obs_fold(true));
     /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\nX-Long: first\r\n  second\r\n\r\n";
-    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// let Progress::Complete(request) = parser.parse(buf)? else { unreachable!() };
     /// let field = request.headers().nth(1).expect("two fields");
     /// assert_eq!(field.value, b"first\r\n  second"); // the raw bytes, fold included
     /// assert_eq!(field.unfolded().collect::<Vec<u8>>(), b"first    second");

@@ -2,7 +2,7 @@
 //! connection's own fields, and without the framing fields, RFC 9112 §6) and
 //! `Headers::codings_before_chunked` (RFC 9112 §6.1: the codings that stay on the content).
 
-use h1_parser::{Header, Headers, Parser, ResponseParser, Status};
+use h1_parser::{Header, Headers, Progress, RequestParser, ResponseParser};
 
 /// The end-to-end fields as `name: value` lines.
 fn end_to_end(headers: Headers<'_>) -> Vec<String> {
@@ -11,9 +11,9 @@ fn end_to_end(headers: Headers<'_>) -> Vec<String> {
 }
 
 fn with_request<R>(head: &[u8], each: impl FnOnce(Headers<'_>) -> R) -> R {
-    let mut parser = Parser::new();
+    let mut parser = RequestParser::new();
     match parser.parse(head) {
-        Ok(Status::Complete(request)) => each(request.headers()),
+        Ok(Progress::Complete(request)) => each(request.headers()),
         other => panic!("{other:?} for {:?}", String::from_utf8_lossy(head)),
     }
 }
@@ -21,7 +21,7 @@ fn with_request<R>(head: &[u8], each: impl FnOnce(Headers<'_>) -> R) -> R {
 fn with_response<R>(head: &[u8], each: impl FnOnce(Headers<'_>) -> R) -> R {
     let mut parser = ResponseParser::new();
     match parser.parse(head) {
-        Ok(Status::Complete(response)) => each(response.headers()),
+        Ok(Progress::Complete(response)) => each(response.headers()),
         other => panic!("{other:?} for {:?}", String::from_utf8_lossy(head)),
     }
 }

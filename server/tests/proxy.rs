@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{config, find, read_response, terminate, TestServer};
-use h1_parser::{BodyDecoder, Config, Decoded, Method, ResponseParser, Status};
+use h1_parser::{BodyDecoder, Config, Decoded, Method, Progress, ResponseParser};
 use h1_server::{Request, Response, Router};
 
 /// Builds the proxy example for this test binary's profile and starts it on a free port, with
@@ -270,10 +270,14 @@ fn roundtrip(proxy: SocketAddr, request: &[u8]) -> Vec<u8> {
 fn final_response(mut bytes: &[u8]) -> (u16, String, Vec<u8>) {
     loop {
         let mut parser = ResponseParser::new();
-        let Ok(Status::Complete(response)) = parser.parse(bytes) else {
+        let Ok(Progress::Complete(response)) = parser.parse(bytes) else {
             panic!("no response in {:?}", String::from_utf8_lossy(bytes));
         };
-        let (code, len, interim) = (response.code(), response.head_len(), response.is_interim());
+        let (code, len, interim) = (
+            response.status(),
+            response.head_len(),
+            response.is_interim(),
+        );
         let framing = response.framing(Method::Get, false).expect("framing");
         let head = String::from_utf8_lossy(&bytes[..len]).into_owned();
         bytes = &bytes[len..];
@@ -380,7 +384,7 @@ fn a_coding_before_chunked_stays_on_the_wire() {
     let (mut proxy, addr) = start_proxy(Some(fake_backend(Some(answer.to_vec()))), &[]);
     let bytes = roundtrip(addr, GET_CLOSE);
     let mut parser = ResponseParser::new();
-    let Ok(Status::Complete(response)) = parser.parse(&bytes) else {
+    let Ok(Progress::Complete(response)) = parser.parse(&bytes) else {
         panic!("{}", String::from_utf8_lossy(&bytes));
     };
     let codings: Vec<&[u8]> = response.headers().get_all("transfer-encoding").collect();

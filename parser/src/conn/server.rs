@@ -7,9 +7,9 @@ use super::outgoing::{Outgoing, NO_TRAILERS};
 use crate::body::BodyDecoder;
 use crate::config::Config;
 use crate::message::{Framing, Method, Version};
-use crate::outcome::{Piece, Status};
+use crate::outcome::{Piece, Progress};
 
-use crate::request::{OwnedRequest, Parser, Request};
+use crate::request::{OwnedRequest, Request, RequestParser};
 use crate::syntax::list_contains_token;
 use crate::write::{Body, Out, ResponseHead};
 
@@ -118,7 +118,7 @@ impl Exchange {
 /// See the [module documentation](super) for a whole exchange.
 #[derive(Clone, Debug)]
 pub struct ServerConn<const N: usize = 100> {
-    parser: Parser<N>,
+    parser: RequestParser<N>,
     read: Read,
     decoder: BodyDecoder,
     answer: Answer,
@@ -133,21 +133,21 @@ pub struct ServerConn<const N: usize = 100> {
 impl ServerConn {
     /// A connection with `config`'s limits and leniencies and room for 100 fields per head.
     pub fn new(config: Config) -> ServerConn {
-        ServerConn::with_capacity(config)
+        ServerConn::from_config(config)
     }
 }
 
 impl<const N: usize> Default for ServerConn<N> {
     fn default() -> ServerConn<N> {
-        ServerConn::with_capacity(Config::new())
+        ServerConn::from_config(Config::new())
     }
 }
 
 impl<const N: usize> ServerConn<N> {
     /// A connection with `config` and room for `N` fields per head.
-    pub fn with_capacity(config: Config) -> ServerConn<N> {
+    pub fn from_config(config: Config) -> ServerConn<N> {
         ServerConn {
-            parser: Parser::with_capacity(config),
+            parser: RequestParser::from_config(config),
             read: Read::Head,
             decoder: BodyDecoder::new(Framing::NoBody, config),
             answer: Answer::Done,
@@ -158,6 +158,13 @@ impl<const N: usize> ServerConn<N> {
             shutting_down: false,
             drain_limit: DRAIN_LIMIT,
         }
+    }
+
+    /// The former name of [`ServerConn::from_config`], kept until 1.0: it takes a configuration;
+    /// the capacity is `N`.
+    #[deprecated(note = "renamed `from_config`: it takes a `Config`, the capacity is `N`")]
+    pub fn with_capacity(config: Config) -> ServerConn<N> {
+        ServerConn::from_config(config)
     }
 
     /// How many body bytes of a request answered before its body was read are read and dropped
@@ -333,11 +340,11 @@ impl<const N: usize> ServerConn<N> {
             return Ok((0, Event::Closed));
         }
         let request = match self.parser.parse(input) {
-            Ok(Status::Complete(request)) => request,
-            Ok(Status::Partial) if self.input_ended => {
+            Ok(Progress::Complete(request)) => request,
+            Ok(Progress::Partial) if self.input_ended => {
                 return self.fail(ConnError::IncompleteMessage)
             }
-            Ok(Status::Partial) => return Ok((0, Event::NeedMore)),
+            Ok(Progress::Partial) => return Ok((0, Event::NeedMore)),
             Err(error) => return self.fail(error.into()),
         };
         let framing = request.framing();
