@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use h1_server::files::ServeDir;
-use h1_server::{Handler, Request, Response, Router, Server, ServerConfig};
+use h1_server::{Inline, Request, Response, Router, Served, Server, ServerConfig};
 
 const HELP: &str = "\
 h1-server: a small, fast, hard-to-abuse HTTP/1.1 server
@@ -40,13 +40,14 @@ FLAGS:
                       (201 or 204; 412 for If-None-Match: * on an existing
                       file); without it PUT gets 405.
     --max-upload BYTES
-                      With --upload: the largest upload (413 past it). Uploads
-                      are buffered in memory as any request body, so this also
-                      sets the server's body limit (default: that limit, 8 MiB).
+                      With --upload: the largest upload (413 past it; default
+                      4 GiB). Uploads are copied to disk as they arrive, so
+                      this bounds disk use, not memory, and leaves the limit
+                      of bodies held in memory (8 MiB) as it is.
     --upload-quota BYTES
                       With --upload: the bytes all uploads together may write
-                      while the server runs (413 past it; default 1 GiB).
-    --log             Print one access-log line per request to stderr
+                      while the server runs (413 past it; default 16 GiB).
+    --log             Print one access-log line per answer to stderr (the server's own too)
                       (method, target, version, status, body bytes). Off by default.
     --max-connections N
                       Most connections open at once; more get 503 and are
@@ -80,7 +81,6 @@ struct Args {
     max_upload: Option<u64>,
     upload_quota: Option<u64>,
     dotfiles: bool,
-    log: bool,
     config: ServerConfig,
 }
 
@@ -95,7 +95,6 @@ fn parse_args(argv: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Opti
         max_upload: None,
         upload_quota: None,
         dotfiles: false,
-        log: false,
         config: ServerConfig::new(),
     };
     let args = &mut args_out;
@@ -115,7 +114,7 @@ fn parse_args(argv: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Opti
                 args.upload_quota = Some(value(&mut parser, "--upload-quota")?);
             }
             Long("dotfiles") => args.dotfiles = true,
-            Long("log") => args.log = true,
+            Long("log") => args.config = args.config.log(access_log),
             Long("max-connections") => {
                 let max = value(&mut parser, "--max-connections")?;
                 args.config = args.config.max_connections(max);
@@ -166,11 +165,6 @@ fn parse_args(argv: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Opti
     }
     if args.echo && args.dir.is_some() {
         return Err("--echo and --dir cannot be used together".to_owned());
-    }
-    // Uploads are buffered in memory as any request body: the body limit must let them in.
-    if let Some(max) = args.max_upload {
-        let parser = args.config.parser.max_body_size(max);
-        args.config = args.config.parser(parser);
     }
     Ok(Some(args_out))
 }
@@ -227,7 +221,11 @@ fn main() -> ExitCode {
         if !args.upload {
             return dir;
         }
-        let max = args.max_upload.unwrap_or(args.config.parser.max_body_size);
+        // The upload route's own body limit: uploads stream to disk, so the server's limit of
+        // bodies held in memory stays as it is.
+        let max = args
+            .max_upload
+            .unwrap_or(h1_server::files::DEFAULT_MAX_UPLOAD);
         let quota = args
             .upload_quota
             .unwrap_or(h1_server::files::DEFAULT_UPLOAD_QUOTA);
@@ -261,22 +259,17 @@ fn main() -> ExitCode {
         }
     );
 
-    let result = match (args.echo, dir, args.log) {
-        (true, _, false) => server.serve(echo),
-        (true, _, true) => server.serve(AccessLog(echo)),
-        (false, Some(dir), false) => server.serve(dir),
-        (false, Some(dir), true) => server.serve(AccessLog(dir)),
-        (false, None, log) => {
+    // Every route of the binary answers from memory or streams files: inline.
+    let result = match (args.echo, dir) {
+        (true, _) => server.serve(Inline(echo)),
+        (false, Some(dir)) => server.serve(dir),
+        (false, None) => {
             let mut router = Router::new();
-            router.get("/", |_: &Request, res: &mut Response| {
+            router.inline().get("/", |_: &Request, res: &mut Response| {
                 res.header("Content-Type", "text/plain");
                 res.set_body("Hello, world!");
             });
-            if log {
-                server.serve(AccessLog(router))
-            } else {
-                server.serve(router)
-            }
+            server.serve(router)
         }
     };
     match result {
@@ -288,22 +281,27 @@ fn main() -> ExitCode {
     }
 }
 
-/// Wraps a handler with one access-log line per request on stderr.
-struct AccessLog<H>(H);
-
-impl<H: Handler> Handler for AccessLog<H> {
-    fn handle(&self, req: &Request<'_>, res: &mut Response) {
-        self.0.handle(req, res);
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "{} {} {} {} {}",
-            req.method(),
-            req.target(),
-            req.version().as_str(),
-            res.status(),
-            res.streamed_length().unwrap_or(res.body().len() as u64)
-        );
-    }
+/// `--log`: one line per answer on stderr, the server's own answers included: the client,
+/// the time, the request-line, the status, the body bytes (`-`: streamed, length unknown) and
+/// the time from the request's first byte to the answer's head.
+fn access_log(served: &Served<'_>) {
+    let peer = served
+        .peer
+        .map_or_else(|| "-".to_owned(), |peer| peer.ip().to_string());
+    let version = served.version.map_or("-", |version| version.as_str());
+    let bytes = served
+        .body_bytes
+        .map_or_else(|| "-".to_owned(), |bytes| bytes.to_string());
+    // Not eprintln!: with stderr closed it would panic.
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{peer} [{}] \"{} {} {version}\" {} {bytes} {:.3}ms",
+        httpdate::fmt_http_date(served.received),
+        served.method,
+        served.target,
+        served.status,
+        served.duration.as_secs_f64() * 1000.0,
+    );
 }
 
 /// `--echo`: the request as JSON. Allocates per request (echo mode only).
@@ -396,13 +394,16 @@ mod tests {
     }
 
     #[test]
-    fn max_upload_sets_the_body_limit_only_with_uploads() {
+    fn max_upload_leaves_the_in_memory_body_limit_alone() {
         let default = h1_server::ServerConfig::new().parser.max_body_size;
         let plain = parse_args(["--dir", "."].map(Into::into)).unwrap().unwrap();
         assert_eq!(plain.config.parser.max_body_size, default);
-        let argv = ["--dir", ".", "--upload", "--max-upload", "1234"];
-        let upload = parse_args(argv.map(Into::into)).unwrap().unwrap();
-        assert_eq!(upload.config.parser.max_body_size, 1234);
+        for max in ["1234", "10000000000"] {
+            let argv = ["--dir", ".", "--upload", "--max-upload", max];
+            let upload = parse_args(argv.map(Into::into)).unwrap().unwrap();
+            assert_eq!(upload.config.parser.max_body_size, default);
+            assert_eq!(upload.max_upload, max.parse().ok());
+        }
     }
 
     #[test]

@@ -193,3 +193,51 @@ fn holds_10k_idle_keep_alive_connections() {
     );
     assert!(after < 256 * 1024, "RSS {after} KiB");
 }
+
+/// `--log`: a line per answer, the server's own included (a 400 for a broken head, a 404),
+/// with the client, the time, the request-line, the status, the body bytes (none for HEAD)
+/// and the duration.
+#[test]
+fn log_has_a_line_per_answer_the_servers_own_included() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_h1-server"))
+        .args(["--addr", "127.0.0.1:0", "--log"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().expect("a line").expect("utf-8");
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("listening on http://ADDR")
+        .parse()
+        .expect("an address");
+    for (request, status) in [
+        (&b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"[..], 200),
+        (b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", 200),
+        (b"GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n", 404),
+        (b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", 400),
+    ] {
+        let mut stream = connect(addr);
+        stream.write_all(request).expect("write");
+        let head_only = request.starts_with(b"HEAD");
+        let resp = read_response(&mut stream, &mut Vec::new(), head_only);
+        assert_eq!(resp.status, status);
+    }
+    assert!(terminate(&mut child).success());
+    let log: Vec<String> = lines.map_while(Result::ok).collect();
+    let answers: Vec<&String> = log.iter().filter(|line| line.contains("ms")).collect();
+    assert_eq!(answers.len(), 4, "{log:#?}");
+    for (line, expected) in answers.iter().zip([
+        "\"GET / HTTP/1.1\" 200 13 ",
+        "\"HEAD / HTTP/1.1\" 200 0 ",
+        "\"GET /nowhere HTTP/1.1\" 404 10 ",
+        "\"- - -\" 400 ",
+    ]) {
+        assert!(line.starts_with("127.0.0.1 ["), "{line}");
+        assert!(line.contains(" GMT] "), "{line}");
+        assert!(line.contains(expected), "{line} lacks {expected}");
+    }
+}

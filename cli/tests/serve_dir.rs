@@ -1,6 +1,6 @@
 //! `h1-server --dir PATH [--upload] [--max-upload BYTES]` end to end with the real `curl`:
-//! a 1 GiB (sparse) file downloaded with bounded server memory, HEAD, ranges, 304, a listing,
-//! uploads. Each test prints a note and passes when curl is not installed (CI installs it).
+//! a 1 GiB (sparse) file downloaded and a 256 MiB one uploaded with bounded server memory,
+//! HEAD, ranges, 304, a listing, uploads and their limit. Each test prints a note and passes when curl is not installed (CI installs it).
 
 // The server suite's helpers, shared rather than copied.
 #[path = "../../server/tests/common/mod.rs"]
@@ -209,6 +209,90 @@ fn uploads_are_written_within_the_limit() {
         std::fs::read(dir.0.join("up.bin")).unwrap(),
         vec![7u8; 100_000]
     );
+
+    // Chunked, no length to refuse from the head: refused once past the limit.
+    let chunked = [
+        "-i",
+        "-H",
+        "Expect:",
+        "-H",
+        "Transfer-Encoding: chunked",
+        "-T",
+    ];
+    let mut args = chunked.to_vec();
+    args.extend([large.to_str().unwrap(), &url]);
+    let too_large = text(&curl(&args).unwrap());
+    assert!(
+        too_large.starts_with("HTTP/1.1 413 Content Too Large\r\n"),
+        "{too_large}"
+    );
+    // Nothing but the first upload: no temporary file left behind.
+    assert_eq!(names(&dir.0), ["up.bin"]);
+    assert_eq!(
+        std::fs::read(dir.0.join("up.bin")).unwrap(),
+        vec![7u8; 100_000]
+    );
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Uploads are copied to disk as they arrive: 256 MiB, with a length and chunked, land
+/// byte-exact with the default flags (the default upload limit is far above the 8 MiB limit of
+/// bodies held in memory) while the server's peak RSS stays under 64 MiB. Memory, not time.
+#[test]
+fn a_256_mib_upload_streams_to_disk_with_bounded_server_memory() {
+    const LEN: u64 = 256 << 20;
+    let source = TempDir::new("big-upload-source");
+    let path = source.0.join("big.bin");
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut file = std::fs::File::create(&path).unwrap();
+        file.set_len(LEN).unwrap();
+        // Marks at the start, the middle and the end, so a shifted or cut copy hashes apart.
+        for at in [0, LEN / 2, LEN - 5] {
+            file.seek(SeekFrom::Start(at)).unwrap();
+            file.write_all(b"mark!").unwrap();
+        }
+    }
+    let dir = TempDir::new("big-upload");
+    let served = serve(&dir.0, &["--upload"]);
+    let length_url = format!("{}/length.bin", served.url);
+    // The final status only (curl waits for `100 Continue` first, as it does for large files).
+    let status = [
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-T",
+        path.to_str().unwrap(),
+    ];
+    let mut args = status.to_vec();
+    args.push(&length_url);
+    let Some(output) = curl(&args) else {
+        return;
+    };
+    assert_eq!(text(&output), "201");
+    let chunked_url = format!("{}/chunked.bin", served.url);
+    let mut args = status.to_vec();
+    args.extend(["-H", "Transfer-Encoding: chunked", &chunked_url]);
+    assert_eq!(text(&curl(&args).unwrap()), "201");
+
+    let peak = peak_rss_kib(served.child.id());
+    eprintln!("server peak RSS (VmHWM) after two 256 MiB uploads: {peak} KiB");
+    assert_eq!(names(&dir.0), ["chunked.bin", "length.bin"]);
+    let expected = sha256(&path);
+    for name in ["length.bin", "chunked.bin"] {
+        assert_eq!(sha256(&dir.0.join(name)), expected, "{name}");
+    }
+    assert!(peak < 64 * 1024, "peak RSS {peak} KiB");
 }
 
 /// The review's listing attack: a folder of 20,000 entries (names of 100 bytes: 4.4 MB as one

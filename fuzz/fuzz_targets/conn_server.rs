@@ -6,7 +6,7 @@
 
 use h1_parser::conn::{ConnError, Event, ServerConn, CONTINUE};
 use h1_parser::write::Body;
-use h1_parser::{BodyDecoder, Config, Decoded, Method, ResponseParser, Status};
+use h1_parser::{BodyDecoder, Config, Decoded, Method, Progress, ResponseParser};
 use libfuzzer_sys::fuzz_target;
 
 /// What the answers were written for: the request's method and whether it offered an upgrade.
@@ -106,7 +106,7 @@ fn read_back(out: &[u8], asked: &[Asked]) {
         let mut parser = ResponseParser::new();
         let framing = loop {
             parser.reset();
-            let Ok(Status::Complete(response)) = parser.parse(&out[at..]) else {
+            let Ok(Progress::Complete(response)) = parser.parse(&out[at..]) else {
                 panic!("an answer the parser rejects: {:?}", String::from_utf8_lossy(&out[at..]));
             };
             at += response.head_len();

@@ -15,7 +15,7 @@
 #![no_main]
 
 use h1_fuzz::{Control, Owned};
-use h1_parser::{Config, Parser, Status, Version};
+use h1_parser::{Config, Progress, RequestParser, Version};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -26,9 +26,9 @@ fuzz_target!(|data: &[u8]| {
         .allow_bare_lf(flags & 1 != 0)
         .allow_obs_fold(flags & 2 != 0);
 
-    let mut parser: Parser = Parser::with_config(config);
+    let mut parser: RequestParser = RequestParser::with_config(config);
     let ours = match parser.parse(input) {
-        Ok(Status::Complete(request)) => Owned::of(&request),
+        Ok(Progress::Complete(request)) => Owned::of(&request),
         _ => return,
     };
 

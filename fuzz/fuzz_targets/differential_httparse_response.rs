@@ -16,7 +16,7 @@
 #![no_main]
 
 use h1_fuzz::{Control, OwnedResponse};
-use h1_parser::{Config, ResponseParser, Status, Version};
+use h1_parser::{Config, Progress, ResponseParser, Version};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
 
     let mut parser: ResponseParser = ResponseParser::with_config(config);
     let ours = match parser.parse(input) {
-        Ok(Status::Complete(response)) => OwnedResponse::of(&response),
+        Ok(Progress::Complete(response)) => OwnedResponse::of(&response),
         _ => return,
     };
 

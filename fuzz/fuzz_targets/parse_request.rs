@@ -19,7 +19,7 @@
 #![no_main]
 
 use h1_fuzz::{config, is_tchar, trim_ows, within, Control, Owned, SMALL_CAPACITY};
-use h1_parser::{Config, Framing, Parser, Status, TargetForm, Version};
+use h1_parser::{Config, Framing, Progress, RequestParser, TargetForm, Version};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -34,13 +34,13 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn check<const N: usize>(config: Config, input: &[u8]) {
-    let mut parser = Parser::<N>::with_capacity(config);
+    let mut parser = RequestParser::<N>::from_config(config);
     let owned = match parser.parse(input) {
-        Ok(Status::Complete(request)) => {
+        Ok(Progress::Complete(request)) => {
             check_complete(&config, input, &request);
             Owned::of(&request)
         }
-        Ok(Status::Partial) => {
+        Ok(Progress::Partial) => {
             assert_eq!(parser.error_offset(), None);
             return;
         }
@@ -54,10 +54,10 @@ fn check<const N: usize>(config: Config, input: &[u8]) {
             // Errors are final.
             assert_eq!(parser.parse(input).err(), Some(error));
             // The bytes before the offset are a valid prefix.
-            let mut fresh = Parser::<N>::with_capacity(config);
+            let mut fresh = RequestParser::<N>::from_config(config);
             let before = fresh.parse(&input[..offset]);
             assert!(
-                matches!(before, Ok(Status::Partial)),
+                matches!(before, Ok(Progress::Partial)),
                 "{error:?} at {offset}, but the prefix before it gives {before:?}"
             );
             return;
@@ -69,7 +69,7 @@ fn check<const N: usize>(config: Config, input: &[u8]) {
     assert_eq!(again.complete().map(|r| Owned::of(&r)).as_ref(), Some(&owned));
     let kept = parser.request(input).expect("request() after Complete");
     assert_eq!(Owned::of(&kept), owned);
-    let mut fresh = Parser::<N>::with_capacity(config);
+    let mut fresh = RequestParser::<N>::from_config(config);
     let fresh = fresh.parse(input).unwrap().complete().unwrap();
     assert_eq!(Owned::of(&fresh), owned);
 
@@ -79,9 +79,9 @@ fn check<const N: usize>(config: Config, input: &[u8]) {
     let strict = Config::new()
         .max_head_size(wire.len().max(1))
         .max_body_size(u64::MAX);
-    let mut reparser = Parser::<N>::with_capacity(strict);
+    let mut reparser = RequestParser::<N>::from_config(strict);
     let reparsed = match reparser.parse(&wire) {
-        Ok(Status::Complete(r)) => Owned::of(&r),
+        Ok(Progress::Complete(r)) => Owned::of(&r),
         other => panic!("canonical form {:?} does not parse: {other:?}", String::from_utf8_lossy(&wire)),
     };
     assert_eq!(reparsed.method, owned.method);

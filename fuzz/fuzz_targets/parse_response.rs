@@ -24,7 +24,7 @@
 #![no_main]
 
 use h1_fuzz::{config, is_tchar, trim_ows, within, Control, OwnedResponse, SMALL_CAPACITY};
-use h1_parser::{BodyDecoder, Config, Decoded, Error, Framing, Method, ResponseParser, Status, Version};
+use h1_parser::{BodyDecoder, Config, Decoded, Error, Framing, Method, Progress, ResponseParser, Version};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -47,12 +47,12 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn check<const N: usize>(config: Config, method: Method, input: &[u8], cut: usize) {
-    let mut parser = ResponseParser::<N>::with_capacity(config);
+    let mut parser = ResponseParser::<N>::from_config(config);
     let outcome = parser.parse(input).map(|s| s.complete().map(|r| OwnedResponse::of(&r)));
     let offset = parser.error_offset();
 
     // Two pieces give the one-shot result.
-    let mut split = ResponseParser::<N>::with_capacity(config);
+    let mut split = ResponseParser::<N>::from_config(config);
     let first = split.parse(&input[..cut]).map(|s| s.complete().map(|r| OwnedResponse::of(&r)));
     let split_outcome = match first {
         Ok(None) => split.parse(input).map(|s| s.complete().map(|r| OwnedResponse::of(&r))),
@@ -74,10 +74,10 @@ fn check<const N: usize>(config: Config, method: Method, input: &[u8], cut: usiz
             let offset = offset.expect("an error has an offset");
             assert!(offset <= input.len(), "{error:?} at {offset}");
             assert_eq!(parser.parse(input).err(), Some(error), "errors are final");
-            let mut fresh = ResponseParser::<N>::with_capacity(config);
+            let mut fresh = ResponseParser::<N>::from_config(config);
             let before = fresh.parse(&input[..offset]);
             assert!(
-                matches!(before, Ok(Status::Partial)),
+                matches!(before, Ok(Progress::Partial)),
                 "{error:?} at {offset}, but the prefix before it gives {before:?}"
             );
             return;
@@ -96,9 +96,9 @@ fn check<const N: usize>(config: Config, method: Method, input: &[u8], cut: usiz
     let strict = Config::new()
         .max_head_size(wire.len().max(1))
         .max_body_size(u64::MAX);
-    let mut reparser = ResponseParser::<N>::with_capacity(strict);
+    let mut reparser = ResponseParser::<N>::from_config(strict);
     let reparsed = match reparser.parse(&wire) {
-        Ok(Status::Complete(r)) => OwnedResponse::of(&r),
+        Ok(Progress::Complete(r)) => OwnedResponse::of(&r),
         other => panic!("canonical form {:?} does not parse: {other:?}", String::from_utf8_lossy(&wire)),
     };
     assert_eq!((reparsed.version, reparsed.code), (owned.version, owned.code));
@@ -130,7 +130,7 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
         .strip_prefix(b"\r\n")
         .or_else(|| head.strip_prefix(b"\n").filter(|_| config.allow_bare_lf))
         .unwrap_or(head);
-    let code = response.code();
+    let code = response.status();
     assert!((100..=999).contains(&code));
     let version = line.get(..8).unwrap_or_default();
     assert!(h1_fuzz::version_reads_as(version, response.version()), "{head:?}");

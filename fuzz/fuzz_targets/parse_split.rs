@@ -3,8 +3,8 @@
 //! Input: config control bytes (see `h1_fuzz::config`), split control bytes (see
 //! `h1_fuzz::split`), then the request bytes.
 //!
-//! One resumable Parser is fed the growing prefixes ending at the cut points, each time in a
-//! freshly allocated buffer (the parser keeps offsets, so the caller may move its buffer).
+//! One resumable RequestParser is fed the growing prefixes ending at the cut points, each time
+//! in a freshly allocated buffer (the parser keeps offsets, so the caller may move its buffer).
 //! Invariants:
 //! - the result for the whole input (Partial, Complete or Error) equals the one-shot result,
 //!   with the same fields and the same `error_offset`;
@@ -16,7 +16,7 @@
 #![no_main]
 
 use h1_fuzz::{config, split, Control, Owned, SMALL_CAPACITY};
-use h1_parser::{Config, Error, Parser, Status};
+use h1_parser::{Config, Error, Progress, RequestParser};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, PartialEq)]
@@ -26,16 +26,16 @@ enum Outcome {
     Failed(Error, Option<usize>),
 }
 
-fn outcome<const N: usize>(parser: &mut Parser<N>, buf: &[u8]) -> Outcome {
+fn outcome<const N: usize>(parser: &mut RequestParser<N>, buf: &[u8]) -> Outcome {
     match parser.parse(buf) {
-        Ok(Status::Partial) => Outcome::Partial,
-        Ok(Status::Complete(request)) => Outcome::Complete(Owned::of(&request)),
+        Ok(Progress::Partial) => Outcome::Partial,
+        Ok(Progress::Complete(request)) => Outcome::Complete(Owned::of(&request)),
         Err(error) => Outcome::Failed(error, parser.error_offset()),
     }
 }
 
 fn one_shot<const N: usize>(config: Config, buf: &[u8]) -> Outcome {
-    outcome(&mut Parser::<N>::with_capacity(config), buf)
+    outcome(&mut RequestParser::<N>::from_config(config), buf)
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
 fn check<const N: usize>(config: Config, input: &[u8], cuts: &[usize]) {
     let whole = one_shot::<N>(config, input);
     let compare_each = cuts.len() <= 32;
-    let mut parser = Parser::<N>::with_capacity(config);
+    let mut parser = RequestParser::<N>::from_config(config);
     let mut previous = Outcome::Partial;
     for &cut in cuts {
         // A new allocation each time: the buffer moves and grows.

@@ -16,7 +16,7 @@
 #![no_main]
 
 use h1_parser::write::{Body, RequestHead, ResponseHead, WriteError};
-use h1_parser::{Headers, Method, Parser, ResponseParser, Status, Version};
+use h1_parser::{Headers, Method, Progress, RequestParser, ResponseParser, Version};
 use libfuzzer_sys::fuzz_target;
 
 /// One part: a length byte, then that many bytes (fewer when the input ends).
@@ -53,21 +53,21 @@ fn parse(response: bool, bytes: &[u8], split: usize) -> Option<(Vec<u8>, Fields,
     };
     if response {
         let mut parser = ResponseParser::new();
-        if let Ok(Status::Complete(_)) = parser.parse(&bytes[..split % bytes.len().max(1)]) {
+        if let Ok(Progress::Complete(_)) = parser.parse(&bytes[..split % bytes.len().max(1)]) {
             return None;
         }
-        let Ok(Status::Complete(r)) = parser.parse(bytes) else {
+        let Ok(Progress::Complete(r)) = parser.parse(bytes) else {
             return None;
         };
-        let code = format!(" {} ", r.code());
+        let code = format!(" {} ", r.status());
         let start = [r.version().as_str().as_bytes(), code.as_bytes(), r.reason()];
         Some((start.concat(), fields(r.headers()), r.head_len()))
     } else {
-        let mut parser = Parser::new();
-        if let Ok(Status::Complete(_)) = parser.parse(&bytes[..split % bytes.len().max(1)]) {
+        let mut parser = RequestParser::new();
+        if let Ok(Progress::Complete(_)) = parser.parse(&bytes[..split % bytes.len().max(1)]) {
             return None;
         }
-        let Ok(Status::Complete(r)) = parser.parse(bytes) else {
+        let Ok(Progress::Complete(r)) = parser.parse(bytes) else {
             return None;
         };
         let start = [

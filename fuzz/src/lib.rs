@@ -213,7 +213,7 @@ impl OwnedResponse {
     pub fn of(response: &Response) -> OwnedResponse {
         OwnedResponse {
             version: response.version(),
-            code: response.code(),
+            code: response.status(),
             reason: response.reason().to_vec(),
             headers: response
                 .headers()

@@ -17,7 +17,7 @@ mod common;
 
 use common::*;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use h1_parser::Parser;
+use h1_parser::RequestParser;
 
 /// One group: the same input through the three parsers, `step` bytes per call if trickled.
 fn head_group(c: &mut Criterion, name: &str, input: &[u8], step: Option<usize>) {
@@ -26,7 +26,7 @@ fn head_group(c: &mut Criterion, name: &str, input: &[u8], step: Option<usize>) 
     group.throughput(Throughput::Bytes(input.len() as u64));
     for peer in ["h1", "httparse", "pico"] {
         group.bench_function(peer, |b| {
-            let mut parser = Parser::new();
+            let mut parser = RequestParser::new();
             b.iter(|| run_head(peer, &mut parser, black_box(input), step))
         });
     }

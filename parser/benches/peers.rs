@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use common::*;
-use h1_parser::Parser;
+use h1_parser::RequestParser;
 
 /// Runs one parser (named by its column) a number of times over a row's input.
 type Runner = Box<dyn FnMut(&str, u64)>;
@@ -33,7 +33,7 @@ fn rows() -> Vec<Row> {
     let mut rows = Vec::new();
     for (name, input, step) in heads() {
         check_agree(name, &input, step);
-        let mut parser = Parser::new();
+        let mut parser = RequestParser::new();
         rows.push(Row {
             name,
             parsers: &["h1", "httparse", "pico"],
@@ -273,7 +273,7 @@ fn count(input: &str, peer: &str, times: u64) {
         .into_iter()
         .find(|(name, _, _)| *name == input)
         .unwrap_or_else(|| panic!("unknown input {input}"));
-    let mut parser = Parser::new();
+    let mut parser = RequestParser::new();
     for _ in 0..times {
         black_box(run_head(peer, &mut parser, black_box(&bytes), step));
     }

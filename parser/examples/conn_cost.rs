@@ -10,7 +10,7 @@
 //! Output goes into a fixed array: the no_std path, no allocation per request.
 
 use h1_parser::conn::{ClientConn, Event, ServerConn};
-use h1_parser::{BodyDecoder, Config, Decoded, Method, ResponseParser, Status};
+use h1_parser::{BodyDecoder, Config, Decoded, Method, Progress, ResponseParser};
 
 const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: 127.0.0.1:5200\r\n\r\n";
 const DEPTH: usize = 16;
@@ -86,7 +86,7 @@ fn parser(requests: usize) -> usize {
 #[inline(never)]
 fn parser_read(parser: &mut ResponseParser, input: &[u8]) -> usize {
     parser.reset();
-    let Ok(Status::Complete(response)) = parser.parse(input) else {
+    let Ok(Progress::Complete(response)) = parser.parse(input) else {
         panic!("valid response")
     };
     let framing = response.framing(Method::Get, false).expect("framed");

@@ -103,7 +103,7 @@ fn run(out: &mut impl Write) -> Result<(), Failure> {
                 },
                 Event::Interim | Event::Head => {
                     let head = conn.response(&input).expect("a head was just read");
-                    let (version, code) = (head.version().as_str(), head.code());
+                    let (version, code) = (head.version().as_str(), head.status());
                     if json_out {
                         json = format!("{{\"version\":\"{version}\",\"status\":{code},\"reason\":");
                         push_json_string(&mut json, head.reason());

@@ -28,7 +28,9 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use common::{framing_name, owned, push_body, push_fields, push_json_string, OwnedResponse};
-use h1_parser::{BodyDecoder, Config, Decoded, Framing, Method, Parser, ResponseParser, Status};
+use h1_parser::{
+    BodyDecoder, Config, Decoded, Framing, Method, Progress, RequestParser, ResponseParser,
+};
 
 const USAGE: &str = "usage: inspect [--response [--method M]] [--bare-lf] [--obs-fold] [--missing-reason-sp] < bytes";
 
@@ -74,7 +76,7 @@ fn error_json(variant: &str, offset: u64) -> String {
 
 /// One request at `input[at..]`: its JSON and where the next message starts (`None`: stop).
 fn request(
-    parser: &mut Parser,
+    parser: &mut RequestParser,
     config: Config,
     input: &[u8],
     at: usize,
@@ -82,8 +84,8 @@ fn request(
     parser.reset();
     let rest = &input[at..];
     let head = match parser.parse(rest) {
-        Ok(Status::Complete(head)) => head,
-        Ok(Status::Partial) => return Err(error_json("IncompleteHead", input.len() as u64)),
+        Ok(Progress::Complete(head)) => head,
+        Ok(Progress::Partial) => return Err(error_json("IncompleteHead", input.len() as u64)),
         Err(error) => {
             let offset = at + parser.error_offset().unwrap_or_default();
             return Err(error_json(&format!("{error:?}"), offset as u64));
@@ -128,8 +130,8 @@ fn response(
     parser.reset();
     let rest = &input[at..];
     let head = match parser.parse(rest) {
-        Ok(Status::Complete(head)) => head,
-        Ok(Status::Partial) => return Err(error_json("IncompleteHead", input.len() as u64)),
+        Ok(Progress::Complete(head)) => head,
+        Ok(Progress::Partial) => return Err(error_json("IncompleteHead", input.len() as u64)),
         Err(error) => {
             let offset = at + parser.error_offset().unwrap_or_default();
             return Err(error_json(&format!("{error:?}"), offset as u64));
@@ -143,7 +145,7 @@ fn response(
     let body = decode(framing, config, &input[body_at..], body_at)?;
     let printed = OwnedResponse {
         version: head.version().as_str(),
-        code: head.code(),
+        code: head.status(),
         reason: head.reason().to_vec(),
         headers: owned(head.headers()),
         framing,
@@ -194,7 +196,7 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let (mut request_parser, mut response_parser) = (
-        Parser::with_config(config),
+        RequestParser::with_config(config),
         ResponseParser::with_config(config),
     );
     let mut at = 0;

@@ -10,14 +10,12 @@
 
 mod common;
 
-use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::{atomic::AtomicUsize, atomic::Ordering::SeqCst, Arc};
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::{io::ErrorKind, io::Read, io::Write, time::Duration};
 
-use common::split_http_url;
 use h1_parser::conn::{ClientConn, Event, ServerConn, CONTINUE};
-use h1_parser::{syntax::list_contains_token, write::Body, Config, Framing, Headers, Method};
+use h1_parser::{write::Body, Config, Framing, Headers, Method};
 
 const USAGE: &str = "usage: proxy --listen ADDR [--backend ADDR] [--timeout SECS] [--max-conns N]";
 /// Interim answers relayed per request; more is a backend gone wrong (502).
@@ -25,38 +23,17 @@ const INTERIM_LIMIT: u16 = 8;
 /// Toward the backend, no body limit: what is relayed is the client's to limit.
 const BACKEND: Config = Config::new().max_body_size(u64::MAX);
 const SECOND: Duration = Duration::from_secs(1);
+/// The client connections open, counted in accept order so the cap holds however threads run.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
 
-/// RFC 9110 §7.6.1: all fields but those ending at this hop (and those Connection names), and
-/// but the framing, which the core writes anew.
-fn end_to_end(headers: Headers<'_>) -> Vec<(String, Vec<u8>)> {
-    const HOP: &str = "connection keep-alive proxy-connection te trailer upgrade \
-        transfer-encoding content-length";
-    let connection: Vec<&[u8]> = headers.get_all("connection").collect();
-    let named = |n: &str| connection.iter().any(|v| list_contains_token(v, n));
-    let hop = |name: &str| HOP.split(' ').any(|h| h.eq_ignore_ascii_case(name)) || named(name);
-    let kept = headers.iter().filter(|f| !hop(f.name));
-    let mut kept: Vec<_> = kept.map(|f| (f.name.into(), f.value.into())).collect();
-    // RFC 9112 §6.1: codings before `chunked` (`gzip, chunked`) are the body's: kept.
-    let te = headers.get_all("transfer-encoding");
-    let te = te
-        .flat_map(|v| v.split(|&b| b == b','))
-        .map(<[u8]>::trim_ascii);
-    let codings: Vec<&[u8]> = te.filter(|c| !c.eq_ignore_ascii_case(b"chunked")).collect();
-    if !codings.is_empty() {
-        kept.push(("Transfer-Encoding".into(), codings.join(&b", "[..])));
-    }
-    kept
-}
-
-/// The body to announce for one read with `framing`; `length`: a Content-Length that frames
-/// nothing (after HEAD, in a 304), advertised again.
-fn body_for(framing: Framing, length: Option<u64>) -> Body {
-    match framing {
-        Framing::Length(n) => Body::Length(n),
-        // Re-framed as chunked; the core runs it to the close for an HTTP/1.0 client.
-        Framing::Chunked | Framing::UntilClose => Body::Chunked,
-        Framing::NoBody | Framing::Tunnel => length.map_or(Body::None, Body::Length),
-    }
+/// The fields to relay: the end-to-end ones but `Trailer` (trailers stop here), `Host` and
+/// `Expect` (written here), then the codings before `chunked`, still on the body (RFC 9112 §6.1).
+fn relayed(headers: Headers<'_>) -> impl Iterator<Item = (&str, &[u8])> {
+    const OURS: [&str; 3] = ["trailer", "host", "expect"];
+    let kept = headers.end_to_end().map(|field| (field.name, field.value));
+    let kept = kept.filter(|(name, _)| !OURS.iter().any(|n| n.eq_ignore_ascii_case(name)));
+    let codings = headers.codings_before_chunked();
+    kept.chain(codings.map(|coding| ("Transfer-Encoding", coding)))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -74,20 +51,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(listen.ok_or(USAGE)?)?;
     println!("proxy listening on {}", listener.local_addr()?);
     let timeout = Duration::from_secs_f64(timeout);
-    let live = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming().flatten() {
-        // Counted here, in accept order, so the cap holds however the threads run.
-        let (live, backend) = (Arc::clone(&live), backend.clone());
-        let busy = live.fetch_add(1, SeqCst) >= max_conns;
+        let busy = LIVE.fetch_add(1, SeqCst) >= max_conns;
+        let (conn, buf, backend) = (ServerConn::default(), Vec::new(), backend.clone());
         std::thread::spawn(move || {
-            let input = Vec::new();
-            let mut client = Client {
-                conn: ServerConn::default(),
-                stream,
-                input,
-            };
-            client.serve(backend.as_deref(), timeout, busy);
-            live.fetch_sub(1, SeqCst);
+            Client { conn, stream, buf }.serve(backend.as_deref(), timeout, busy);
+            LIVE.fetch_sub(1, SeqCst);
         });
     }
     Ok(())
@@ -97,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 struct Client {
     conn: ServerConn,
     stream: TcpStream,
-    input: Vec<u8>,
+    buf: Vec<u8>,
 }
 
 impl Client {
@@ -106,16 +75,13 @@ impl Client {
         self.stream.set_read_timeout(Some(timeout)).ok()?;
         self.stream.set_write_timeout(Some(timeout)).ok()?;
         loop {
-            let Ok((used, event)) = self.conn.receive(&self.input) else {
-                return self.answer(0, b""); // a malformed request: its status, then the close
-            };
-            if event != Event::Head {
-                self.input.drain(..used);
-            }
+            let received = self.conn.receive(&self.buf).ok();
+            let (used, event) = received.or_else(|| self.answer(0, b""))?;
+            let consumed: Vec<u8> = self.buf.drain(..used).collect();
             match event {
                 Event::NeedMore => self.read()?,
                 Event::Head if busy => return self.answer(503, b"too many connections\n"),
-                Event::Head => self.exchange(used, backend, timeout)?,
+                Event::Head => self.exchange(&consumed, backend, timeout)?,
                 Event::Closed | Event::Upgrade => return None,
                 _ => {}
             }
@@ -127,14 +93,13 @@ impl Client {
         let mut chunk = [0; 65536];
         match self.stream.read(&mut chunk).ok()? {
             0 => self.conn.end_of_input(),
-            n => self.input.extend_from_slice(&chunk[..n]),
+            n => self.buf.extend_from_slice(&chunk[..n]),
         }
         Some(())
     }
 
-    /// Answers `status` (0: the error `receive` returned) with `why`, then closes: `None`.
-    /// Nothing is written once an answer head went out: the core refuses a second one.
-    fn answer(&mut self, status: u16, why: &[u8]) -> Option<()> {
+    /// Answers `status` (0: `receive`'s error) with `why`, unless a head went out; `None`: close.
+    fn answer<T>(&mut self, status: u16, why: &[u8]) -> Option<T> {
         let mut out = Vec::new();
         let written = match status {
             0 => self.conn.answer_error(&mut out),
@@ -147,34 +112,31 @@ impl Client {
         None
     }
 
-    /// One request, whose head (`used` bytes of the input) was just read, through the backend.
-    fn exchange(&mut self, used: usize, backend: Option<&str>, timeout: Duration) -> Option<()> {
-        let request = self.conn.request(&self.input).expect("a head");
-        let method = request.method().as_str().to_owned();
-        let (target, framing) = (request.target().to_owned(), request.framing());
-        let mut fields = end_to_end(request.headers());
-        // RFC 9110 §10.1.1: an HTTP/1.0 client's 100-continue is ignored, so not passed on.
-        let expect = request.expects_continue();
-        fields.retain(|(name, _)| expect || !name.eq_ignore_ascii_case("expect"));
-        self.input.drain(..used);
-        let (upstream, target) = match (backend, split_http_url(&target)) {
-            _ if method == "CONNECT" => return self.answer(501, b"no tunnels here\n"),
-            (Some(backend), _) => (backend.to_owned(), target),
-            (None, Some((host, upstream, path))) => {
-                fields.retain(|(name, _)| !name.eq_ignore_ascii_case("host"));
-                fields.insert(0, ("Host".into(), host.into()));
-                (upstream, path)
-            }
+    /// One request, whose `head` was just read, through the backend.
+    fn exchange(&mut self, head: &[u8], backend: Option<&str>, timeout: Duration) -> Option<()> {
+        let request = self.conn.request(head)?;
+        let host = request.headers().get("host").map(<[u8]>::to_vec);
+        let (upstream, target, host) = match (backend, common::split_http_url(request.target())) {
+            _ if request.method() == Method::Connect => return self.answer(501, b"no tunnels\n"),
+            (Some(backend), _) => (backend.to_owned(), request.target().to_owned(), host),
+            // RFC 9112 §3.2.2: a forward proxy's Host is the target's authority.
+            (None, Some((host, upstream, path))) => (upstream, path, Some(host.into_bytes())),
             (None, None) => return self.answer(400, b"forward: http://host/... targets only\n"),
+        };
+        let expect = request.expects_continue(); // not an HTTP/1.0 client's (RFC 9110 §10.1.1)
+        let body = match request.framing() {
+            Framing::Length(n) => Body::Length(n),
+            Framing::Chunked => Body::Chunked,
+            _ => Body::None,
         };
         let (mut back, mut out, mut from_back) = (ClientConn::new(BACKEND), Vec::new(), Vec::new());
         back.set_interim_limit(INTERIM_LIMIT);
-        fields.push(("Connection".into(), b"close".into()));
-        let method = Method::from_bytes(method.as_bytes()).expect("the parser read a method");
-        let body = body_for(framing, None);
-        let request = back.request(&mut out, method, &target);
-        let head = request.and_then(|mut head| {
-            head.fields(fields)?;
+        let head = back.request(&mut out, request.method(), target);
+        let head = head.and_then(|mut head| {
+            head.fields(host.map(|host| ("Host", host)))?;
+            head.fields(expect.then_some(("Expect", "100-continue")))?;
+            head.fields(relayed(request.headers()))?;
+            head.field("Connection", "close")?;
             head.finish(body)
         });
         // A backend that never accepts is as silent as one that never answers: bounded too.
@@ -185,27 +147,24 @@ impl Client {
             return self.answer(502, b"the request cannot reach the backend\n");
         };
         server.set_write_timeout(Some(timeout)).ok()?;
-        let (mut chunk, mut body_done) = ([0; 65536], framing == Framing::NoBody);
+        let (mut chunk, mut body_done) = ([0; 65536], body == Body::None);
         loop {
             // The request body goes when the backend may take it: at once, or on its 100.
             while !body_done && back.may_send_body() {
-                let Ok((used, event)) = self.conn.receive(&self.input) else {
-                    return self.answer(0, b"");
-                };
+                let received = self.conn.receive(&self.buf).ok();
+                let (used, event) = received.or_else(|| self.answer(0, b""))?;
                 out.clear();
-                let (more, go_on) = (event == Event::NeedMore, event == Event::WriteContinue);
-                let sent = match event {
-                    Event::Data(range) => back.send_data(&mut out, &self.input[range]),
+                let sent = match &event {
+                    Event::Data(range) => back.send_data(&mut out, &self.buf[range.clone()]),
                     Event::End => back.finish(&mut out).inspect(|_| body_done = true),
                     _ => Ok(0),
                 };
-                self.input.drain(..used);
-                if go_on {
-                    self.stream.write_all(CONTINUE).ok()?;
-                } else if more {
-                    self.read().or_else(|| self.answer(408, b"stalled\n"))?;
-                } else if sent.is_err() || server.write_all(&out).is_err() {
-                    return self.answer(502, b"the backend did not take the request\n");
+                self.buf.drain(..used);
+                match event {
+                    Event::WriteContinue => self.stream.write_all(CONTINUE).ok()?,
+                    Event::NeedMore => self.read().or_else(|| self.answer(408, b"stalled\n"))?,
+                    _ if sent.is_ok() && server.write_all(&out).is_ok() => {}
+                    _ => return self.answer(502, b"the backend did not take the request\n"),
                 }
             }
             // RFC 9110 §10.1.1: a backend that says nothing to 100-continue gets the body anyway.
@@ -215,41 +174,25 @@ impl Client {
             let Ok((used, event)) = back.receive(&from_back) else {
                 return self.answer(502, b"the backend's answer is malformed\n");
             };
-            if event == Event::NeedMore {
-                from_back.drain(..used);
-                match server.read(&mut chunk) {
-                    Ok(0) => back.end_of_input(),
-                    Ok(n) => from_back.extend_from_slice(&chunk[..n]),
-                    Err(_) if held => back.stop_waiting(),
-                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                        return self.answer(504, b"the backend did not answer in time\n")
-                    }
-                    Err(_) => return self.answer(502, b"the backend failed\n"),
-                }
-                continue;
-            }
-            let (end, interim) = (event == Event::End, event == Event::Interim);
             out.clear();
-            let written = match event {
+            let written = match &event {
                 Event::Interim | Event::Head => {
                     let response = back.response(&from_back).expect("a head");
-                    let (code, fields) = (response.code(), end_to_end(response.headers()));
+                    let (code, fields) = (response.status(), relayed(response.headers()));
+                    // Its length, else chunked; the core fits it to HEAD, 204, 304 and HTTP/1.0.
                     let length = response.headers().get("content-length");
                     let length = length.and_then(|n| std::str::from_utf8(n).ok()?.parse().ok());
-                    let framing = response.framing(method, false).unwrap_or(Framing::NoBody);
-                    let body = body_for(framing, length);
-                    // A final answer first abandons a body still held (the core then closes).
-                    body_done |= !interim;
-                    match interim {
+                    body_done |= !response.is_interim(); // no request body after a final answer
+                    match response.is_interim() {
                         // None to HTTP/1.0 (RFC 9110 §15.2): the core refuses, it is skipped.
                         true => Ok(self.conn.interim(&mut out, code, fields).unwrap_or(0)),
                         false => self.conn.respond(&mut out, code).and_then(|mut head| {
                             head.fields(fields)?;
-                            head.finish(body)
+                            head.finish(length.map_or(Body::Chunked, Body::Length))
                         }),
                     }
                 }
-                Event::Data(range) => self.conn.send_data(&mut out, &from_back[range]),
+                Event::Data(range) => self.conn.send_data(&mut out, &from_back[range.clone()]),
                 Event::End => self.conn.finish(&mut out),
                 Event::Upgrade | Event::Closed => return None,
                 _ => Ok(0),
@@ -259,8 +202,18 @@ impl Client {
                 return self.answer(502, b"the backend's answer cannot be relayed\n");
             }
             self.stream.write_all(&out).ok()?;
-            if end {
-                return Some(());
+            match event {
+                Event::End => return Some(()),
+                Event::NeedMore => match server.read(&mut chunk) {
+                    Ok(0) => back.end_of_input(),
+                    Ok(n) => from_back.extend_from_slice(&chunk[..n]),
+                    Err(_) if held => back.stop_waiting(),
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                        return self.answer(504, b"the backend did not answer in time\n")
+                    }
+                    Err(_) => return self.answer(502, b"the backend failed\n"),
+                },
+                _ => {}
             }
         }
     }

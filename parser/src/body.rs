@@ -88,6 +88,20 @@ impl BodyDecoder {
         }
     }
 
+    /// Bounds the body at `max` bytes instead of the configuration's
+    /// [`Config::max_body_size`], before any of it was decoded: a server applying a route's
+    /// own limit after the head. A `Content-Length` above it is [`Error::BodyTooLarge`] at once.
+    pub fn set_max_body_size(&mut self, max: u64) {
+        match &mut self.kind {
+            Kind::Length { remaining } if *remaining > max && self.error.is_none() => {
+                self.error = Some((Error::BodyTooLarge, self.consumed));
+            }
+            Kind::Length { .. } => {}
+            Kind::Chunked(chunked) => chunked.set_max_body_size(max),
+            Kind::UntilClose { max: limit, .. } => *limit = max,
+        }
+    }
+
     /// Decodes from `input`, the bytes after what earlier calls consumed. Returns the number of
     /// bytes consumed and what they held; call in a loop. An error is final.
     ///
@@ -218,7 +232,7 @@ impl BodyDecoder {
     /// Where the error returned by `decode` was found: the offset of the offending byte,
     /// counted from the first byte of the body across every call: a position in a stream, so a
     /// `u64` like a file position (a body may be larger than memory), where
-    /// [`crate::Parser::error_offset`] indexes one buffer and is a `usize`.
+    /// [`crate::RequestParser::error_offset`] indexes one buffer and is a `usize`.
     pub fn error_offset(&self) -> Option<u64> {
         self.error.map(|(_, offset)| offset)
     }

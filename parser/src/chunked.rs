@@ -107,6 +107,11 @@ type TrailerRead = (usize, Option<RawHeader>);
 pub(crate) type Step = (usize, Piece);
 
 impl Chunked {
+    /// Bounds the body's total at `max` bytes (see `BodyDecoder::set_max_body_size`).
+    pub(crate) fn set_max_body_size(&mut self, max: u64) {
+        self.max_body_size = max;
+    }
+
     pub(crate) fn new(config: &Config) -> Chunked {
         Chunked {
             state: State::SizeStart,

@@ -7,7 +7,7 @@ use core::fmt;
 ///
 /// Errors are plain data: `Copy`, no strings built at runtime. [`Error::status`] gives the
 /// status code a server should answer with before closing the connection, and the parser that
-/// returned the error knows where it happened ([`crate::Parser::error_offset`],
+/// returned the error knows where it happened ([`crate::RequestParser::error_offset`],
 /// [`crate::BodyDecoder::error_offset`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

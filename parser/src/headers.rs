@@ -1,7 +1,22 @@
 //! The header fields of a head (or the trailer fields of a chunked body) as the caller sees
 //! them: slices of its buffer, built on access from the parser's table of offsets.
 
+use crate::chars::trim_ows;
 use crate::span::RawHeader;
+use crate::syntax::list_contains_token;
+
+/// The fields [`Headers::end_to_end`] leaves out by name: `Connection` and the hop-by-hop fields
+/// of RFC 9110 §7.6.1, and `Content-Length`, which with `Transfer-Encoding` frames the body on
+/// this hop only (RFC 9112 §6).
+const NOT_END_TO_END: [&str; 7] = [
+    "connection",
+    "proxy-connection",
+    "keep-alive",
+    "te",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+];
 
 /// The header fields of a head (or the trailer fields of a chunked body), in order.
 #[derive(Clone, Copy)]
@@ -57,6 +72,56 @@ impl<'a> Headers<'a> {
                 .eq_ignore_ascii_case(name.as_bytes())
                 .then(|| raw.value.of(buf))
         })
+    }
+
+    /// The end-to-end fields, in order: what a proxy forwards (RFC 9110 §7.6.1). Left out are
+    /// `Connection` and every field its options name; the hop-by-hop fields `Proxy-Connection`,
+    /// `Keep-Alive`, `TE`, `Transfer-Encoding` and `Upgrade`; and `Content-Length`, because the
+    /// framing fields describe the body on this hop only (RFC 9112 §6) and whoever sends the
+    /// message on frames it anew. The codings a `Transfer-Encoding` applied to the content stay
+    /// with it: see [`codings_before_chunked`](Headers::codings_before_chunked).
+    ///
+    /// ```
+    /// use h1_parser::{Progress, RequestParser};
+    ///
+    /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\nConnection: X-Hop\r\nX-Hop: 1\r\nTE: trailers\r\n\
+    ///     Accept: */*\r\n\r\n";
+    /// let mut parser = RequestParser::new();
+    /// let Progress::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// let names: Vec<&str> = request.headers().end_to_end().map(|f| f.name).collect();
+    /// assert_eq!(names, ["Host", "Accept"]);
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
+    pub fn end_to_end(&self) -> impl Iterator<Item = Header<'a>> + 'a {
+        let headers = *self;
+        self.iter().filter(move |field| {
+            let listed = |name: &&str| name.eq_ignore_ascii_case(field.name);
+            let named = |options: &[u8]| list_contains_token(options, field.name);
+            !NOT_END_TO_END.iter().any(listed) && !headers.get_all("connection").any(named)
+        })
+    }
+
+    /// The transfer codings the `Transfer-Encoding` fields list, in order, but `chunked` (RFC
+    /// 9112 §6.1): the codings applied to the content, such as `gzip` in `gzip, chunked`, which
+    /// stay on it when the chunked framing is taken off, so a proxy that frames the body anew
+    /// sends them on. In a message framed as chunked, `chunked` is the last coding and comes
+    /// once, so these are the codings before it. Each member as listed (parameters included),
+    /// without the whitespace around it; empty members are skipped (RFC 9110 §5.6.1).
+    ///
+    /// ```
+    /// use h1_parser::{Progress, ResponseParser};
+    ///
+    /// let buf = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n";
+    /// let mut parser = ResponseParser::new();
+    /// let Progress::Complete(response) = parser.parse(buf)? else { unreachable!() };
+    /// let codings: Vec<&[u8]> = response.headers().codings_before_chunked().collect();
+    /// assert_eq!(codings, [b"gzip"]);
+    /// # Ok::<(), h1_parser::Error>(())
+    /// ```
+    pub fn codings_before_chunked(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let members = self.get_all("transfer-encoding");
+        let members = members.flat_map(|value| value.split(|&b| b == b',').map(trim_ows));
+        members.filter(|coding| !coding.is_empty() && !coding.eq_ignore_ascii_case(b"chunked"))
     }
 }
 
@@ -125,11 +190,11 @@ impl<'a> Header<'a> {
     /// obs-fold leniency accepted, become SP. No byte is dropped.
     ///
     /// ```
-    /// use h1_parser::{Config, Parser, Status};
+    /// use h1_parser::{Config, Progress, RequestParser};
     ///
-    /// let mut parser = Parser::with_config(Config::new().allow_obs_fold(true));
+    /// let mut parser = RequestParser::with_config(Config::new().allow_obs_fold(true));
     /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\nX-Long: first\r\n  second\r\n\r\n";
-    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// let Progress::Complete(request) = parser.parse(buf)? else { unreachable!() };
     /// let field = request.headers().nth(1).expect("two fields");
     /// assert_eq!(field.value, b"first\r\n  second"); // the raw bytes, fold included
     /// assert_eq!(field.unfolded().collect::<Vec<u8>>(), b"first    second");

@@ -4,11 +4,11 @@
 //! `HeaderMap` built elsewhere can reach the wire only if the parser would read it.
 //!
 //! ```
-//! use h1_parser::{http as h1_http, write::Body, Parser, Status};
+//! use h1_parser::{http as h1_http, write::Body, Progress, RequestParser};
 //!
 //! let buf = b"GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\nX-Id: 7\r\n\r\n";
-//! let mut parser = Parser::new();
-//! let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+//! let mut parser = RequestParser::new();
+//! let Progress::Complete(request) = parser.parse(buf)? else { unreachable!() };
 //! let parts = h1_http::request_parts(&request).expect("a parsed head is valid for http");
 //! assert_eq!(parts.method, http::Method::GET);
 //! assert_eq!(parts.uri, "/a?b=1");
@@ -143,7 +143,7 @@ pub fn request_parts(request: &Request<'_>) -> Result<http::request::Parts, http
 /// A parsed response head as `http::response::Parts`.
 pub fn response_parts(response: &Response<'_>) -> Result<http::response::Parts, http::Error> {
     let mut builder = http::Response::builder()
-        .status(response.code())
+        .status(response.status())
         .version(to_http_version(response.version()));
     if let Some(headers) = builder.headers_mut() {
         *headers = header_map(response.headers())?;

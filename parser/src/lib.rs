@@ -1,25 +1,25 @@
 //! A strict, resumable, zero-copy HTTP/1.1 parser for requests and responses: `#![no_std]`,
 //! no allocation, no `unsafe`.
 //!
-//! Hand [`Parser::parse`] every byte received so far for a request. It answers
-//! [`Status::Partial`] (read more, then call again with the longer buffer) or
-//! [`Status::Complete`] with a [`Request`] whose method, target and headers borrow from your
+//! Hand [`RequestParser::parse`] every byte received so far for a request. It answers
+//! [`Progress::Partial`] (read more, then call again with the longer buffer) or
+//! [`Progress::Complete`] with a [`Request`] whose method, target and headers borrow from your
 //! buffer. The parser keeps its progress as offsets and looks at a byte again only while the
 //! line it is in is still incomplete, so a head arriving in pieces costs one parse plus a small
 //! constant per call, where re-parsing each longer prefix would cost a parse per call.
 //!
 //! ```
-//! use h1_parser::{Framing, Method, Parser, Status};
+//! use h1_parser::{Framing, Method, Progress, RequestParser};
 //!
 //! // A request arriving in three reads.
 //! let pieces: [&[u8]; 3] = [b"POST /upload?x=1 HT", b"TP/1.1\r\nHost: example.com\r\nCont", b"ent-Length: 3\r\n\r\nabc"];
 //! let mut buf = Vec::new();
-//! let mut parser = Parser::new();
+//! let mut parser = RequestParser::new();
 //! for piece in pieces {
 //!     buf.extend_from_slice(piece);
 //!     match parser.parse(&buf)? {
-//!         Status::Partial => continue,
-//!         Status::Complete(request) => {
+//!         Progress::Partial => continue,
+//!         Progress::Complete(request) => {
 //!             assert_eq!(request.method(), Method::Post);
 //!             assert_eq!(request.path(), "/upload");
 //!             assert_eq!(request.headers().get("host"), Some(&b"example.com"[..]));
@@ -33,7 +33,7 @@
 //!
 //! Strict by default: every rule of RFC 9112 that protects against request smuggling is
 //! enforced, and each broken rule is its own [`Error`] variant with the HTTP status to answer
-//! and, from [`Parser::error_offset`], the offset of the offending byte. The leniencies are
+//! and, from [`RequestParser::error_offset`], the offset of the offending byte. The leniencies are
 //! opt-in and named in [`Config`]. Bodies are decoded by [`BodyDecoder`], a push decoder of the
 //! same design: fed whatever bytes arrived, it hands back slices of them.
 //!
@@ -46,12 +46,12 @@
 //! [`BodyDecoder::finish`].
 //!
 //! ```
-//! use h1_parser::{BodyDecoder, Config, Decoded, Framing, Method, ResponseParser, Status};
+//! use h1_parser::{BodyDecoder, Config, Decoded, Framing, Method, Progress, ResponseParser};
 //!
 //! let buf = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n";
 //! let mut parser = ResponseParser::new();
-//! let Status::Complete(response) = parser.parse(buf)? else { unreachable!() };
-//! assert_eq!((response.code(), response.reason()), (200, &b"OK"[..]));
+//! let Progress::Complete(response) = parser.parse(buf)? else { unreachable!() };
+//! assert_eq!((response.status(), response.reason()), (200, &b"OK"[..]));
 //! let framing = response.framing(Method::Get, false)?;
 //! assert_eq!(framing, Framing::Chunked);
 //! let mut decoder = BodyDecoder::new(framing, Config::new());
@@ -111,7 +111,11 @@ pub use config::Config;
 pub use error::Error;
 pub use headers::{Header, HeaderIter, Headers};
 pub use message::{Framing, Method, TargetForm, Version};
-pub use outcome::{Decoded, Status};
-pub use request::{OwnedRequest, Parser, Request};
+#[allow(deprecated)]
+pub use outcome::Status;
+pub use outcome::{Decoded, Progress};
+#[allow(deprecated)]
+pub use request::Parser;
+pub use request::{OwnedRequest, Request, RequestParser};
 pub use response::{OwnedResponse, Response, ResponseParser};
 pub use write::reason_phrase;

@@ -322,7 +322,7 @@ pub(crate) struct ConnectionOptions {
 /// Whether `b` may be byte `index` of `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112
 /// §2.3); `None` past its eight bytes.
 #[inline]
-pub(crate) fn fits_version(index: usize, b: u8) -> Option<bool> {
+fn fits_version(index: usize, b: u8) -> Option<bool> {
     let expected = *b"HTTP/x.x".get(index)?;
     Some(if expected == b'x' {
         b.is_ascii_digit()
@@ -331,7 +331,32 @@ pub(crate) fn fits_version(index: usize, b: u8) -> Option<bool> {
     })
 }
 
-/// The versions this parser speaks, given the eight bytes [`fits_version`] accepted (so only
+/// RFC 9112 §2.3: the HTTP-version starting at `start`, scanned on from `pos`: the offset of
+/// the byte after its eight and that byte (what may follow is the line kind's rule), or `None`
+/// when the view ends first. Which versions are spoken is [`known_version`]'s.
+pub(crate) fn version_end(
+    view: &[u8],
+    start: usize,
+    mut pos: usize,
+) -> Result<Option<(usize, u8)>, (Error, usize)> {
+    // The common versions and the byte after them in one comparison.
+    if pos == start {
+        let word = view.get(pos..).and_then(|rest| rest.first_chunk::<9>());
+        if let Some(&[b'H', b'T', b'T', b'P', b'/', b'1', b'.', b'0' | b'1', after]) = word {
+            return Ok(Some((pos + 8, after)));
+        }
+    }
+    while let Some(&b) = view.get(pos) {
+        match fits_version(pos - start, b) {
+            None => return Ok(Some((pos, b))),
+            Some(true) => pos += 1,
+            Some(false) => return Err((Error::InvalidVersion, pos)),
+        }
+    }
+    Ok(None)
+}
+
+/// The versions this parser speaks, given the eight bytes [`version_end`] accepted (so only
 /// the digits are left to read); another is `UnsupportedVersion` (RFC 9110 §15.6.6).
 #[inline]
 pub(crate) fn known_version(version: Option<&[u8]>) -> Option<Version> {

@@ -1,27 +1,31 @@
-//! What a call found: a head's [`Status`], a body step's [`Decoded`].
+//! What a call found: a head's [`Progress`], a body step's [`Decoded`].
 
 use crate::headers::Header;
 
-/// What `parse` found.
+/// How far `parse` got: the head is still partial, or complete.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Status<T> {
+pub enum Progress<T> {
     /// The head is not complete yet: call again with the same bytes and more.
     Partial,
     /// The head is complete.
     Complete(T),
 }
 
-impl<T> Status<T> {
+/// The former name of [`Progress`], kept until 1.0.
+#[deprecated(note = "renamed `Progress`: in this crate a status is a status code")]
+pub type Status<T> = Progress<T>;
+
+impl<T> Progress<T> {
     /// True for `Complete`.
     pub fn is_complete(&self) -> bool {
-        matches!(self, Status::Complete(_))
+        matches!(self, Progress::Complete(_))
     }
 
     /// The complete value, if any.
     pub fn complete(self) -> Option<T> {
         match self {
-            Status::Complete(value) => Some(value),
-            Status::Partial => None,
+            Progress::Complete(value) => Some(value),
+            Progress::Partial => None,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Requests: `Parser`, the head machine started at the request-line, and `Request`, its
+//! Requests: `RequestParser`, the head machine started at the request-line, and `Request`, its
 //! borrowed output.
 
 use arrayvec::ArrayVec;
@@ -8,58 +8,69 @@ use crate::error::Error;
 use crate::head::{HeadMachine, HeadParts, StartLine};
 use crate::headers::{ascii, Headers};
 use crate::message::{Framing, Method, TargetForm, Version};
-use crate::outcome::Status;
+use crate::outcome::Progress;
 use crate::span::RawHeader;
 
 /// A resumable, strict HTTP/1.1 request-head parser with room for `N` header fields.
 ///
 /// See the [crate documentation](crate) for the calling pattern.
 #[derive(Clone, Debug)]
-pub struct Parser<const N: usize = 100> {
+pub struct RequestParser<const N: usize = 100> {
     head: HeadMachine<N>,
 }
 
-/// The strict defaults with room for `N` fields, for any `N`: a struct holding a `Parser<32>`
-/// can derive `Default`.
-impl<const N: usize> Default for Parser<N> {
-    fn default() -> Parser<N> {
-        Parser::with_capacity(Config::new())
+/// The former name of [`RequestParser`], kept until 1.0.
+#[deprecated(note = "renamed `RequestParser`, as `ResponseParser` reads responses")]
+pub type Parser<const N: usize = 100> = RequestParser<N>;
+
+/// The strict defaults with room for `N` fields, for any `N`: a struct holding a
+/// `RequestParser<32>` can derive `Default`.
+impl<const N: usize> Default for RequestParser<N> {
+    fn default() -> RequestParser<N> {
+        RequestParser::from_config(Config::new())
     }
 }
 
 /// `new` and `with_config` name the default capacity, as `HashMap::new` names its default
 /// hasher: Rust does not infer a const parameter from its default, so generic constructors
-/// would make every `Parser::new()` need a type annotation. Any other capacity is
-/// `Parser::<N>::with_capacity(config)` or `Parser::<N>::default()`.
-impl Parser {
+/// would make every `RequestParser::new()` need a type annotation. Any other capacity is
+/// `RequestParser::<N>::from_config(config)` or `RequestParser::<N>::default()`.
+impl RequestParser {
     /// A parser with the strict defaults of [`Config::new`] and room for 100 header fields.
-    pub fn new() -> Parser {
-        Parser::with_config(Config::new())
+    pub fn new() -> RequestParser {
+        RequestParser::with_config(Config::new())
     }
 
     /// A parser with `config` and room for 100 header fields.
-    pub fn with_config(config: Config) -> Parser {
-        Parser::with_capacity(config)
+    pub fn with_config(config: Config) -> RequestParser {
+        RequestParser::from_config(config)
     }
 }
 
-impl<const N: usize> Parser<N> {
+impl<const N: usize> RequestParser<N> {
     /// A parser with `config` and room for `N` header fields. `config.max_headers` still
     /// applies.
     ///
     /// ```
-    /// use h1_parser::{Config, Error, Parser};
+    /// use h1_parser::{Config, Error, RequestParser};
     ///
     /// // Room for 2 fields: a third is an error, never a silent truncation.
-    /// let mut parser = Parser::<2>::with_capacity(Config::new());
+    /// let mut parser = RequestParser::<2>::from_config(Config::new());
     /// let head = b"GET / HTTP/1.1\r\nHost: a\r\nB: 1\r\nC: 2\r\n\r\n";
     /// assert_eq!(parser.parse(head), Err(Error::TooManyHeaders));
     /// assert_eq!(parser.error_offset(), Some(31)); // where the third field starts
     /// ```
-    pub fn with_capacity(config: Config) -> Parser<N> {
-        Parser {
+    pub fn from_config(config: Config) -> RequestParser<N> {
+        RequestParser {
             head: HeadMachine::starting(StartLine::Request, config),
         }
+    }
+
+    /// The former name of [`RequestParser::from_config`], kept until 1.0: it takes a
+    /// configuration; the capacity is `N`.
+    #[deprecated(note = "renamed `from_config`: it takes a `Config`, the capacity is `N`")]
+    pub fn with_capacity(config: Config) -> RequestParser<N> {
+        RequestParser::from_config(config)
     }
 
     /// The configuration.
@@ -87,9 +98,9 @@ impl<const N: usize> Parser<N> {
     /// grown or moved since): no bytes are examined.
     ///
     /// ```
-    /// use h1_parser::{Parser, Status};
+    /// use h1_parser::{Progress, RequestParser};
     ///
-    /// let mut parser = Parser::new();
+    /// let mut parser = RequestParser::new();
     /// let mut buf = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
     /// assert!(parser.parse(&buf)?.is_complete());
     /// // The buffer moves (it grows as the body arrives); the request is still there.
@@ -115,22 +126,22 @@ impl<const N: usize> Parser<N> {
     /// Parses the request head in `buf`: every byte received so far for this message, the same
     /// prefix as the last call plus any new bytes. Returns `Partial` until the head is complete.
     ///
-    /// An error is final: later calls return it again until [`Parser::reset`]. A `buf` shorter
-    /// than what an earlier call examined breaks that contract and gets `Partial`.
+    /// An error is final: later calls return it again until [`RequestParser::reset`]. A `buf`
+    /// shorter than what an earlier call examined breaks that contract and gets `Partial`.
     ///
     /// ```
-    /// use h1_parser::{Error, Parser, Status};
+    /// use h1_parser::{Error, Progress, RequestParser};
     ///
-    /// let mut parser = Parser::new();
+    /// let mut parser = RequestParser::new();
     /// // Partial: the bytes so far are valid, the head is not complete.
-    /// assert_eq!(parser.parse(b"GET / HTTP/1.1\r\nHo")?, Status::Partial);
+    /// assert_eq!(parser.parse(b"GET / HTTP/1.1\r\nHo")?, Progress::Partial);
     /// // The same bytes and more: parsing resumes where it stopped.
     /// let buf = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
-    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// let Progress::Complete(request) = parser.parse(buf)? else { unreachable!() };
     /// assert_eq!(request.headers().get("HOST"), Some(&b"a"[..]));
     ///
     /// // A broken rule: its own variant, the offset of the offending byte, and sticky.
-    /// let mut parser = Parser::new();
+    /// let mut parser = RequestParser::new();
     /// let smuggle = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n";
     /// assert_eq!(parser.parse(smuggle), Err(Error::WhitespaceBeforeColon));
     /// assert_eq!(parser.error_offset(), Some(43)); // the space
@@ -138,9 +149,9 @@ impl<const N: usize> Parser<N> {
     /// # Ok::<(), h1_parser::Error>(())
     /// ```
     #[inline(always)]
-    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
+    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Progress<Request<'a>>, Error> {
         if self.head.extend(buf)? {
-            return Ok(Status::Partial);
+            return Ok(Progress::Partial);
         }
         self.resume(buf)
     }
@@ -148,11 +159,11 @@ impl<const N: usize> Parser<N> {
     /// `parse` past its fast path: the machine, then the outcome. Out of line, so that the
     /// fast path inlines into the caller's read loop.
     #[inline(never)]
-    fn resume<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Request<'a>>, Error> {
+    fn resume<'a>(&'a mut self, buf: &'a [u8]) -> Result<Progress<Request<'a>>, Error> {
         Ok(if self.head.resume(buf)? {
-            Status::Complete(self.complete(buf))
+            Progress::Complete(self.complete(buf))
         } else {
-            Status::Partial
+            Progress::Partial
         })
     }
 
@@ -215,12 +226,12 @@ impl<'a> Request<'a> {
     /// `*` for asterisk-form, empty for authority-form.
     ///
     /// ```
-    /// use h1_parser::{Parser, Status, TargetForm};
+    /// use h1_parser::{Progress, RequestParser, TargetForm};
     ///
     /// // A request to a proxy names the whole URI (absolute-form, RFC 9112 §3.2.2).
-    /// let mut parser = Parser::new();
+    /// let mut parser = RequestParser::new();
     /// let buf = b"GET http://example.com:8080/a/b?x=1 HTTP/1.1\r\nHost: example.com:8080\r\n\r\n";
-    /// let Status::Complete(request) = parser.parse(buf)? else { unreachable!() };
+    /// let Progress::Complete(request) = parser.parse(buf)? else { unreachable!() };
     /// assert_eq!(request.target_form(), TargetForm::Absolute);
     /// assert_eq!(request.path(), "/a/b");
     /// assert_eq!(request.query(), Some("x=1"));
@@ -290,10 +301,10 @@ impl<'a> Request<'a> {
     /// and without `close`. Worked out while parsing, from every Connection field.
     ///
     /// ```
-    /// # use h1_parser::{Parser, Status};
-    /// let mut parser = Parser::new();
+    /// # use h1_parser::{Progress, RequestParser};
+    /// let mut parser = RequestParser::new();
     /// let buf = b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n";
-    /// let Ok(Status::Complete(request)) = parser.parse(buf) else { panic!() };
+    /// let Ok(Progress::Complete(request)) = parser.parse(buf) else { panic!() };
     /// assert!(request.keep_alive());
     /// ```
     #[inline]
@@ -351,14 +362,14 @@ impl PartialEq for Request<'_> {
 
 impl Eq for Request<'_> {}
 
-/// A request head as owned offsets: what [`crate::Parser::owned_request`] hands out. Resolve it
-/// with [`OwnedRequest::request`] over the head's bytes, from its first byte, wherever they
-/// are now; no byte is examined again. Over other bytes it gives other slices, never a panic.
+/// A request head as owned offsets: what [`crate::RequestParser::owned_request`] hands out.
+/// Resolve it with [`OwnedRequest::request`] over the head's bytes, from its first byte,
+/// wherever they are now; no byte is examined again. Over other bytes it gives other slices, never a panic.
 ///
 /// ```
-/// use h1_parser::{Parser, Status};
+/// use h1_parser::{Progress, RequestParser};
 ///
-/// let mut parser = Parser::new();
+/// let mut parser = RequestParser::new();
 /// let mut buf = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
 /// assert!(parser.parse(&buf)?.is_complete());
 /// let kept = parser.owned_request().unwrap();

@@ -9,22 +9,22 @@ use crate::framing::{response_framing, Answered};
 use crate::head::{HeadMachine, HeadParts, StartLine, StatusParts};
 use crate::headers::Headers;
 use crate::message::{Framing, Method, Version};
-use crate::outcome::Status;
+use crate::outcome::Progress;
 #[cfg(doc)]
-use crate::request::Parser;
+use crate::request::RequestParser;
 use crate::span::RawHeader;
 
 /// A resumable, strict HTTP/1.1 response-head parser with room for `N` header fields: the
-/// calling pattern of [`Parser`], for the other direction.
+/// calling pattern of [`RequestParser`], for the other direction.
 ///
 /// Hand [`ResponseParser::parse`] every byte received so far for a response; it answers
-/// [`Status::Partial`] or [`Status::Complete`] with a [`Response`] borrowing from your buffer.
+/// [`Progress::Partial`] or [`Progress::Complete`] with a [`Response`] borrowing from your buffer.
 /// The field lines go through the same machine as a request's, under the same rules and
 /// leniencies; the status-line is RFC 9112 §4 (see [`Config::allow_missing_reason_sp`] for the
 /// one leniency of its own). Host rules do not apply to responses.
 ///
 /// ```
-/// use h1_parser::{BodyDecoder, Config, Decoded, Framing, Method, ResponseParser, Status};
+/// use h1_parser::{BodyDecoder, Config, Decoded, Framing, Method, Progress, ResponseParser};
 ///
 /// // The answer to a GET: an interim 100 Continue, then the final response, whose body runs
 /// // until the server closes the connection.
@@ -32,7 +32,7 @@ use crate::span::RawHeader;
 /// let mut parser = ResponseParser::new();
 /// let mut at = 0;
 /// let (framing, body_at) = loop {
-///     let Status::Complete(response) = parser.parse(&wire[at..])? else {
+///     let Progress::Complete(response) = parser.parse(&wire[at..])? else {
 ///         unreachable!("the whole head is here")
 ///     };
 ///     // The GET sent no Upgrade field: a 101 would be an error here.
@@ -40,12 +40,12 @@ use crate::span::RawHeader;
 ///     let head_len = response.head_len();
 ///     if response.is_interim() {
 ///         // RFC 9110 §15.2: a 1xx is complete in itself; the final response follows.
-///         assert_eq!((response.code(), framing), (100, Framing::NoBody));
+///         assert_eq!((response.status(), framing), (100, Framing::NoBody));
 ///         at += head_len;
 ///         parser.reset();
 ///         continue;
 ///     }
-///     assert_eq!(response.code(), 200);
+///     assert_eq!(response.status(), 200);
 ///     assert_eq!(response.reason(), b"OK");
 ///     assert_eq!(response.headers().get("server"), Some(&b"x"[..]));
 ///     break (framing, at + head_len);
@@ -71,10 +71,10 @@ pub struct ResponseParser<const N: usize = 100> {
     head: HeadMachine<N>,
 }
 
-/// The strict defaults with room for `N` fields, for any `N`, as for [`Parser`].
+/// The strict defaults with room for `N` fields, for any `N`, as for [`RequestParser`].
 impl<const N: usize> Default for ResponseParser<N> {
     fn default() -> ResponseParser<N> {
-        ResponseParser::with_capacity(Config::new())
+        ResponseParser::from_config(Config::new())
     }
 }
 
@@ -86,17 +86,24 @@ impl ResponseParser {
 
     /// A parser with `config` and room for 100 header fields.
     pub fn with_config(config: Config) -> ResponseParser {
-        ResponseParser::with_capacity(config)
+        ResponseParser::from_config(config)
     }
 }
 
 impl<const N: usize> ResponseParser<N> {
     /// A parser with `config` and room for `N` header fields:
-    /// `ResponseParser::<32>::with_capacity(Config::new())`. `config.max_headers` still applies.
-    pub fn with_capacity(config: Config) -> ResponseParser<N> {
+    /// `ResponseParser::<32>::from_config(Config::new())`. `config.max_headers` still applies.
+    pub fn from_config(config: Config) -> ResponseParser<N> {
         ResponseParser {
             head: HeadMachine::starting(StartLine::Response, config),
         }
+    }
+
+    /// The former name of [`ResponseParser::from_config`], kept until 1.0: it takes a
+    /// configuration; the capacity is `N`.
+    #[deprecated(note = "renamed `from_config`: it takes a `Config`, the capacity is `N`")]
+    pub fn with_capacity(config: Config) -> ResponseParser<N> {
+        ResponseParser::from_config(config)
     }
 
     /// The configuration.
@@ -138,20 +145,20 @@ impl<const N: usize> ResponseParser<N> {
     ///
     /// An error is final: later calls return it again until [`ResponseParser::reset`].
     #[inline(always)]
-    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Response<'a>>, Error> {
+    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Progress<Response<'a>>, Error> {
         if self.head.extend(buf)? {
-            return Ok(Status::Partial);
+            return Ok(Progress::Partial);
         }
         self.resume(buf)
     }
 
-    /// `parse` past its fast path, out of line as for [`Parser`].
+    /// `parse` past its fast path, out of line as for [`RequestParser`].
     #[inline(never)]
-    fn resume<'a>(&'a mut self, buf: &'a [u8]) -> Result<Status<Response<'a>>, Error> {
+    fn resume<'a>(&'a mut self, buf: &'a [u8]) -> Result<Progress<Response<'a>>, Error> {
         Ok(if self.head.resume(buf)? {
-            Status::Complete(self.complete(buf))
+            Progress::Complete(self.complete(buf))
         } else {
-            Status::Partial
+            Progress::Partial
         })
     }
 
@@ -186,6 +193,13 @@ impl<'a> Response<'a> {
 
     /// The status code, 100 to 999 (RFC 9112 §4). RFC 9110 §15 defines 100 to 599; a client
     /// treats a code above 599 as 5xx.
+    #[inline]
+    pub fn status(&self) -> u16 {
+        self.status.code
+    }
+
+    /// The former name of [`Response::status`], kept until 1.0.
+    #[deprecated(note = "renamed `status`, the word `Error::status` uses for a status code")]
     #[inline]
     pub fn code(&self) -> u16 {
         self.status.code
@@ -240,10 +254,10 @@ impl<'a> Response<'a> {
     /// [`ResponseParser::parse`], for any status and method.
     ///
     /// ```
-    /// # use h1_parser::{Error, Framing, Method, ResponseParser, Status};
+    /// # use h1_parser::{Error, Framing, Method, Progress, ResponseParser};
     /// let mut parser = ResponseParser::new();
     /// let buf = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
-    /// let Ok(Status::Complete(response)) = parser.parse(buf) else { panic!() };
+    /// let Ok(Progress::Complete(response)) = parser.parse(buf) else { panic!() };
     /// assert!(!response.is_interim());
     /// // The request offered `Upgrade: websocket`: the connection now speaks it.
     /// assert_eq!(response.framing(Method::Get, true), Ok(Framing::Tunnel));
@@ -270,10 +284,10 @@ impl Response<'_> {
     /// a 101.
     ///
     /// ```
-    /// # use h1_parser::{Method, ResponseParser, Status};
+    /// # use h1_parser::{Method, Progress, ResponseParser};
     /// let mut parser = ResponseParser::new();
     /// let buf = b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n";
-    /// let Ok(Status::Complete(response)) = parser.parse(buf) else { panic!() };
+    /// let Ok(Progress::Complete(response)) = parser.parse(buf) else { panic!() };
     /// assert!(response.keep_alive(Method::Get));
     /// ```
     #[inline]
@@ -297,7 +311,7 @@ impl core::fmt::Debug for Response<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Response")
             .field("version", &self.version())
-            .field("code", &self.code())
+            .field("status", &self.status())
             .field("reason", &self.reason().escape_ascii())
             .field("headers", &self.headers())
             .field("head_len", &self.head_len())
@@ -308,7 +322,7 @@ impl core::fmt::Debug for Response<'_> {
 impl PartialEq for Response<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.version() == other.version()
-            && self.code() == other.code()
+            && self.status() == other.status()
             && self.reason() == other.reason()
             && self.headers() == other.headers()
             && self.head_len() == other.head_len()

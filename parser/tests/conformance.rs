@@ -12,8 +12,8 @@ mod corpus;
 
 use corpus::{key, line, Case};
 use h1_parser::{
-    BodyDecoder, Config, Decoded, Error, Framing, Method, Parser, Request, Response,
-    ResponseParser, Status, TargetForm,
+    BodyDecoder, Config, Decoded, Error, Framing, Method, Progress, Request, RequestParser,
+    Response, ResponseParser, TargetForm,
 };
 
 #[test]
@@ -237,7 +237,7 @@ fn project(actual: &[Vec<String>], expect: &[Vec<String>]) -> Vec<Vec<String>> {
 /// Parses every request in `case.raw`, with its body: whole, or fed one byte at a time.
 fn run(case: &Case, trickle: bool) -> Vec<Vec<String>> {
     let raw = &case.raw[..];
-    let mut parser: Parser = Parser::with_config(case.config);
+    let mut parser: RequestParser = RequestParser::with_config(case.config);
     let (mut results, mut pos) = (Vec::new(), 0);
     while pos < raw.len() || results.is_empty() {
         parser.reset();
@@ -249,9 +249,9 @@ fn run(case: &Case, trickle: bool) -> Vec<Vec<String>> {
         };
         let head = loop {
             match parser.parse(&rest[..end]) {
-                Ok(Status::Partial) if end < rest.len() => end += 1,
-                Ok(Status::Partial) => break None,
-                Ok(Status::Complete(request)) => break Some(Ok(describe(&request))),
+                Ok(Progress::Partial) if end < rest.len() => end += 1,
+                Ok(Progress::Partial) => break None,
+                Ok(Progress::Complete(request)) => break Some(Ok(describe(&request))),
                 Err(error) => break Some(Err(error)),
             }
         };
@@ -360,9 +360,9 @@ fn run_responses(case: &Case, methods: &[String], trickle: bool) -> Vec<Vec<Stri
         };
         let head = loop {
             match parser.parse(&rest[..end]) {
-                Ok(Status::Partial) if end < rest.len() => end += 1,
-                Ok(Status::Partial) => break None,
-                Ok(Status::Complete(response)) => {
+                Ok(Progress::Partial) if end < rest.len() => end += 1,
+                Ok(Progress::Partial) => break None,
+                Ok(Progress::Complete(response)) => {
                     break Some(Ok(describe_response(&response, method, upgrade_sent)))
                 }
                 Err(error) => break Some(Err(error)),
@@ -421,7 +421,7 @@ fn describe_response(
     let mut lines = vec![
         "complete".to_owned(),
         line("version", response.version().as_str().as_bytes()),
-        format!("status {}", response.code()),
+        format!("status {}", response.status()),
         line("reason", response.reason()),
     ];
     for header in response.headers() {

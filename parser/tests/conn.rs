@@ -498,7 +498,7 @@ fn read_all(conn: &mut ClientConn, input: &[u8]) -> (Vec<String>, usize) {
         let here = &input[at..];
         events.push(match &event {
             Event::Head | Event::Interim => {
-                format!("{:?} {}", event, conn.response(here).unwrap().code())
+                format!("{:?} {}", event, conn.response(here).unwrap().status())
             }
             Event::Data(range) => format!("data {}", String::from_utf8_lossy(&here[range.clone()])),
             other => format!("{other:?}"),

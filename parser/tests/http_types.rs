@@ -7,7 +7,7 @@ use h1_parser::http::{
     write_request_parts, write_response_parts,
 };
 use h1_parser::write::{Body, WriteError};
-use h1_parser::{Method, Parser, ResponseParser, Status, Version};
+use h1_parser::{Method, Progress, RequestParser, ResponseParser, Version};
 
 #[test]
 fn every_method_converts_both_ways() {
@@ -75,8 +75,8 @@ fn versions_other_than_1_0_and_1_1_are_refused() {
 #[test]
 fn a_parsed_request_becomes_parts_and_writes_back() {
     let buf = b"POST /up?x=1 HTTP/1.1\r\nHost: example.com\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 3\r\n\r\nabc";
-    let mut parser = Parser::new();
-    let Ok(Status::Complete(request)) = parser.parse(buf) else {
+    let mut parser = RequestParser::new();
+    let Ok(Progress::Complete(request)) = parser.parse(buf) else {
         panic!("parses")
     };
     let parts = request_parts(&request).unwrap();
@@ -97,8 +97,8 @@ fn a_parsed_request_becomes_parts_and_writes_back() {
     let mut parts = parts;
     parts.headers.remove("content-length");
     let len = write_request_parts(&mut out, &parts, Body::Length(3)).unwrap();
-    let mut again = Parser::new();
-    let Ok(Status::Complete(back)) = again.parse(&out) else {
+    let mut again = RequestParser::new();
+    let Ok(Progress::Complete(back)) = again.parse(&out) else {
         panic!("reads back")
     };
     assert_eq!(back.head_len(), len);
@@ -151,7 +151,7 @@ fn injected_values_in_a_header_map_cannot_reach_the_wire() {
 fn a_parsed_response_becomes_parts_and_writes_back() {
     let buf = b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n";
     let mut parser = ResponseParser::new();
-    let Ok(Status::Complete(response)) = parser.parse(buf) else {
+    let Ok(Progress::Complete(response)) = parser.parse(buf) else {
         panic!("parses")
     };
     let parts = response_parts(&response).unwrap();
@@ -161,10 +161,10 @@ fn a_parsed_response_becomes_parts_and_writes_back() {
     let mut out = Vec::new();
     write_response_parts(&mut out, &parts, Method::Get, Body::Chunked).unwrap();
     let mut again = ResponseParser::new();
-    let Ok(Status::Complete(back)) = again.parse(&out) else {
+    let Ok(Progress::Complete(back)) = again.parse(&out) else {
         panic!("reads back")
     };
-    assert_eq!((back.code(), back.reason()), (404, &b"Not Found"[..]));
+    assert_eq!((back.status(), back.reason()), (404, &b"Not Found"[..]));
     let cookies: Vec<_> = back
         .headers()
         .iter()

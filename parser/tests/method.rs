@@ -6,7 +6,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::mem::discriminant;
 
-use h1_parser::{Error, Framing, Method, ResponseParser, Status};
+use h1_parser::{Error, Framing, Method, Progress, ResponseParser};
 
 const STANDARD: [(&str, Method<'static>); 9] = [
     ("GET", Method::Get),
@@ -97,7 +97,7 @@ fn an_extension_holding_a_standard_name_is_that_method() {
 fn a_response_to_head_has_no_body_however_the_method_was_made() {
     let head = b"HTTP/1.1 200 OK\r\nContent-Length: 175\r\n\r\n";
     let mut parser = ResponseParser::new();
-    let Ok(Status::Complete(response)) = parser.parse(head) else {
+    let Ok(Progress::Complete(response)) = parser.parse(head) else {
         panic!("a complete response")
     };
     // RFC 9112 §6.3 item 1: no body after HEAD, whatever Content-Length says.

@@ -1,7 +1,7 @@
 //! Property tests of the request-head parser: generated valid requests round-trip, any split
 //! gives the one-shot result, and a forbidden byte is always an error.
 
-use h1_parser::{Config, Error, Framing, Method, Parser, Status, TargetForm, Version};
+use h1_parser::{Config, Error, Framing, Method, Progress, RequestParser, TargetForm, Version};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -332,7 +332,7 @@ fn insert(bytes: &[u8], at: usize, b: u8) -> Vec<u8> {
 
 /// The one-shot error and offset of `input` under the strict configuration.
 fn one_shot_error(input: &[u8]) -> Option<(Error, Option<usize>)> {
-    let mut parser = Parser::new();
+    let mut parser = RequestParser::new();
     let outcome = parser.parse(input).map(|s| s.is_complete());
     match outcome {
         Err(error) => Some((error, parser.error_offset())),
@@ -367,9 +367,9 @@ proptest! {
             Config::new().allow_bare_lf(true).allow_obs_fold(true),
             Config::new().max_head_size(layout.head_len).max_headers(head.fields.len()),
         ] {
-            let mut parser: Parser = Parser::with_config(config);
+            let mut parser: RequestParser = RequestParser::with_config(config);
             match parser.parse(&bytes) {
-                Ok(Status::Complete(request)) => head.assert_parsed_as(&request, layout.head_len),
+                Ok(Progress::Complete(request)) => head.assert_parsed_as(&request, layout.head_len),
                 other => {
                     let other = format!("{other:?}");
                     panic!("{}: {other} at {:?}", bytes.escape_ascii(), parser.error_offset())
@@ -377,7 +377,7 @@ proptest! {
             }
         }
         // The exact capacity is enough.
-        let mut parser = Parser::<8>::with_capacity(Config::new());
+        let mut parser = RequestParser::<8>::from_config(Config::new());
         if head.fields.len() <= 8 {
             let request = parser.parse(&bytes).unwrap().complete().unwrap();
             head.assert_parsed_as(&request, layout.head_len);
@@ -400,9 +400,9 @@ proptest! {
         let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
         cuts.sort_unstable();
         cuts.push(bytes.len());
-        let mut parser: Parser = Parser::with_config(config);
+        let mut parser: RequestParser = RequestParser::with_config(config);
         for &cut in &cuts {
-            let mut fresh: Parser = Parser::with_config(config);
+            let mut fresh: RequestParser = RequestParser::with_config(config);
             let expected = fresh.parse(&bytes[..cut]);
             let got = parser.parse(&bytes[..cut]);
             prop_assert_eq!(&got, &expected, "{} cuts {:?} at {}", bytes.escape_ascii(), cuts, cut);
@@ -506,7 +506,7 @@ proptest! {
         let at = start + offset.index(cr - start + 1);
         let corrupted = insert(&bytes, at, b);
         let config = Config::new().allow_bare_lf(lenient).allow_obs_fold(lenient);
-        let mut parser: Parser = Parser::with_config(config);
+        let mut parser: RequestParser = RequestParser::with_config(config);
         let outcome = parser.parse(&corrupted).map(|s| s.is_complete());
         prop_assert_eq!(outcome, Err(Error::InvalidHeaderValue));
         prop_assert_eq!(parser.error_offset(), Some(at));
@@ -533,7 +533,8 @@ proptest! {
         let mut corrupted = bytes[..value_start + cut].to_vec();
         corrupted.extend_from_slice(fold);
         corrupted.extend_from_slice(&bytes[value_start + cut..]);
-        let mut parser: Parser = Parser::with_config(Config::new().allow_obs_fold(true));
+        let mut parser: RequestParser =
+            RequestParser::with_config(Config::new().allow_obs_fold(true));
         let request = parser.parse(&corrupted).unwrap().complete().unwrap();
         let mut want = value[..cut].to_vec();
         want.extend_from_slice(fold);

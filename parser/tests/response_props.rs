@@ -3,7 +3,7 @@
 //! points at which the bytes arrive, and its body decodes back to the bytes sent.
 
 use h1_parser::{
-    BodyDecoder, Config, Decoded, Error, Framing, Method, ResponseParser, Status, Version,
+    BodyDecoder, Config, Decoded, Error, Framing, Method, Progress, ResponseParser, Version,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -257,14 +257,14 @@ fn parse_head(g: &Generated, wire: &[u8], cut: usize) -> usize {
     let cut = cut.min(wire.len());
     let first = parser.parse(&wire[..cut]).expect("a valid head");
     let response = match first {
-        Status::Complete(response) => response,
-        Status::Partial => match parser.parse(wire).expect("a valid head") {
-            Status::Complete(response) => response,
-            Status::Partial => panic!("the whole head is there"),
+        Progress::Complete(response) => response,
+        Progress::Partial => match parser.parse(wire).expect("a valid head") {
+            Progress::Complete(response) => response,
+            Progress::Partial => panic!("the whole head is there"),
         },
     };
     assert_eq!(response.version(), g.version);
-    assert_eq!(response.code(), g.code);
+    assert_eq!(response.status(), g.code);
     assert_eq!(response.reason(), &g.reason[..]);
     let fields: Vec<(String, Vec<u8>)> = response
         .headers()
@@ -363,7 +363,7 @@ fn outcome_with_cuts(
     ends.push(input.len());
     for end in ends {
         match parser.parse(&input[..end]) {
-            Ok(Status::Partial) if end < input.len() => continue,
+            Ok(Progress::Partial) if end < input.len() => continue,
             outcome => {
                 let got = outcome.map(|status| status.complete().map(|r| r.head_len()));
                 return (got, parser.error_offset());

@@ -3,7 +3,7 @@
 //! through the API, the close-delimited body's calling pattern, sticky errors.
 
 use h1_parser::{
-    BodyDecoder, Config, Decoded, Error, Framing, Method, ResponseParser, Status, Version,
+    BodyDecoder, Config, Decoded, Error, Framing, Method, Progress, ResponseParser, Version,
 };
 
 const STRICT: Config = Config::new();
@@ -26,7 +26,7 @@ fn an_error_is_final() {
 fn with_response<R>(config: Config, input: &[u8], f: impl FnOnce(&h1_parser::Response) -> R) -> R {
     let mut parser = ResponseParser::with_config(config);
     match parser.parse(input) {
-        Ok(Status::Complete(response)) => f(&response),
+        Ok(Progress::Complete(response)) => f(&response),
         other => panic!("{}: {other:?}", input.escape_ascii()),
     }
 }
@@ -42,7 +42,7 @@ fn framing(input: &[u8], method: Method) -> Framing {
 fn accepts_status_line_of_version_sp_code_sp_reason_crlf() {
     with_response(STRICT, b"HTTP/1.0 404 Not Found\r\n\r\n", |response| {
         assert_eq!(response.version(), Version::Http10);
-        assert_eq!(response.code(), 404);
+        assert_eq!(response.status(), 404);
         assert_eq!(response.reason(), b"Not Found");
         assert!(response.headers().is_empty());
     });
@@ -59,7 +59,7 @@ fn accepts_empty_reason_phrase_after_sp() {
 fn accepts_missing_sp_after_status_code_under_its_leniency() {
     let lenient = STRICT.allow_missing_reason_sp(true);
     with_response(lenient, b"HTTP/1.1 301\r\n\r\n", |response| {
-        assert_eq!((response.code(), response.reason()), (301, &b""[..]))
+        assert_eq!((response.status(), response.reason()), (301, &b""[..]))
     });
 }
 
@@ -68,7 +68,7 @@ fn accepts_status_codes_100_to_999() {
     for code in [100u16, 101, 199, 200, 204, 304, 418, 599, 600, 999] {
         let input = format!("HTTP/1.1 {code} X\r\n\r\n");
         with_response(STRICT, input.as_bytes(), |response| {
-            assert_eq!(response.code(), code)
+            assert_eq!(response.status(), code)
         });
     }
 }
@@ -91,7 +91,7 @@ fn skips_one_empty_line_before_status_line() {
         STRICT,
         b"\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n",
         |response| {
-            assert_eq!((response.code(), response.reason()), (200, &b"OK"[..]));
+            assert_eq!((response.status(), response.reason()), (200, &b"OK"[..]));
             assert_eq!(response.head_len(), 40);
             assert_eq!(response.framing(Method::Get, false), Ok(Framing::Length(2)));
         },
@@ -427,7 +427,7 @@ fn interim_responses_are_complete_messages_and_the_final_one_follows() {
     let (mut at, mut codes) = (0, Vec::new());
     loop {
         let response = parser.parse(&wire[at..]).unwrap().complete().unwrap();
-        codes.push(response.code());
+        codes.push(response.status());
         at += response.head_len();
         if !response.is_interim() {
             assert_eq!(
@@ -445,7 +445,7 @@ fn interim_responses_are_complete_messages_and_the_final_one_follows() {
 
 #[test]
 fn response_is_available_again_over_a_moved_buffer() {
-    let mut parser = ResponseParser::<8>::with_capacity(STRICT);
+    let mut parser = ResponseParser::<8>::from_config(STRICT);
     let input = b"HTTP/1.1 200 OK\r\nA: 1\r\n\r\n".to_vec();
     assert!(parser.parse(&input).unwrap().is_complete());
     let moved = input.clone();

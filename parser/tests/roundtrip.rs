@@ -12,7 +12,7 @@ use h1_parser::write::{
     CHUNK_END,
 };
 use h1_parser::{
-    BodyDecoder, Config, Decoded, Framing, Method, Parser, ResponseParser, Status, Version,
+    BodyDecoder, Config, Decoded, Framing, Method, Progress, RequestParser, ResponseParser, Version,
 };
 use proptest::collection::vec;
 use proptest::option;
@@ -430,16 +430,16 @@ fn decode(framing: Framing, wire: &[u8], pieces: &[usize]) -> (Vec<u8>, Fields) 
 
 /// Runs the parser over `wire` cut at `cuts` first (each a `Partial`), then whole.
 fn parse_request(m: &Message, wire: &[u8], head_len: usize) -> (Fields, Framing) {
-    let mut parser = Parser::new();
+    let mut parser = RequestParser::new();
     let mut cuts: Vec<usize> = m.cuts.iter().map(|c| c.index(head_len)).collect();
     cuts.sort();
     for cut in cuts {
         assert!(
-            matches!(parser.parse(&wire[..cut]), Ok(Status::Partial)),
+            matches!(parser.parse(&wire[..cut]), Ok(Progress::Partial)),
             "cut {cut}"
         );
     }
-    let Ok(Status::Complete(request)) = parser.parse(wire) else {
+    let Ok(Progress::Complete(request)) = parser.parse(wire) else {
         panic!(
             "writer's request rejected: {:?}",
             String::from_utf8_lossy(wire)
@@ -465,11 +465,11 @@ fn parse_response(m: &Message, wire: &[u8], head_len: usize) -> (Fields, Framing
     cuts.sort();
     for cut in cuts {
         assert!(
-            matches!(parser.parse(&wire[..cut]), Ok(Status::Partial)),
+            matches!(parser.parse(&wire[..cut]), Ok(Progress::Partial)),
             "cut {cut}"
         );
     }
-    let Ok(Status::Complete(response)) = parser.parse(wire) else {
+    let Ok(Progress::Complete(response)) = parser.parse(wire) else {
         panic!(
             "writer's response rejected: {:?}",
             String::from_utf8_lossy(wire)
@@ -479,7 +479,7 @@ fn parse_response(m: &Message, wire: &[u8], head_len: usize) -> (Fields, Framing
         unreachable!()
     };
     let canonical = h1_parser::reason_phrase(*code).unwrap_or("").as_bytes();
-    assert_eq!(response.code(), *code);
+    assert_eq!(response.status(), *code);
     assert_eq!(response.reason(), reason.as_deref().unwrap_or(canonical));
     assert_eq!(response.version(), m.version);
     assert_eq!(response.head_len(), head_len);
@@ -577,8 +577,8 @@ fn parsed_parts(m: &Message, raw: &[u8]) -> Option<(Vec<u8>, Fields, Version)> {
     };
     match m.start {
         Start::Request { .. } => {
-            let mut parser = Parser::new();
-            let Ok(Status::Complete(request)) = parser.parse(raw) else {
+            let mut parser = RequestParser::new();
+            let Ok(Progress::Complete(request)) = parser.parse(raw) else {
                 return None;
             };
             let start = [
@@ -590,10 +590,10 @@ fn parsed_parts(m: &Message, raw: &[u8]) -> Option<(Vec<u8>, Fields, Version)> {
         }
         Start::Response { .. } => {
             let mut parser = ResponseParser::new();
-            let Ok(Status::Complete(response)) = parser.parse(raw) else {
+            let Ok(Progress::Complete(response)) = parser.parse(raw) else {
                 return None;
             };
-            let code = response.code().to_string();
+            let code = response.status().to_string();
             let start = [code.as_bytes(), b" ", response.reason()];
             Some((
                 start.concat(),

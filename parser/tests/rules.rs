@@ -5,7 +5,7 @@
 //! Offsets are written as a needle: the offending byte is the *last* byte of the first
 //! occurrence of the needle in the input ("context, then the culprit").
 
-use h1_parser::{Config, Error, Framing, Method, Parser, Status, TargetForm, Version};
+use h1_parser::{Config, Error, Framing, Method, Progress, RequestParser, TargetForm, Version};
 
 const STRICT: Config = Config::new();
 
@@ -56,7 +56,7 @@ fn check_with<const N: usize, T: AsRef<[u8]>>(config: Config, cases: &[(T, Want)
     for (input, want) in cases {
         let (input, want) = (input.as_ref(), *want);
         let shown = input.escape_ascii().to_string();
-        let mut parser = Parser::<N>::with_capacity(config);
+        let mut parser = RequestParser::<N>::from_config(config);
         let got = parser
             .parse(input)
             .map(|status| status.complete().map(|request| request.head_len()));
@@ -85,9 +85,9 @@ fn with_request<R>(
     input: &[u8],
     f: impl FnOnce(&h1_parser::Request<'_>) -> R,
 ) -> R {
-    let mut parser: Parser = Parser::with_config(config);
+    let mut parser: RequestParser = RequestParser::with_config(config);
     match parser.parse(input) {
-        Ok(Status::Complete(request)) => f(&request),
+        Ok(Progress::Complete(request)) => f(&request),
         other => panic!("{}: {other:?}", input.escape_ascii()),
     }
 }
@@ -560,7 +560,7 @@ fn error_status_maps_each_rule_to_its_http_status() {
 
 #[test]
 fn errors_are_sticky() {
-    let mut parser = Parser::new();
+    let mut parser = RequestParser::new();
     assert_eq!(
         parser.parse(b"GET / HTTP/1.1\r\nHost : h").err(),
         Some(Error::WhitespaceBeforeColon)
@@ -582,7 +582,7 @@ fn errors_are_sticky() {
 #[test]
 fn reset_readies_the_parser_for_the_next_request() {
     let config = STRICT.max_headers(1);
-    let mut parser: Parser = Parser::with_config(config);
+    let mut parser: RequestParser = RequestParser::with_config(config);
     assert!(parser
         .parse(b"GET /1 HTTP/1.1\r\nHost: h\r\n\r\n")
         .unwrap()
@@ -611,7 +611,7 @@ fn reset_readies_the_parser_for_the_next_request() {
     assert_eq!(parser.error_offset(), None);
     assert_eq!(
         parser.parse(b"GET / HTTP/1.1\r\n").unwrap(),
-        Status::Partial
+        Progress::Partial
     );
     assert!(parser
         .parse(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
@@ -626,7 +626,7 @@ fn pipelined_bytes_after_the_head_are_not_consumed() {
     let mut wire = first.to_vec();
     wire.extend_from_slice(second);
     wire.extend_from_slice(b"abcGET /3 HTTP/1.1\r\n");
-    let mut parser = Parser::new();
+    let mut parser = RequestParser::new();
     let head_len = parser.parse(&wire).unwrap().complete().unwrap().head_len();
     assert_eq!(head_len, first.len());
     parser.reset();
@@ -639,7 +639,7 @@ fn pipelined_bytes_after_the_head_are_not_consumed() {
     assert_eq!(request.head_len(), second.len());
     assert_eq!(&rest[request.head_len()..][..3], b"abc");
     // A head whose last CRLF is followed by a CR is still complete: the CR belongs to the body.
-    let mut parser = Parser::new();
+    let mut parser = RequestParser::new();
     let input = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n\r";
     assert_eq!(
         parser.parse(input).unwrap().complete().unwrap().head_len(),
@@ -650,7 +650,7 @@ fn pipelined_bytes_after_the_head_are_not_consumed() {
 #[test]
 fn parse_after_complete_returns_the_same_request() {
     let input = b"GET /a HTTP/1.1\r\nHost: h\r\n\r\nbody";
-    let mut parser = Parser::new();
+    let mut parser = RequestParser::new();
     let first = format!("{:?}", parser.parse(&input[..28]).unwrap());
     let again = format!("{:?}", parser.parse(input).unwrap());
     assert_eq!(first, again);
@@ -850,8 +850,8 @@ fn folded_connection_and_expect_values_read_as_if_each_fold_were_sp() {
         ),
     ];
     for (input, keep_alive, expects_continue) in cases {
-        let mut parser = Parser::with_config(folded);
-        let Ok(Status::Complete(request)) = parser.parse(input) else {
+        let mut parser = RequestParser::with_config(folded);
+        let Ok(Progress::Complete(request)) = parser.parse(input) else {
             panic!("{}", input.escape_ascii())
         };
         let shown = input.escape_ascii();

@@ -3,7 +3,7 @@
 //! or error, the same error offset, the same fields. Limits included (h11#182: whether a limit
 //! triggers must not depend on how the bytes arrived).
 
-use h1_parser::{Config, Parser};
+use h1_parser::{Config, RequestParser};
 
 const STRICT: Config = Config::new();
 
@@ -98,10 +98,10 @@ fn suite() -> Vec<Case> {
 /// Feeds `input` to one parser as `cuts` prefixes then the whole, and checks that every call
 /// answers what a fresh parser answers for the same bytes in one call, error offset included.
 fn check_pieces<const N: usize>(config: Config, input: &[u8], cuts: &[usize], name: &str) {
-    let mut parser = Parser::<N>::with_capacity(config);
+    let mut parser = RequestParser::<N>::from_config(config);
     for &cut in cuts.iter().chain([&input.len()]) {
         let bytes = &input[..cut];
-        let mut fresh = Parser::<N>::with_capacity(config);
+        let mut fresh = RequestParser::<N>::from_config(config);
         let expected = fresh.parse(bytes);
         let got = parser.parse(bytes);
         assert_eq!(got, expected, "{name}: cuts {cuts:?}, at {cut}");
@@ -132,7 +132,7 @@ fn every_split_gives_the_one_shot_result() {
 
 #[test]
 fn every_split_gives_the_one_shot_result_at_the_capacity_limit() {
-    // `Parser::<N>`: the const-generic capacity is a limit like the configured ones.
+    // `RequestParser::<N>`: the const-generic capacity is a limit like the configured ones.
     check_every_split::<4>(STRICT, LIMITED, "capacity 4: exactly full");
     check_every_split::<3>(STRICT, LIMITED, "capacity 3: one field too many");
     check_every_split::<0>(STRICT, b"GET / HTTP/1.0\r\n\r\n", "capacity 0, no fields");
@@ -145,7 +145,7 @@ fn every_split_gives_the_one_shot_result_at_the_capacity_limit() {
 fn the_suite_has_complete_and_error_outcomes() {
     let (mut complete, mut errors) = (0, Vec::new());
     for case in suite() {
-        let mut parser: Parser = Parser::with_config(case.config);
+        let mut parser: RequestParser = RequestParser::with_config(case.config);
         match parser.parse(case.input) {
             Ok(status) => {
                 assert!(

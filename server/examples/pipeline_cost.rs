@@ -20,7 +20,7 @@ const REQUESTS: usize = 100_000;
 
 fn main() {
     let mut router = Router::new();
-    router.get("/", |_: &Request, res: &mut Response| {
+    router.inline().get("/", |_: &Request, res: &mut Response| {
         res.header("Content-Type", "text/plain");
         res.set_body("Hello, world!");
     });

@@ -21,6 +21,13 @@ pub enum Answer {
     /// `501 Not Implemented`: the handler answered `CONNECT` with a 2xx, which would open a
     /// tunnel (RFC 9110 §9.3.6); the server opens none.
     TunnelRefused,
+    /// `503 Service Unavailable`, with `Retry-After`: the request's body would pass the
+    /// memory the server gives bodies read whole
+    /// ([`ServerConfig::body_memory`](crate::config::ServerConfig::body_memory)).
+    OverBudget,
+    /// `500 Internal Server Error`: the handler deferred its answer and dropped the
+    /// [`Responder`](crate::Responder) unanswered.
+    Unanswered,
     /// `500 Internal Server Error`: the server lost track of a request (a bug).
     Internal,
 }
@@ -33,8 +40,9 @@ impl Answer {
             Answer::MethodNotAllowed => 405,
             Answer::Invalid(error) => error.status(),
             Answer::Timeout => 408,
-            Answer::HandlerPanicked | Answer::Internal => 500,
+            Answer::HandlerPanicked | Answer::Unanswered | Answer::Internal => 500,
             Answer::TunnelRefused => 501,
+            Answer::OverBudget => 503,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::log::Served;
 use crate::response::Response;
 
 /// Limits and timeouts. Every field has a default chosen to be safe on the open internet; the
@@ -22,6 +23,9 @@ use crate::response::Response;
 /// | `read_buffer_size` | 4 KiB | a connection's first read buffer; it grows up to the head limit and stays while the connection is busy (an idle one holds no buffer) |
 /// | `shutdown_timeout` | 10 s | how long a graceful shutdown waits for requests in flight |
 /// | `backlog` | 1024 | the listen backlog |
+/// | `log` | none | called for every answer written, the library's own included (an access log) |
+/// | `body_memory` | 256 MiB | request bodies read whole, all connections together: past it, `503` |
+/// | `handler_threads` | 512 | the most threads running handlers on the pool at once (more wait) |
 /// | `shape_answers` | leaves them as they are | reshapes the library's own answers (404, 405, 400, 408, …) |
 ///
 /// ```
@@ -76,6 +80,21 @@ pub struct ServerConfig {
     pub shutdown_timeout: Duration,
     /// The listen backlog passed to `listen(2)`.
     pub backlog: i32,
+    /// Called with every answer as its head is written, the library's own (400, 408, 413,
+    /// 431, 503…) included: an access log. Runs on the thread that writes the answer (a
+    /// worker or a handler thread), so it should be quick.
+    pub log: Option<fn(&Served<'_>)>,
+    /// The most bytes all connections together hold in request bodies read whole (an inline
+    /// handler's body, [`Request::body`](crate::Request::body) on the pool). A body that
+    /// would pass it is answered `503 Service Unavailable` with `Retry-After`, so slow or
+    /// many uploads pin this much memory at most, however many clients and however slow.
+    /// Bodies read as they arrive ([`Request::body_reader`](crate::Request::body_reader))
+    /// hold no more than the read buffer and do not count.
+    pub body_memory: usize,
+    /// The most threads of the handler pool, where handlers that may block run
+    /// ([`Plan::blocking`](crate::Plan::blocking), the default): one per request being
+    /// handled, started on demand, ended after 10 s idle. Past it, requests wait for a thread.
+    pub handler_threads: usize,
     /// Called with each answer the library writes itself — the router's 404 and 405, the
     /// server's 400, 408, 413, 414, 431, 501, 505, the 500 of a panicking handler — to change
     /// its body and fields; [`Response::answer`] says which it is. It receives the status, a
@@ -115,6 +134,9 @@ impl ServerConfig {
             read_buffer_size: 4 * 1024,
             shutdown_timeout: Duration::from_secs(10),
             backlog: 1024,
+            log: None,
+            body_memory: 256 * 1024 * 1024,
+            handler_threads: 512,
             shape_answers: as_they_are,
         }
     }
@@ -188,6 +210,24 @@ impl ServerConfig {
     /// Sets [`ServerConfig::shutdown_timeout`].
     pub const fn shutdown_timeout(mut self, timeout: Duration) -> ServerConfig {
         self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Sets [`ServerConfig::log`].
+    pub const fn log(mut self, log: fn(&Served<'_>)) -> ServerConfig {
+        self.log = Some(log);
+        self
+    }
+
+    /// Sets [`ServerConfig::body_memory`].
+    pub const fn body_memory(mut self, bytes: usize) -> ServerConfig {
+        self.body_memory = bytes;
+        self
+    }
+
+    /// Sets [`ServerConfig::handler_threads`].
+    pub const fn handler_threads(mut self, threads: usize) -> ServerConfig {
+        self.handler_threads = threads;
         self
     }
 

@@ -16,9 +16,9 @@ thread_local! {
     static CACHE: RefCell<Cache> = const { RefCell::new(Cache { second: u64::MAX, text: [b' '; DATE_LEN] }) };
 }
 
-/// Calls `f` with the current date as IMF-fixdate; formats it again only when the second
-/// changed since this thread last asked.
-pub(crate) fn with_date<R>(f: impl FnOnce(&[u8]) -> R) -> R {
+/// Calls `f` with the current Unix second and the date as IMF-fixdate; formats it again only
+/// when the second changed since this thread last asked.
+pub(crate) fn with_date<R>(f: impl FnOnce(u64, &[u8]) -> R) -> R {
     let now = SystemTime::now();
     let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     CACHE.with(|cache| {
@@ -34,7 +34,7 @@ pub(crate) fn with_date<R>(f: impl FnOnce(&[u8]) -> R) -> R {
             cache.text = text;
             cache.second = second;
         }
-        f(&cache.text)
+        f(cache.second, &cache.text)
     })
 }
 
@@ -42,7 +42,7 @@ pub(crate) fn with_date<R>(f: impl FnOnce(&[u8]) -> R) -> R {
 mod tests {
     #[test]
     fn date_is_imf_fixdate() {
-        super::with_date(|date| {
+        super::with_date(|_, date| {
             let text = std::str::from_utf8(date).unwrap();
             assert_eq!(text.len(), 29);
             assert!(text.ends_with(" GMT"), "{text}");

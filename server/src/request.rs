@@ -1,7 +1,11 @@
 //! `Request`: what a handler sees — the parsed head, the route parameters and the body.
 
+use std::net::SocketAddr;
+
 use arrayvec::ArrayVec;
 use h1_parser::{Headers, Method, Version};
+
+use crate::exchange::body::{BodyReader, Streamed};
 
 /// Most `:param` and `*rest` segments a route pattern may have; they live in a fixed-size
 /// array so that routing allocates nothing.
@@ -67,15 +71,44 @@ impl<'a> Params<'a> {
 pub struct Request<'a> {
     head: h1_parser::Request<'a>,
     params: Params<'a>,
-    body: &'a [u8],
+    body: Body<'a>,
+    peer: Option<SocketAddr>,
+}
+
+/// Where a request's body is.
+#[derive(Clone, Copy, Debug)]
+enum Body<'a> {
+    /// Read whole before the handler ran (an inline handler), with its trailer fields.
+    Whole(&'a [u8], &'a [(Vec<u8>, Vec<u8>)]),
+    /// Read as the handler asks (a handler on the pool).
+    Streamed(&'a Streamed),
 }
 
 impl<'a> Request<'a> {
-    pub(crate) fn new(head: h1_parser::Request<'a>, body: &'a [u8]) -> Request<'a> {
+    pub(crate) fn new(
+        head: h1_parser::Request<'a>,
+        body: &'a [u8],
+        trailers: &'a [(Vec<u8>, Vec<u8>)],
+        peer: Option<SocketAddr>,
+    ) -> Request<'a> {
         Request {
             head,
             params: Params::default(),
-            body,
+            body: Body::Whole(body, trailers),
+            peer,
+        }
+    }
+
+    pub(crate) fn streamed(
+        head: h1_parser::Request<'a>,
+        body: &'a Streamed,
+        peer: Option<SocketAddr>,
+    ) -> Request<'a> {
+        Request {
+            head,
+            params: Params::default(),
+            body: Body::Streamed(body),
+            peer,
         }
     }
 
@@ -87,6 +120,7 @@ impl<'a> Request<'a> {
             head: self.head,
             params: Params::default(),
             body: self.body,
+            peer: self.peer,
         }
     }
 
@@ -140,13 +174,67 @@ impl<'a> Request<'a> {
         &self.params
     }
 
-    /// The body, decoded (chunked framing removed); empty when the request has none.
+    /// The body, decoded (chunked framing removed); empty when the request has none. An
+    /// inline handler's request was read whole before it ran; on the pool, the first call
+    /// reads it all now (bytes a [`Request::body_reader`] took before are not in it).
+    ///
+    /// On the pool, a body that breaks the route's limit or a rule, comes too slowly or does
+    /// not fit [`ServerConfig::body_memory`](crate::ServerConfig::body_memory) stops the
+    /// handler here (it unwinds, without a panic message), so nothing acts on a body that is
+    /// not the client's; the server answers 413, 400, 408 or 503.
     pub fn body(&self) -> &'a [u8] {
-        self.body
+        match self.body {
+            Body::Whole(body, _) => body,
+            Body::Streamed(body) => match body.whole() {
+                Some(body) => body,
+                None => std::panic::resume_unwind(Box::new(BodyRefused)),
+            },
+        }
+    }
+
+    /// The body as it arrives, for a handler on the pool: see [`BodyReader`]. An inline
+    /// handler's reader reads the body already received.
+    pub fn body_reader(&self) -> impl std::io::Read + 'a {
+        match self.body {
+            Body::Whole(body, _) => Reader::Whole(body),
+            Body::Streamed(body) => Reader::Streamed(BodyReader { body }),
+        }
+    }
+
+    /// The trailer fields that followed a chunked body (RFC 9112 §7.1.2), once the body was
+    /// read to its end: names and values as received.
+    pub fn trailers(&self) -> &'a [(Vec<u8>, Vec<u8>)] {
+        match self.body {
+            Body::Whole(_, trailers) => trailers,
+            Body::Streamed(body) => body.trailers(),
+        }
+    }
+
+    /// The client's address (the peer of the connection), when the socket knows it.
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.peer
     }
 
     /// The parsed head, for what this type does not forward (target form, framing, …).
     pub fn head(&self) -> &h1_parser::Request<'a> {
         &self.head
+    }
+}
+
+/// What stops a handler whose body could not be read whole (see [`Request::body`]).
+struct BodyRefused;
+
+/// A request body as a reader, wherever it is.
+enum Reader<'a> {
+    Whole(&'a [u8]),
+    Streamed(BodyReader<'a>),
+}
+
+impl std::io::Read for Reader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Reader::Whole(body) => body.read(buf),
+            Reader::Streamed(reader) => reader.read(buf),
+        }
     }
 }

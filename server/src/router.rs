@@ -4,7 +4,7 @@ use arrayvec::ArrayString;
 use h1_parser::{Method, TargetForm};
 
 use crate::answer::Answer;
-use crate::handler::Handler;
+use crate::handler::{Handler, Plan};
 use crate::request::Request;
 use crate::request::{Params, MAX_PARAMS};
 use crate::response::Response;
@@ -212,6 +212,31 @@ impl Router {
         self
     }
 
+    /// Routes added through the returned value are served as `plan` says: inline on the event
+    /// loop, or on the pool with a body limit of their own.
+    ///
+    /// ```
+    /// use h1_server::{Plan, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.with(Plan::inline()).get("/", |_, res| {
+    ///     res.set_body("hi");
+    /// });
+    /// router.with(Plan::blocking().body_limit(1 << 32)).put("/upload", |req, res| {
+    ///     let stored = std::io::copy(&mut req.body_reader(), &mut std::io::sink());
+    ///     res.set_body(format!("{stored:?}"));
+    /// });
+    /// ```
+    pub fn with(&mut self, plan: Plan) -> PlannedRoutes<'_> {
+        PlannedRoutes { router: self, plan }
+    }
+
+    /// Routes served inline, on the event loop: `with(Plan::inline())`. For handlers that never
+    /// block: no thread hop, nothing allocated, the body read whole before they run.
+    pub fn inline(&mut self) -> PlannedRoutes<'_> {
+        self.with(Plan::inline())
+    }
+
     /// Adds a route for `method` and `pattern` answered by any [`Handler`] (a type of
     /// yours, or a closure whose parameter types are written out).
     ///
@@ -320,6 +345,23 @@ impl Router {
 }
 
 impl Handler for Router {
+    /// The plan of the route `req` takes; the router's own answers (404, 405) run inline.
+    fn plan(&self, req: &Request<'_>) -> Plan {
+        let mut path = RoutePath::of(req);
+        if let Some(handler) = self.find_literal(req.method(), &mut path) {
+            return handler.plan(req);
+        }
+        let mut params = Params::default();
+        match self.find(req.method(), &mut path, &mut params) {
+            Ok(handler) => handler.plan(req),
+            Err(true) => Plan::inline(),
+            Err(false) => self
+                .fallback
+                .as_ref()
+                .map_or(Plan::inline(), |fallback| fallback.plan(req)),
+        }
+    }
+
     fn handle(&self, req: &Request<'_>, res: &mut Response) {
         let mut path = RoutePath::of(req);
         // A route without parameters answers the request as it came when it has none (no
@@ -344,6 +386,66 @@ impl Handler for Router {
                 }
             },
         }
+    }
+}
+
+/// Adds routes served as one [`Plan`] says: see [`Router::with`].
+#[derive(Debug)]
+pub struct PlannedRoutes<'r> {
+    router: &'r mut Router,
+    plan: Plan,
+}
+
+impl PlannedRoutes<'_> {
+    /// Adds a `GET` route.
+    pub fn get<F>(&mut self, pattern: &str, handler: F) -> &mut Self
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.route("GET", pattern, handler)
+    }
+
+    /// Adds a `POST` route.
+    pub fn post<F>(&mut self, pattern: &str, handler: F) -> &mut Self
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.route("POST", pattern, handler)
+    }
+
+    /// Adds a `PUT` route.
+    pub fn put<F>(&mut self, pattern: &str, handler: F) -> &mut Self
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.route("PUT", pattern, handler)
+    }
+
+    /// Adds a `DELETE` route.
+    pub fn delete<F>(&mut self, pattern: &str, handler: F) -> &mut Self
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.route("DELETE", pattern, handler)
+    }
+
+    /// Adds a route for `method` (see [`Router::route`]).
+    pub fn route<F>(&mut self, method: &str, pattern: &str, handler: F) -> &mut Self
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.router
+            .route_handler(method, pattern, self.plan.handler(handler));
+        self
+    }
+
+    /// Answers the paths no route matches (see [`Router::fallback`]).
+    pub fn fallback<F>(&mut self, handler: F) -> &mut Self
+    where
+        F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    {
+        self.router.fallback = Some(Box::new(self.plan.handler(handler)));
+        self
     }
 }
 

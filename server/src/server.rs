@@ -23,9 +23,12 @@ use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 use std::thread;
 
+use crate::budget::Budget;
 use crate::config::ServerConfig;
+use crate::exchange::Inbox;
 use crate::handler::Handler;
 use crate::poll::Poller;
+use crate::pool::Pool;
 use crate::slots::Slots;
 use crate::worker::{Shared, Stats, Worker};
 
@@ -134,6 +137,8 @@ impl Server {
     fn serve_counted(self, handler: impl Handler) -> io::Result<Vec<Stats>> {
         let handler = Arc::new(handler);
         let config = Arc::new(self.config);
+        let pool = Pool::new(config.handler_threads);
+        let budget = Arc::new(Budget::new(config.body_memory));
         let mut workers = Vec::with_capacity(self.pollers.len());
         for (index, poller) in self.pollers.into_iter().enumerate() {
             let worker = Worker {
@@ -143,6 +148,14 @@ impl Server {
                 config: Arc::clone(&config),
                 shared: Arc::clone(&self.shared),
                 slots: Slots::default(),
+                pool: pool.clone(),
+                budget: Arc::clone(&budget),
+                inbox: Arc::new(Inbox::new(
+                    self.shared
+                        .waker(index)
+                        .ok_or_else(|| io::Error::other("a worker without a waker"))?,
+                )),
+                returned: Vec::new(),
                 accepting: false,
                 stats: Stats::default(),
             };

@@ -14,7 +14,8 @@
 //! each edge under a pipelining client added a copy, each copy was driven again and queued
 //! itself again, and one client's copies outnumbered everyone else's turns.
 
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::config::ServerConfig;
@@ -28,7 +29,13 @@ pub(crate) const POOL: usize = 64;
 /// One connection on a worker.
 #[derive(Debug)]
 pub(crate) struct Slot {
-    pub(crate) stream: TcpStream,
+    /// Shared with a pool thread while the connection is lent to one.
+    pub(crate) stream: Arc<TcpStream>,
+    /// The connection is lent to a handler on the pool: the worker leaves the socket alone
+    /// until it comes back (through the worker's inbox).
+    pub(crate) lent: bool,
+    /// The client's address, as `accept` gave it.
+    pub(crate) peer: Option<SocketAddr>,
     /// The protocol state and buffers, lent from the pool while bytes are in flight; `None`
     /// while the socket is parked.
     pub(crate) conn: Option<Box<Connection>>,
@@ -69,12 +76,15 @@ impl Slots {
     pub(crate) fn insert(
         &mut self,
         stream: TcpStream,
+        peer: Option<SocketAddr>,
         registration: Registration,
         now: Instant,
         deadline: Option<Instant>,
     ) -> usize {
         let slot = Slot {
-            stream,
+            stream: Arc::new(stream),
+            lent: false,
+            peer,
             conn: None,
             io: Readiness::default(),
             registration,
@@ -227,8 +237,8 @@ mod tests {
     fn a_connection_is_queued_at_most_once() {
         let now = Instant::now();
         let mut slots = Slots::default();
-        let a = slots.insert(socket(), Registration::default(), now, None);
-        let b = slots.insert(socket(), Registration::default(), now, None);
+        let a = slots.insert(socket(), None, Registration::default(), now, None);
+        let b = slots.insert(socket(), None, Registration::default(), now, None);
         assert!(slots.queue(a));
         for _ in 0..342 {
             assert!(!slots.queue(a));
@@ -250,12 +260,12 @@ mod tests {
     fn a_removed_key_is_not_queued() {
         let now = Instant::now();
         let mut slots = Slots::default();
-        let a = slots.insert(socket(), Registration::default(), now, None);
+        let a = slots.insert(socket(), None, Registration::default(), now, None);
         slots.queue(a);
         assert!(slots.remove(a, now).is_some());
         assert!(!slots.has_ready(), "the ready list forgets a removed key");
         assert!(!slots.queue(a), "no slot under the key");
-        let again = slots.insert(socket(), Registration::default(), now, None);
+        let again = slots.insert(socket(), None, Registration::default(), now, None);
         assert_eq!(again, a, "keys are reused");
         assert!(!slots.is_queued(again));
         assert!(!slots.is_empty());
@@ -267,8 +277,8 @@ mod tests {
         let now = Instant::now();
         let later = now + std::time::Duration::from_secs(5);
         let mut slots = Slots::default();
-        let a = slots.insert(socket(), Registration::default(), now, Some(now));
-        let b = slots.insert(socket(), Registration::default(), now, Some(later));
+        let a = slots.insert(socket(), None, Registration::default(), now, Some(now));
+        let b = slots.insert(socket(), None, Registration::default(), now, Some(later));
         let due = |slots: &Slots, at| {
             (0..slots.key_bound())
                 .filter(|&key| slots.is_due(key, at))

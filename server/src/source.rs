@@ -5,6 +5,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// A body to pull from, and its length when known.
 pub(crate) enum Source {
@@ -39,6 +40,12 @@ impl Source {
         })
     }
 
+    /// Whether the body comes from a handler's reader, which may block or spin: it is
+    /// pulled on a handler thread, never on the event loop.
+    pub(crate) fn is_reader(&self) -> bool {
+        matches!(self, Source::Reader { .. })
+    }
+
     /// The body's length, when known.
     pub(crate) fn length(&self) -> Option<u64> {
         match self {
@@ -47,11 +54,15 @@ impl Source {
         }
     }
 
-    /// Reads the next bytes into `buf` (0: the end), retrying interrupted reads.
+    /// Reads the next bytes into `buf` (0: the end), retrying interrupted reads. A reader
+    /// that panics is an error: it costs its response, never the thread pulling it.
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             let read = match self {
-                Source::Reader { reader, .. } => reader.read(buf),
+                Source::Reader { reader, .. } => {
+                    catch_unwind(AssertUnwindSafe(|| reader.read(&mut *buf)))
+                        .unwrap_or_else(|_| Err(io::Error::other("the body reader panicked")))
+                }
                 Source::File { file, .. } => file.read(buf),
             };
             match read {

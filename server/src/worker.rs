@@ -14,14 +14,19 @@
 //!   accepts a few connections per wake-up, so that a burst spreads over the workers.
 
 use std::io::{self, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::budget::Budget;
 use crate::config::ServerConfig;
+use crate::conn::{Connection, Lend};
+use crate::exchange::{self, Inbox, Lent};
 use crate::handler::Handler;
+use crate::log::Served;
 use crate::poll::{Events, Poller, Ready, Waker};
+use crate::pool::Pool;
 use crate::pump::{linger, pump, Next, LINGER};
 use crate::slots::Slots;
 use crate::sys;
@@ -80,6 +85,11 @@ impl Shared {
         }
     }
 
+    /// The waker of worker `index`.
+    pub(crate) fn waker(&self, index: usize) -> Option<Waker> {
+        self.wakers.get(index).cloned()
+    }
+
     pub(crate) fn is_shutdown(&self) -> bool {
         self.shutdown.load(Ordering::SeqCst)
     }
@@ -105,6 +115,13 @@ pub(crate) struct Worker<H> {
     pub(crate) config: Arc<ServerConfig>,
     pub(crate) shared: Arc<Shared>,
     pub(crate) slots: Slots,
+    /// The handler threads, and where the connections lent to them come back.
+    pub(crate) pool: Pool,
+    /// The memory all workers' connections may hold in bodies read whole.
+    pub(crate) budget: Arc<Budget>,
+    pub(crate) inbox: Arc<Inbox>,
+    /// The connections given back, taken from the inbox each round.
+    pub(crate) returned: Vec<(usize, Option<Box<Connection>>)>,
     /// Whether the listener is registered.
     pub(crate) accepting: bool,
     pub(crate) stats: Stats,
@@ -156,6 +173,7 @@ impl<H: Handler> Worker<H> {
                     }
                 }
             }
+            self.take_returned(now);
             // Work left over from earlier rounds, in the order it was left.
             self.stats.max_ready = self.stats.max_ready.max(self.slots.ready_len());
             self.slots.take_ready(&mut turn);
@@ -170,6 +188,8 @@ impl<H: Handler> Worker<H> {
                         continue;
                     };
                     match slot.conn.as_mut() {
+                        // Its handler finishes within the drain, or the socket is shut.
+                        _ if slot.lent => {}
                         Some(conn) => {
                             conn.shutdown();
                             self.drive(key, now);
@@ -229,8 +249,8 @@ impl<H: Handler> Worker<H> {
 
     fn accept_from(&mut self, listener: &TcpListener, now: Instant) {
         for _ in 0..ACCEPT_BATCH {
-            let stream = match listener.accept() {
-                Ok((stream, _)) => stream,
+            let (stream, peer) = match listener.accept() {
+                Ok(accepted) => accepted,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => continue,
@@ -251,27 +271,35 @@ impl<H: Handler> Worker<H> {
                 let _ = stream.set_nonblocking(true);
                 let _ = (&stream).write(OVER_CAPACITY);
                 let _ = stream.shutdown(Shutdown::Write);
+                if let Some(log) = self.config.log {
+                    let _ = std::panic::catch_unwind(|| log(&Served::over_capacity(peer)));
+                }
                 continue;
             }
-            if self.register(stream, now).is_err() {
+            if self.register(stream, peer, now).is_err() {
                 self.shared.open.fetch_sub(1, Ordering::SeqCst);
             }
         }
     }
 
-    fn register(&mut self, stream: TcpStream, now: Instant) -> io::Result<()> {
+    fn register(&mut self, stream: TcpStream, peer: SocketAddr, now: Instant) -> io::Result<()> {
         stream.set_nonblocking(true)?;
         stream.set_nodelay(true)?;
         let key = self.slots.next_key();
         let registration = self.poller.add(&stream, key)?;
         // Parked until its first bytes arrive.
         let deadline = now.checked_add(self.config.idle_timeout);
-        self.slots.insert(stream, registration, now, deadline);
+        self.slots
+            .insert(stream, Some(peer), registration, now, deadline);
         Ok(())
     }
 
     fn remove(&mut self, key: usize) {
         if let Some(slot) = self.slots.remove(key, Instant::now()) {
+            if slot.lent {
+                // A handler still holds the socket: its blocked read or write ends now.
+                let _ = slot.stream.shutdown(Shutdown::Both);
+            }
             self.poller.forget(&slot.stream);
             drop(slot);
             self.shared.open.fetch_sub(1, Ordering::SeqCst);
@@ -289,7 +317,8 @@ impl<H: Handler> Worker<H> {
     /// One turn for a connection, then asks the poller for what it lacks.
     fn drive(&mut self, key: usize, now: Instant) {
         self.turn(key, now);
-        if let Some(slot) = self.slots.get_mut(key) {
+        // A lent socket is the pool thread's: asking for its events would only spin.
+        if let Some(slot) = self.slots.get_mut(key).filter(|slot| !slot.lent) {
             self.poller
                 .rearm(&slot.stream, key, &mut slot.registration, &slot.io);
         }
@@ -301,8 +330,11 @@ impl<H: Handler> Worker<H> {
         let Some(slot) = self.slots.get_mut(key) else {
             return;
         };
+        if slot.lent {
+            return;
+        }
         if slot.io.linger.is_some() {
-            if linger(&mut slot.stream, &mut slot.io, now) == Next::Close {
+            if linger(&mut &*slot.stream, &mut slot.io, now) == Next::Close {
                 self.remove(key);
             }
             return;
@@ -310,8 +342,10 @@ impl<H: Handler> Worker<H> {
         let mut conn = match slot.conn.take() {
             Some(conn) => conn,
             None if slot.io.readable => {
-                let since = slot.idle_since;
-                self.slots.lend(&self.config, since)
+                let (since, peer) = (slot.idle_since, slot.peer);
+                let mut conn = self.slots.lend(&self.config, since);
+                conn.serve_pool(peer, &self.budget);
+                conn
             }
             // Parked, and nothing to read: an output event, nothing to do.
             None => return,
@@ -320,12 +354,17 @@ impl<H: Handler> Worker<H> {
             return;
         };
         let next = pump(
-            &mut slot.stream,
+            &mut &*slot.stream,
             &mut slot.io,
             &mut conn,
             &*self.handler,
             now,
         );
+        if next != Next::Close {
+            if let Some(lend) = conn.take_handoff() {
+                return self.lend(key, conn, lend);
+            }
+        }
         let deadline = match next {
             Next::Close => {
                 self.slots.give_back(conn, now);
@@ -365,6 +404,53 @@ impl<H: Handler> Worker<H> {
         self.slots.set_deadline(key, deadline);
     }
 
+    /// Lends slot `key`'s connection and socket to a pool thread, which runs the handler for
+    /// the request the connection stopped at.
+    fn lend(&mut self, key: usize, conn: Box<Connection>, lend: Lend) {
+        let Some(slot) = self.slots.get_mut(key) else {
+            return;
+        };
+        slot.lent = true;
+        let lent = Lent::new(conn, Arc::clone(&slot.stream), key, Arc::clone(&self.inbox));
+        self.slots.set_deadline(key, None);
+        let handler = Arc::clone(&self.handler);
+        let config = Arc::clone(&self.config);
+        match lend {
+            Lend::Handler => self
+                .pool
+                .spawn(move || exchange::serve(lent, &*handler, &config)),
+            Lend::Answer => self.pool.spawn(move || exchange::send(lent, &config)),
+        }
+    }
+
+    /// Takes back the connections the pool is done with: each is driven again at once (its
+    /// socket may hold the next request, and no new edge would say so).
+    fn take_returned(&mut self, now: Instant) {
+        self.inbox.take(&mut self.returned);
+        for (key, conn) in std::mem::take(&mut self.returned) {
+            let Some(slot) = self.slots.get_mut(key).filter(|slot| slot.lent) else {
+                continue;
+            };
+            slot.lent = false;
+            match conn {
+                Some(mut conn) => {
+                    if self.shared.is_shutdown() {
+                        // Shut down while lent: it closes now unless a request is in flight.
+                        conn.shutdown();
+                    }
+                    slot.conn = Some(conn);
+                    slot.io.readable = true;
+                    slot.io.writable = true;
+                    self.drive(key, now);
+                }
+                None => {
+                    self.poller.deregister(&slot.stream);
+                    self.remove(key);
+                }
+            }
+        }
+    }
+
     /// Deadlines (timeouts, minimum rates, lingering closes), and re-enabling a paused
     /// listener.
     fn on_tick(&mut self, now: Instant) {
@@ -396,6 +482,25 @@ impl<H: Handler> Worker<H> {
                 // Lingered long enough, or parked past its idle timeout.
                 _ => self.remove(key),
             }
+        }
+    }
+}
+
+/// However the worker ends, unwinding included, its sockets leave the poller before they
+/// close (the portable backend's registration requires it, see `sys::watch`).
+impl<H> Drop for Worker<H> {
+    fn drop(&mut self) {
+        for key in 0..self.slots.key_bound() {
+            if let Some(slot) = self.slots.remove(key, Instant::now()) {
+                if slot.lent {
+                    let _ = slot.stream.shutdown(Shutdown::Both);
+                }
+                self.poller.forget(&slot.stream);
+                self.shared.open.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        if let Some(listener) = self.listener.take() {
+            self.poller.forget_listener(&listener);
         }
     }
 }

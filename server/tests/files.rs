@@ -9,7 +9,7 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use h1_server::files::{respond, FilePlan, ServeDir, Written};
+use h1_server::files::{respond, FilePlan, ServeDir, UploadError, Written};
 use h1_server::{Request, Response, Router};
 
 /// A fresh directory tree, removed on drop:
@@ -429,7 +429,7 @@ fn router(dir: ServeDir) -> Router {
             "/*rest",
             move |req: &Request, res: &mut Response| {
                 let plan = dir.plan(req.method().as_str(), req.path(), |n| req.header(n));
-                respond(&plan, req.body(), res);
+                respond(&plan, req.body_reader(), res);
             },
         );
     }
@@ -565,4 +565,233 @@ fn a_chunked_upload_past_the_limit_is_413_and_writes_nothing() {
     );
     assert_eq!(resp.status, 201);
     assert_eq!(fs::read(tree.root().join("c.txt")).unwrap(), b"abc");
+}
+
+// Uploads streamed to disk: `ServeDir` as the server's handler copies the body as it arrives.
+
+/// `len` bytes that differ from their neighbours, so a shifted, cut or repeated piece shows.
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len as u64)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect()
+}
+
+/// `body` chunked in pieces of varying sizes, with the last chunk.
+fn chunked(body: &[u8]) -> Vec<u8> {
+    let sizes = [1, 7, 4096, 65_536, 100_003, 300_000];
+    let mut out = Vec::with_capacity(body.len() + 1024);
+    let mut rest = body;
+    for size in sizes.iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let (piece, after) = rest.split_at((*size).min(rest.len()));
+        out.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+        out.extend_from_slice(piece);
+        out.extend_from_slice(b"\r\n");
+        rest = after;
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Waits until `done` holds, checking it at most 1,000 times 10 ms apart; panics naming
+/// `what` when it never does. The verdict is the condition, never the time.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..1000 {
+        if done() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("never: {what}");
+}
+
+/// Sends `head` and `body` from another thread (errors ignored: the server may answer and
+/// close before it read everything) and reads the answer meanwhile.
+fn put_while_reading(server: &common::TestServer, head: String, body: Vec<u8>) -> common::Resp {
+    let mut stream = server.connect();
+    let mut writer = stream.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let _ = writer
+            .write_all(head.as_bytes())
+            .and_then(|()| writer.write_all(&body));
+    });
+    let resp = common::read_response(&mut stream, &mut Vec::new(), false);
+    sender.join().unwrap();
+    resp
+}
+
+/// Larger than the server's in-memory body limit (8 MiB): the upload route has its own.
+const LARGE: usize = 12 << 20;
+
+#[test]
+fn multi_mib_uploads_land_byte_exact_chunked_and_with_a_length() {
+    let tree = Tree::new();
+    fs::create_dir(tree.root().join("up")).unwrap();
+    let server = common::TestServer::with_handler(common::config(), tree.dir().uploads(64 << 20));
+    let body = pattern(LARGE);
+
+    let head = format!("PUT /up/length.bin HTTP/1.1\r\nHost: a\r\nContent-Length: {LARGE}\r\n\r\n");
+    let resp = put_while_reading(&server, head, body.clone());
+    assert_eq!(resp.status, 201, "{}", String::from_utf8_lossy(&resp.body));
+
+    let head = "PUT /up/chunked.bin HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let resp = put_while_reading(&server, head.to_owned(), chunked(&body));
+    assert_eq!(resp.status, 201, "{}", String::from_utf8_lossy(&resp.body));
+
+    // Replacing goes through a temporary file too: 204, the new bytes whole.
+    let reversed: Vec<u8> = body.iter().rev().copied().collect();
+    let head = "PUT /up/length.bin HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let resp = put_while_reading(&server, head.to_owned(), chunked(&reversed));
+    assert_eq!(resp.status, 204, "{}", String::from_utf8_lossy(&resp.body));
+
+    let up = tree.root().join("up");
+    assert!(fs::read(up.join("chunked.bin")).unwrap() == body);
+    assert!(fs::read(up.join("length.bin")).unwrap() == reversed);
+    assert_eq!(names(&up), ["chunked.bin", "length.bin"]);
+}
+
+#[test]
+fn an_upload_past_the_limit_is_413_and_leaves_nothing() {
+    let tree = Tree::new();
+    fs::create_dir(tree.root().join("up")).unwrap();
+    let max = 1 << 20;
+    let server = common::TestServer::with_handler(common::config(), tree.dir().uploads(max));
+    let up = tree.root().join("up");
+
+    // Chunked: refused once the body passes the limit, the temporary file gone by then.
+    let body = pattern(2 << 20);
+    let head = "PUT /up/big.bin HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let resp = put_while_reading(&server, head.to_owned(), chunked(&body));
+    assert_eq!(resp.status, 413);
+    assert!(names(&up).is_empty(), "{:?}", names(&up));
+
+    // Declared: refused from the head, before a byte of the body is read.
+    let head = format!(
+        "PUT /up/big.bin HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\n",
+        max + 1
+    );
+    let resp = put_while_reading(&server, head, Vec::new());
+    assert_eq!(resp.status, 413);
+    assert!(names(&up).is_empty(), "{:?}", names(&up));
+
+    // Exactly the limit is taken.
+    let head = format!("PUT /up/max.bin HTTP/1.1\r\nHost: a\r\nContent-Length: {max}\r\n\r\n");
+    let resp = put_while_reading(&server, head, pattern(max as usize));
+    assert_eq!(resp.status, 201);
+    assert_eq!(names(&up), ["max.bin"]);
+}
+
+#[test]
+fn a_client_gone_mid_upload_leaves_nothing_and_gives_the_quota_back() {
+    const DECLARED: usize = 8 << 20;
+    let tree = Tree::new();
+    fs::create_dir(tree.root().join("up")).unwrap();
+    let up = tree.root().join("up");
+    // Room for one declared upload at a time: a reservation not given back shows as 413.
+    let dir = tree.dir().uploads(64 << 20).upload_quota(DECLARED as u64);
+    let server = common::TestServer::with_handler(common::config(), dir.clone());
+    let framings = [
+        format!("Content-Length: {DECLARED}\r\n\r\n").into_bytes(),
+        format!("Transfer-Encoding: chunked\r\n\r\n{DECLARED:x}\r\n").into_bytes(),
+    ];
+    for (n, framing) in framings.iter().enumerate() {
+        let mut stream = server.connect();
+        let mut request = format!("PUT /up/gone{n}.bin HTTP/1.1\r\nHost: a\r\n").into_bytes();
+        request.extend_from_slice(framing);
+        request.extend_from_slice(&pattern(1 << 20));
+        stream.write_all(&request).unwrap();
+        // The copy has begun: its temporary file is there.
+        wait_until("a temporary file while the body arrives", || {
+            names(&up)
+                .iter()
+                .any(|name| name.starts_with(".h1-upload-"))
+        });
+        drop(stream);
+        wait_until("the temporary file removed after the client left", || {
+            names(&up).is_empty()
+        });
+    }
+    // Both reservations came back: the whole quota is there for the next upload.
+    wait_until("the quota given back", || {
+        let FilePlan::Upload(upload) = dir.plan("PUT", "/up/after.bin", no_fields) else {
+            panic!("an upload");
+        };
+        upload.write_all(&pattern(DECLARED)).is_ok()
+    });
+    assert_eq!(names(&up), ["after.bin"]);
+}
+
+#[test]
+fn a_body_that_fails_midway_leaves_nothing_behind() {
+    /// A body of 200 KiB, then an error.
+    struct Failing(usize);
+    impl std::io::Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                return Err(std::io::ErrorKind::ConnectionReset.into());
+            }
+            let n = buf.len().min(self.0);
+            buf[..n].fill(b'x');
+            self.0 -= n;
+            Ok(n)
+        }
+    }
+    let tree = Tree::new();
+    let dir = tree.dir().uploads(1 << 20).upload_quota(3 << 19);
+    let before = names(&tree.root().join("sub"));
+    let put = || match dir.plan("PUT", "/sub/failed.bin", no_fields) {
+        FilePlan::Upload(upload) => upload,
+        other => panic!("{other:?}"),
+    };
+    let error = put().write_from(Failing(200 << 10)).unwrap_err();
+    assert!(matches!(error, UploadError::Body(_)), "{error:?}");
+    // Past the limit while reading (no length declared): 413, nothing kept.
+    let error = put().write_from(&pattern(2 << 20)[..]).unwrap_err();
+    assert!(matches!(error, UploadError::TooLarge), "{error:?}");
+    assert_eq!(error.status(), 413);
+    assert_eq!(names(&tree.root().join("sub")), before);
+    // The quota (1.5 MiB) went back each time: an upload of the limit (1 MiB) still fits.
+    assert_eq!(
+        put().write_from(&pattern(1 << 20)[..]).unwrap(),
+        Written::Created
+    );
+}
+
+#[test]
+fn a_refused_upload_with_a_short_body_keeps_its_connection() {
+    let tree = Tree::new();
+    let server = common::TestServer::with_handler(common::config(), tree.dir().uploads(1 << 20));
+    let mut stream = server.connect();
+    let mut pending = Vec::new();
+    let refused = [
+        ("PUT /missing/x.txt", 404),
+        ("PUT /sub", 409),
+        ("PUT /link_out_dir/x.txt", 403),
+    ];
+    for (line, status) in refused {
+        let request = format!("{line} HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+        stream.write_all(request.as_bytes()).unwrap();
+        let resp = common::read_response(&mut stream, &mut pending, false);
+        assert_eq!(resp.status, status, "{line}");
+        stream
+            .write_all(b"GET /file.txt HTTP/1.1\r\nHost: a\r\n\r\n")
+            .unwrap();
+        let resp = common::read_response(&mut stream, &mut pending, false);
+        assert_eq!(
+            (resp.status, resp.body.as_slice()),
+            (200, &b"0123456789"[..])
+        );
+    }
 }

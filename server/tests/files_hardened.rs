@@ -207,10 +207,10 @@ fn if_none_match_star_creates_once_and_keeps_the_first() {
     let first = dir.plan("PUT", "/new.txt", star);
     let second = dir.plan("PUT", "/new.txt", star);
     let mut res = Response::new();
-    respond(&first, b"first", &mut res);
+    respond(&first, &b"first"[..], &mut res);
     let first_status = res.status();
     let mut res = Response::new();
-    respond(&second, b"second", &mut res);
+    respond(&second, &b"second"[..], &mut res);
     assert_eq!((first_status, res.status()), (201, 412));
     assert_eq!(fs::read(tree.root().join("new.txt")).unwrap(), b"first");
 }
@@ -307,7 +307,7 @@ fn predictable_temporary_names_cannot_block_uploads() {
     let dir = ServeDir::new(tree.root()).unwrap().uploads(1 << 20);
     let plan = dir.plan("PUT", "/after.txt", no_fields);
     let mut res = Response::new();
-    respond(&plan, b"ok", &mut res);
+    respond(&plan, &b"ok"[..], &mut res);
     assert_eq!(
         res.status(),
         201,
@@ -390,7 +390,7 @@ fn uploads_stop_at_the_total_quota() {
     let put = |name: &str| {
         let plan = dir.plan("PUT", name, no_fields);
         let mut res = Response::new();
-        respond(&plan, &[7u8; 1000], &mut res);
+        respond(&plan, &[7u8; 1000][..], &mut res);
         res.status()
     };
     assert_eq!([put("/a"), put("/b"), put("/c")], [201, 201, 413]);
@@ -399,7 +399,7 @@ fn uploads_stop_at_the_total_quota() {
     assert_eq!(dir.clone().plan("PUT", "/d/x", no_fields).status(), 201);
     let plan = dir.clone().plan("PUT", "/d/x", no_fields);
     let mut res = Response::new();
-    respond(&plan, &[1u8; 600], &mut res);
+    respond(&plan, &[1u8; 600][..], &mut res);
     assert_eq!(res.status(), 413);
 }
 

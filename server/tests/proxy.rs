@@ -8,8 +8,12 @@
 //! reaches an HTTP/1.0 client; `gzip, chunked` stays on the wire; forward mode refuses what is
 //! not an `http:` target with a host; over `--max-conns` a connection gets 503; `Expect:
 //! 100-continue` reaches the backend, whose 100 (or the proxy's own, when the backend says
-//! nothing) lets the client's body through. No assertion
-//! on time: a short `--timeout` only makes the 504 quick. Loopback only; every wait is bounded.
+//! nothing) lets the client's body through. Answers without a body (204, after HEAD, 304) keep
+//! the client's connection; CONNECT is 501, a malformed body after the head went 400, a stalled
+//! one 408, an unreachable backend 502; the backend's hop-by-hop fields stop too; a forward
+//! proxy's Host is the target's, and an HTTP/1.0 client's 100-continue is not passed on. No
+//! assertion on time: a short `--timeout` only makes the 504 and the 408 quick. Loopback only;
+//! every wait is bounded.
 
 mod common;
 
@@ -22,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{config, find, read_response, terminate, TestServer};
-use h1_parser::{BodyDecoder, Config, Decoded, Method, ResponseParser, Status};
+use h1_parser::{BodyDecoder, Config, Decoded, Method, Progress, ResponseParser};
 use h1_server::{Request, Response, Router};
 
 /// Builds the proxy example for this test binary's profile and starts it on a free port, with
@@ -266,10 +270,14 @@ fn roundtrip(proxy: SocketAddr, request: &[u8]) -> Vec<u8> {
 fn final_response(mut bytes: &[u8]) -> (u16, String, Vec<u8>) {
     loop {
         let mut parser = ResponseParser::new();
-        let Ok(Status::Complete(response)) = parser.parse(bytes) else {
+        let Ok(Progress::Complete(response)) = parser.parse(bytes) else {
             panic!("no response in {:?}", String::from_utf8_lossy(bytes));
         };
-        let (code, len, interim) = (response.code(), response.head_len(), response.is_interim());
+        let (code, len, interim) = (
+            response.status(),
+            response.head_len(),
+            response.is_interim(),
+        );
         let framing = response.framing(Method::Get, false).expect("framing");
         let head = String::from_utf8_lossy(&bytes[..len]).into_owned();
         bytes = &bytes[len..];
@@ -376,7 +384,7 @@ fn a_coding_before_chunked_stays_on_the_wire() {
     let (mut proxy, addr) = start_proxy(Some(fake_backend(Some(answer.to_vec()))), &[]);
     let bytes = roundtrip(addr, GET_CLOSE);
     let mut parser = ResponseParser::new();
-    let Ok(Status::Complete(response)) = parser.parse(&bytes) else {
+    let Ok(Progress::Complete(response)) = parser.parse(&bytes) else {
         panic!("{}", String::from_utf8_lossy(&bytes));
     };
     let codings: Vec<&[u8]> = response.headers().get_all("transfer-encoding").collect();
@@ -479,4 +487,147 @@ fn expect_100_continue_goes_through_and_the_body_follows_the_100() {
         );
         terminate(&mut proxy.0);
     }
+}
+
+/// A backend that answers its connections in turn with `answers`, each after reading the
+/// request head, then closes the connection.
+fn scripted_backend(answers: Vec<&'static [u8]>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for (stream, answer) in listener.incoming().zip(answers) {
+            let Ok(mut stream) = stream else { return };
+            let (mut head, mut chunk) = (Vec::new(), [0u8; 4096]);
+            while find(&head, b"\r\n\r\n").is_none() {
+                match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let _ = stream.write_all(answer);
+        }
+    });
+    addr
+}
+
+#[test]
+fn answers_without_a_body_keep_the_client_connection() {
+    let answers: Vec<&[u8]> = vec![
+        b"HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n",
+        // After HEAD, without a length: nothing is advertised, nothing follows.
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+        // A 304 may advertise the length of what it stands for (RFC 9110 §8.6).
+        b"HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nContent-Length: 5\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    ];
+    let (mut proxy, addr) = start_proxy(Some(scripted_backend(answers)), &[]);
+    let mut client = connect(addr);
+    let mut pending = Vec::new();
+    client
+        .write_all(b"GET /a HTTP/1.1\r\nHost: site\r\n\r\n")
+        .unwrap();
+    let answer = read_response(&mut client, &mut pending, true);
+    assert_eq!((answer.status, answer.header("x-a")), (204, Some("1")));
+    client
+        .write_all(b"HEAD /b HTTP/1.1\r\nHost: site\r\n\r\n")
+        .unwrap();
+    let answer = read_response(&mut client, &mut pending, true);
+    assert_eq!(answer.status, 200, "{}", answer.head);
+    assert_eq!(answer.header("transfer-encoding"), None, "{}", answer.head);
+    client
+        .write_all(b"GET /c HTTP/1.1\r\nHost: site\r\nIf-None-Match: \"v1\"\r\n\r\n")
+        .unwrap();
+    let answer = read_response(&mut client, &mut pending, true);
+    assert_eq!(
+        (answer.status, answer.header("content-length")),
+        (304, Some("5")),
+        "{}",
+        answer.head
+    );
+    // Still the same connection, and nothing was sent after the heads above.
+    client
+        .write_all(b"GET /d HTTP/1.1\r\nHost: site\r\n\r\n")
+        .unwrap();
+    let answer = read_response(&mut client, &mut pending, false);
+    assert_eq!((answer.status, &answer.body[..]), (200, &b"ok"[..]));
+    assert!(
+        pending.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&pending)
+    );
+    terminate(&mut proxy.0);
+}
+
+#[test]
+fn what_cannot_be_forwarded_is_answered_by_the_proxy() {
+    let (mut proxy, addr) = start_proxy(Some(fake_backend(None)), &["--timeout", "0.5"]);
+    let requests: [(&[u8], u16); 3] = [
+        (
+            b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+            501,
+        ),
+        // The head went to the backend; the body's chunk size is no number: 400, no bare close.
+        (
+            b"POST /x HTTP/1.1\r\nHost: site\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            400,
+        ),
+        // Two bytes of five, then silence past the timeout.
+        (
+            b"POST /x HTTP/1.1\r\nHost: site\r\nContent-Length: 5\r\n\r\nhe",
+            408,
+        ),
+    ];
+    for (request, want) in requests {
+        let (status, head, _) = final_response(&roundtrip(addr, request));
+        assert_eq!(status, want, "{}: {head}", String::from_utf8_lossy(request));
+    }
+    terminate(&mut proxy.0);
+    // A backend nobody listens on: 502.
+    let gone = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (mut proxy, addr) = start_proxy(Some(gone), &[]);
+    let (status, head, _) = final_response(&roundtrip(addr, GET_CLOSE));
+    assert_eq!(status, 502, "{head}");
+    terminate(&mut proxy.0);
+}
+
+#[test]
+fn hop_by_hop_fields_stop_both_ways_and_a_forward_proxy_sets_host() {
+    // The backend's own connection fields stay between it and the proxy.
+    let answer = b"HTTP/1.1 200 OK\r\nConnection: X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\n\
+        Proxy-Connection: keep-alive\r\nTrailer: X-Sum\r\nX-Kept: 1\r\nContent-Length: 2\r\n\r\nok";
+    let (mut proxy, addr) = start_proxy(Some(fake_backend(Some(answer.to_vec()))), &[]);
+    let (status, head, body) = final_response(&roundtrip(addr, GET_CLOSE));
+    assert_eq!((status, &body[..]), (200, &b"ok"[..]));
+    assert!(head.contains("X-Kept: 1"), "{head}");
+    for hop in ["X-Hop", "Keep-Alive", "Proxy-Connection", "Trailer"] {
+        assert!(!head.contains(hop), "{hop} was relayed: {head}");
+    }
+    terminate(&mut proxy.0);
+
+    // Forward mode (RFC 9112 §3.2.2): Host is the target's authority, whatever the client sent;
+    // an HTTP/1.0 client's 100-continue is not an expectation (RFC 9110 §10.1.1): not passed on.
+    let (server, _) = backend();
+    let (mut proxy, addr) = start_proxy(None, &[]);
+    let port = server.addr.port();
+    let requests = [
+        format!("GET http://127.0.0.1:{port}/fields HTTP/1.1\r\nHost: elsewhere\r\nConnection: close\r\n\r\n"),
+        format!("GET http://127.0.0.1:{port}/fields HTTP/1.0\r\nExpect: 100-continue\r\n\r\n"),
+    ];
+    for request in requests {
+        let (status, head, body) = final_response(&roundtrip(addr, request.as_bytes()));
+        let seen = String::from_utf8_lossy(&body);
+        assert_eq!(status, 200, "{head}");
+        assert!(
+            seen.contains(&format!("Host: 127.0.0.1:{port}\n")),
+            "{seen}"
+        );
+        assert!(
+            !seen.contains("elsewhere") && !seen.contains("Expect"),
+            "{seen}"
+        );
+    }
+    terminate(&mut proxy.0);
 }

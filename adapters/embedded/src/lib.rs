@@ -94,7 +94,7 @@ impl<'b, const N: usize> Session<'b, N> {
         // A head the buffer cannot hold is the core's HeadTooLarge (431), not a stall.
         let limit = config.max_head_size.min(input.len().saturating_sub(1));
         Session {
-            conn: ServerConn::with_capacity(config.max_head_size(limit)),
+            conn: ServerConn::from_config(config.max_head_size(limit)),
             input,
             output,
             at: 0,

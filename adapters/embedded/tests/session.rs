@@ -215,7 +215,7 @@ proptest::proptest! {
         let mut rest = answers.as_bytes();
         while !rest.is_empty() {
             let mut parser = h1_parser::ResponseParser::new();
-            let h1_parser::Status::Complete(response) = parser.parse(rest).unwrap() else {
+            let h1_parser::Progress::Complete(response) = parser.parse(rest).unwrap() else {
                 panic!("a partial answer: {answers}");
             };
             let length = response.headers().get("content-length").map_or(0, |v| {

@@ -24,7 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 eprintln!(
                     "{} {} {reason}",
                     response.version().as_str(),
-                    response.code()
+                    response.status()
                 );
                 for field in response.headers() {
                     let value = String::from_utf8_lossy(field.value);

@@ -47,7 +47,7 @@
 //! conn.send(Ask::full(Method::Get, "/", &fields, b"")).await?;
 //! while let Some(event) = conn.next().await {
 //!     match event? {
-//!         ClientEvent::Head(head) => println!("{}", head.response().code()),
+//!         ClientEvent::Head(head) => println!("{}", head.response().status()),
 //!         ClientEvent::Data(data) => println!("{} bytes", data.len()),
 //!         ClientEvent::End => break,
 //!         _ => {}
@@ -252,7 +252,7 @@ impl<const N: usize> ServerCodec<N> {
     /// A codec with `config`'s limits and leniencies.
     pub fn with_config(config: Config) -> ServerCodec<N> {
         ServerCodec {
-            conn: ServerConn::with_capacity(config),
+            conn: ServerConn::from_config(config),
             failed: false,
             closed: false,
         }
@@ -471,7 +471,7 @@ impl<const N: usize> ClientCodec<N> {
     /// A codec with `config`'s limits and leniencies.
     pub fn with_config(config: Config) -> ClientCodec<N> {
         ClientCodec {
-            conn: ClientConn::with_capacity(config),
+            conn: ClientConn::from_config(config),
             closed: false,
         }
     }

@@ -155,7 +155,7 @@ fn the_client_codec_reads_what_the_server_codec_writes() {
     let mut back = BytesMut::new();
     server.encode(Reply::Continue, &mut back).unwrap();
     assert!(
-        matches!(client.decode(&mut back).unwrap(), Some(ClientEvent::Interim(h)) if h.response().code() == 100)
+        matches!(client.decode(&mut back).unwrap(), Some(ClientEvent::Interim(h)) if h.response().status() == 100)
     );
     client.encode(Ask::Data(b"xyz"), &mut wire).unwrap();
     client.encode(Ask::Finish, &mut wire).unwrap();
@@ -168,7 +168,7 @@ fn the_client_codec_reads_what_the_server_codec_writes() {
     let [ClientEvent::Head(head), ClientEvent::Data(body), ClientEvent::End] = &events[..] else {
         panic!("{events:?}");
     };
-    assert_eq!(head.response().code(), 201);
+    assert_eq!(head.response().status(), 201);
     assert_eq!(head.response().headers().get("x"), Some(&b"1"[..]));
     assert_eq!(&body[..], b"made");
     assert!(client.conn().keep_alive());

@@ -18,8 +18,8 @@ where
     let (mut interim, mut code, mut body) = (Vec::new(), 0, Vec::new());
     while let Some(event) = conn.next().await {
         match event.expect("a response") {
-            ClientEvent::Interim(head) => interim.push(head.response().code()),
-            ClientEvent::Head(head) => code = head.response().code(),
+            ClientEvent::Interim(head) => interim.push(head.response().status()),
+            ClientEvent::Head(head) => code = head.response().status(),
             ClientEvent::Data(data) => body.extend_from_slice(&data),
             ClientEvent::End => break,
             other => panic!("{other:?}"),
@@ -70,7 +70,7 @@ async fn pipelined_requests_continue_and_head_through_the_echo() {
     let Some(Ok(ClientEvent::Interim(head))) = conn.next().await else {
         panic!("100 Continue")
     };
-    assert_eq!(head.response().code(), 100);
+    assert_eq!(head.response().status(), 100);
     conn.feed(Ask::Data(b"up")).await.unwrap();
     conn.feed(Ask::Data(b"load")).await.unwrap();
     conn.send(Ask::Finish).await.unwrap();

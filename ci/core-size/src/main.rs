@@ -63,8 +63,8 @@ fn fetch(conn: &mut ClientConn<16>, response: &[u8], out: &mut [u8]) -> usize {
 
 #[no_mangle]
 pub extern "C" fn _start() -> ! {
-    let mut server = ServerConn::<16>::with_capacity(Config::new());
-    let mut client = ClientConn::<16>::with_capacity(Config::new());
+    let mut server = ServerConn::<16>::from_config(Config::new());
+    let mut client = ClientConn::<16>::from_config(Config::new());
     let mut out = [0u8; 256];
     let len = core::hint::black_box(DATA.len());
     let written = serve(&mut server, input(len), &mut out);

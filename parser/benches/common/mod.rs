@@ -3,7 +3,7 @@
 //!
 //! Each parser is driven the way its users drive it:
 //!
-//! - h1: one `Parser::new()` (room for 100 fields) kept across messages and `reset()` before
+//! - h1: one `RequestParser::new()` (room for 100 fields) kept across messages and `reset()` before
 //!   each, as a server connection does.
 //! - httparse: `parse_with_uninit_headers` over an uninitialised array of 100 headers made per
 //!   message, as hyper does (hyper's `MAX_HEADERS` is 100).
@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use std::mem::MaybeUninit;
 use std::ptr;
 
-use h1_parser::{BodyDecoder, Config, Decoded, Framing, Parser, Status};
+use h1_parser::{BodyDecoder, Config, Decoded, Framing, Progress, RequestParser};
 use picohttpparser_sys::{phr_chunked_decoder, phr_decode_chunked, phr_header, phr_parse_request};
 
 /// The header capacity the peers get: hyper's `MAX_HEADERS`, and h1's default.
@@ -84,22 +84,24 @@ pub type Parsed = (usize, usize);
 
 /// h1-parser, whole head in one call.
 #[inline(never)]
-pub fn h1(parser: &mut Parser, buf: &[u8]) -> Parsed {
+pub fn h1(parser: &mut RequestParser, buf: &[u8]) -> Parsed {
     parser.reset();
     match parser.parse(buf) {
-        Ok(Status::Complete(request)) => (request.head_len(), request.headers().len()),
+        Ok(Progress::Complete(request)) => (request.head_len(), request.headers().len()),
         other => panic!("h1: {other:?}"),
     }
 }
 
 /// h1-parser fed growing prefixes of `buf`, `step` more bytes per call, one parser throughout.
 #[inline(never)]
-pub fn h1_trickle(parser: &mut Parser, buf: &[u8], step: usize) -> Parsed {
+pub fn h1_trickle(parser: &mut RequestParser, buf: &[u8], step: usize) -> Parsed {
     parser.reset();
     for end in prefixes(buf.len(), step) {
         match parser.parse(&buf[..end]) {
-            Ok(Status::Partial) => {}
-            Ok(Status::Complete(request)) => return (request.head_len(), request.headers().len()),
+            Ok(Progress::Partial) => {}
+            Ok(Progress::Complete(request)) => {
+                return (request.head_len(), request.headers().len())
+            }
             Err(error) => panic!("h1: {error:?}"),
         }
     }
@@ -205,7 +207,12 @@ fn prefixes(len: usize, step: usize) -> impl Iterator<Item = usize> {
 }
 
 /// One head input through one parser, as the benchmarks run it.
-pub fn run_head(parser: &str, h1_parser: &mut Parser, input: &[u8], step: Option<usize>) -> Parsed {
+pub fn run_head(
+    parser: &str,
+    h1_parser: &mut RequestParser,
+    input: &[u8],
+    step: Option<usize>,
+) -> Parsed {
     match (parser, step) {
         ("h1", None) => h1(h1_parser, input),
         ("h1", Some(step)) => h1_trickle(h1_parser, input, step),
@@ -219,7 +226,7 @@ pub fn run_head(parser: &str, h1_parser: &mut Parser, input: &[u8], step: Option
 
 /// The three parsers must read every input the same way, or the comparison means nothing.
 pub fn check_agree(name: &str, input: &[u8], step: Option<usize>) {
-    let mut parser = Parser::new();
+    let mut parser = RequestParser::new();
     let results = ["h1", "httparse", "pico"].map(|p| run_head(p, &mut parser, input, step));
     assert!(
         results.iter().all(|&r| r == (input.len(), results[0].1)),

@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_int};
 use std::mem::MaybeUninit;
 use std::ptr;
 
-use h1_parser::{ResponseParser, Status};
+use h1_parser::{Progress, ResponseParser};
 use picohttpparser_sys::{phr_header, phr_parse_response};
 
 /// The header capacity httparse's and pico's users commonly give them.
@@ -117,8 +117,8 @@ pub fn h1_trickle(parser: &mut ResponseParser, buf: &[u8], step: usize) -> Parse
     parser.reset();
     for end in prefixes(buf.len(), step) {
         match parser.parse(&buf[..end]) {
-            Ok(Status::Partial) => {}
-            Ok(Status::Complete(response)) => {
+            Ok(Progress::Partial) => {}
+            Ok(Progress::Complete(response)) => {
                 return (response.head_len(), response.headers().len())
             }
             Err(error) => panic!("h1: {error:?}"),
@@ -145,7 +145,7 @@ pub fn httparse_partial<'b>(
 pub fn h1(parser: &mut ResponseParser, buf: &[u8]) -> Parsed {
     parser.reset();
     match parser.parse(buf) {
-        Ok(Status::Complete(response)) => (response.head_len(), response.headers().len()),
+        Ok(Progress::Complete(response)) => (response.head_len(), response.headers().len()),
         other => panic!("h1: {other:?}"),
     }
 }

@@ -9,7 +9,7 @@ use super::outgoing::{Outgoing, NO_TRAILERS};
 use crate::body::BodyDecoder;
 use crate::config::Config;
 use crate::message::{Framing, Method, StandardMethod, Version};
-use crate::outcome::Status;
+use crate::outcome::Progress;
 
 use crate::response::{OwnedResponse, Response, ResponseParser};
 use crate::syntax::list_contains_token;
@@ -96,21 +96,21 @@ pub struct ClientConn<const N: usize = 100> {
 impl ClientConn {
     /// A connection with `config`'s limits and leniencies and room for 100 fields per head.
     pub fn new(config: Config) -> ClientConn {
-        ClientConn::with_capacity(config)
+        ClientConn::from_config(config)
     }
 }
 
 impl<const N: usize> Default for ClientConn<N> {
     fn default() -> ClientConn<N> {
-        ClientConn::with_capacity(Config::new())
+        ClientConn::from_config(Config::new())
     }
 }
 
 impl<const N: usize> ClientConn<N> {
     /// A connection with `config` and room for `N` fields per head.
-    pub fn with_capacity(config: Config) -> ClientConn<N> {
+    pub fn from_config(config: Config) -> ClientConn<N> {
         ClientConn {
-            parser: ResponseParser::with_capacity(config),
+            parser: ResponseParser::from_config(config),
             read: Read::Head { parsed: false },
             decoder: BodyDecoder::new(Framing::NoBody, config),
             waiting: ArrayVec::new(),
@@ -122,6 +122,13 @@ impl<const N: usize> ClientConn<N> {
             interim_limit: INTERIM_LIMIT,
             input_ended: false,
         }
+    }
+
+    /// The former name of [`ClientConn::from_config`], kept until 1.0: it takes a configuration;
+    /// the capacity is `N`.
+    #[deprecated(note = "renamed `from_config`: it takes a `Config`, the capacity is `N`")]
+    pub fn with_capacity(config: Config) -> ClientConn<N> {
+        ClientConn::from_config(config)
     }
 
     /// How many interim responses one request may get before [`ConnError::TooManyInterim`].
@@ -303,11 +310,11 @@ impl<const N: usize> ClientConn<N> {
             return Ok((0, Event::NeedMore));
         };
         let response = match self.parser.parse(input) {
-            Ok(Status::Complete(response)) => response,
-            Ok(Status::Partial) if self.input_ended => {
+            Ok(Progress::Complete(response)) => response,
+            Ok(Progress::Partial) if self.input_ended => {
                 return self.fail(ConnError::IncompleteMessage)
             }
-            Ok(Status::Partial) => return Ok((0, Event::NeedMore)),
+            Ok(Progress::Partial) => return Ok((0, Event::NeedMore)),
             Err(error) => return self.fail(error.into()),
         };
         let framing = match response.framing(sent.method(), sent.upgrade) {
@@ -316,7 +323,7 @@ impl<const N: usize> ClientConn<N> {
         };
         let head_len = response.head_len();
         let interim = response.is_interim();
-        let (code, persistent) = (response.code(), response.keep_alive(sent.method()));
+        let (code, persistent) = (response.status(), response.keep_alive(sent.method()));
         self.read = Read::Head { parsed: true };
         if interim {
             self.interim += 1;

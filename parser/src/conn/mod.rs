@@ -77,7 +77,7 @@
 //!             conn.send_data(&mut out, b"hello")?;
 //!             conn.finish(&mut out)?;
 //!         }
-//!         Event::Head => assert_eq!(conn.response(&input[at..]).unwrap().code(), 201),
+//!         Event::Head => assert_eq!(conn.response(&input[at..]).unwrap().status(), 201),
 //!         Event::Data(range) => body.extend_from_slice(&input[at..][range]),
 //!         Event::End => break,
 //!         other => unreachable!("{other:?}"),

@@ -7,9 +7,9 @@ use super::outgoing::{Outgoing, NO_TRAILERS};
 use crate::body::BodyDecoder;
 use crate::config::Config;
 use crate::message::{Framing, Method, Version};
-use crate::outcome::{Piece, Status};
+use crate::outcome::{Piece, Progress};
 
-use crate::request::{OwnedRequest, Parser, Request};
+use crate::request::{OwnedRequest, Request, RequestParser};
 use crate::syntax::list_contains_token;
 use crate::write::{Body, Out, ResponseHead};
 
@@ -121,7 +121,7 @@ impl Exchange {
 /// See the [module documentation](super) for a whole exchange.
 #[derive(Clone, Debug)]
 pub struct ServerConn<const N: usize = 100> {
-    parser: Parser<N>,
+    parser: RequestParser<N>,
     read: Read,
     decoder: BodyDecoder,
     answer: Answer,
@@ -136,21 +136,21 @@ pub struct ServerConn<const N: usize = 100> {
 impl ServerConn {
     /// A connection with `config`'s limits and leniencies and room for 100 fields per head.
     pub fn new(config: Config) -> ServerConn {
-        ServerConn::with_capacity(config)
+        ServerConn::from_config(config)
     }
 }
 
 impl<const N: usize> Default for ServerConn<N> {
     fn default() -> ServerConn<N> {
-        ServerConn::with_capacity(Config::new())
+        ServerConn::from_config(Config::new())
     }
 }
 
 impl<const N: usize> ServerConn<N> {
     /// A connection with `config` and room for `N` fields per head.
-    pub fn with_capacity(config: Config) -> ServerConn<N> {
+    pub fn from_config(config: Config) -> ServerConn<N> {
         ServerConn {
-            parser: Parser::with_capacity(config),
+            parser: RequestParser::from_config(config),
             read: Read::Head,
             decoder: BodyDecoder::new(Framing::NoBody, config),
             answer: Answer::Done,
@@ -163,10 +163,62 @@ impl<const N: usize> ServerConn<N> {
         }
     }
 
+    /// The former name of [`ServerConn::from_config`], kept until 1.0: it takes a configuration;
+    /// the capacity is `N`.
+    #[deprecated(note = "renamed `from_config`: it takes a `Config`, the capacity is `N`")]
+    pub fn with_capacity(config: Config) -> ServerConn<N> {
+        ServerConn::from_config(config)
+    }
+
     /// How many body bytes of a request answered before its body was read are read and dropped
     /// to keep the connection; past it, the connection closes. Default 64 KiB.
     pub fn set_drain_limit(&mut self, bytes: u64) {
         self.drain_limit = bytes;
+    }
+
+    /// Bounds the body of the request whose head was just read at `bytes` instead of the
+    /// configuration's `max_body_size` (a route's own limit, chosen from the head): over it,
+    /// the body is [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) (413), before any of
+    /// its data for a `Content-Length`, at the chunk that crosses it for a chunked body.
+    pub fn set_body_limit(&mut self, bytes: u64) {
+        self.decoder.set_max_body_size(bytes);
+    }
+
+    /// After a complete answer, drops what is left of the request's body (up to the drain
+    /// limit, see [`set_drain_limit`](ServerConn::set_drain_limit)) and stops where the next
+    /// request starts: for a caller that keeps its own offsets per message, which
+    /// [`receive`](ServerConn::receive) cannot give it (past a drain it reads on into the next
+    /// head in the same call). Returns the bytes consumed and [`Event::End`] (the body is
+    /// finished; the next request starts right after), [`Event::NeedMore`], [`Event::Closed`]
+    /// (past the limit, or a broken body: close) or [`Event::Upgrade`].
+    pub fn drop_body(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
+        if let (Read::Body, Answer::Done) = (self.read, self.answer) {
+            self.read = if self.decoder.is_done() {
+                Read::Done
+            } else if self.keep_alive || self.exchange.tunnel {
+                Read::Drain(self.drain_limit)
+            } else {
+                Read::Closed
+            };
+        }
+        match self.read {
+            Read::Drain(_) => {
+                let (drained, next) = self.drain(input)?;
+                if next == Event::End {
+                    self.read = Read::Done;
+                }
+                Ok((drained, next))
+            }
+            Read::NoBody => {
+                self.read = Read::Done;
+                Ok((0, Event::End))
+            }
+            Read::Done | Read::Head => Ok((0, Event::End)),
+            Read::Tunnel => Ok((0, Event::Upgrade)),
+            Read::Closed => Ok((0, Event::Closed)),
+            Read::Failed(error) => Err(error),
+            Read::Body => Err(ConnError::OutOfOrder),
+        }
     }
 
     /// Whether the connection will carry another request after the current answer (RFC 9112
@@ -329,11 +381,11 @@ impl<const N: usize> ServerConn<N> {
             return Ok((0, Event::Closed));
         }
         let request = match self.parser.parse(input) {
-            Ok(Status::Complete(request)) => request,
-            Ok(Status::Partial) if self.input_ended => {
+            Ok(Progress::Complete(request)) => request,
+            Ok(Progress::Partial) if self.input_ended => {
                 return self.fail(ConnError::IncompleteMessage)
             }
-            Ok(Status::Partial) => return Ok((0, Event::NeedMore)),
+            Ok(Progress::Partial) => return Ok((0, Event::NeedMore)),
             Err(error) => return self.fail(error.into()),
         };
         let framing = request.framing();

@@ -8,25 +8,22 @@
 //! [`complete_line`] finds the line's end and validates the name and the value as runs (the
 //! value in 32-byte blocks the compiler turns into vector compares), with no state written
 //! back between the parts. A line still incomplete at the end of the buffer is left to the
-//! states (`field_lines`), which reach the same verdicts and error offsets byte by byte; the
-//! two feed the same `RawHeader`, so a head can switch between them at any line.
+//! machine's states (`head/mod.rs`), which reach the same verdicts and error offsets part by
+//! part with the functions here; the two feed the same `RawHeader`, so a head can switch
+//! between them at any line.
 //!
 //! [`complete_line`] depends on nothing but the bare-LF leniency the caller passes, so the
 //! trailer section of a chunked body reads its lines with it too.
 
-use super::{HeadMachine, LineEnd, State};
-use crate::chars::{is_tchar, skip_field_value, skip_tchars};
+use crate::chars::{skip_field_value, skip_tchars};
 use crate::error::Error;
-use crate::known::KnownFields;
-use crate::message::Version;
 use crate::span::{RawHeader, Span};
 
-/// Where `line_start` leaves a line: read whole, to be read by its parts, or the view (or the
-/// head) ended.
-enum LineStart {
-    Whole(usize),
-    Parts(usize),
-    Stop(usize),
+/// How a line of text ended: CR (its LF follows) or, under `allow_bare_lf`, a bare LF.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LineEnd {
+    Cr,
+    BareLf,
 }
 
 /// A complete, valid field line.
@@ -162,225 +159,4 @@ pub(crate) fn value_end_without_ows(bytes: &[u8], start: usize, mut end: usize) 
         end -= 1;
     }
     end
-}
-
-impl<const N: usize> HeadMachine<N> {
-    /// Field lines until the final empty line (then the head is finished) or the end of the
-    /// view (then `self.state` is the part of a line to resume in). Returns the new position.
-    #[inline(always)]
-    pub(super) fn field_lines(
-        &mut self,
-        view: &[u8],
-        mut pos: usize,
-        max_headers: usize,
-        incomplete_from: usize,
-    ) -> Result<usize, (Error, usize)> {
-        loop {
-            if matches!(
-                self.state,
-                State::LineStart | State::FieldEnd | State::FieldInTable
-            ) {
-                match self.line_start(view, pos, max_headers, incomplete_from)? {
-                    LineStart::Whole(next) => {
-                        pos = next;
-                        continue;
-                    }
-                    LineStart::Parts(next) => pos = next,
-                    LineStart::Stop(at) => return Ok(at),
-                }
-            }
-            if self.state == State::Name {
-                let end = skip_tchars(view, pos);
-                self.examined(end - pos);
-                pos = end;
-                let Some(&b) = view.get(end) else {
-                    return Ok(pos);
-                };
-                self.examined(1);
-                match b {
-                    b':' => {}
-                    // RFC 9112 §5.1: no whitespace between field name and colon.
-                    b' ' | b'\t' => return Err((Error::WhitespaceBeforeColon, end)),
-                    _ => return Err((Error::InvalidHeaderName, end)),
-                }
-                self.field.name = Span::new(self.mark, end);
-                pos += 1;
-                self.state = State::ValueStart;
-            }
-            if self.state == State::ValueStart {
-                // RFC 9112 §5: OWS before the value is not part of it.
-                while let Some(b' ' | b'\t') = view.get(pos) {
-                    self.examined(1);
-                    pos += 1;
-                }
-                if pos == view.len() {
-                    return Ok(pos);
-                }
-                self.field.value.start = pos as u32;
-                self.state = State::Value;
-            }
-            if self.state == State::Value {
-                // RFC 9110 §5.5: no CTL but HTAB in a field value; NUL, CR, LF never.
-                let Some((end, ending)) =
-                    self.text_to_line_end(view, pos, Error::InvalidHeaderValue)?
-                else {
-                    return Ok(view.len());
-                };
-                pos = end + 1;
-                self.state = match ending {
-                    LineEnd::Cr => State::ValueLf,
-                    LineEnd::BareLf => State::FieldEnd,
-                };
-                let start = self.field.value.start as usize;
-                self.field.value.end = value_end_without_ows(view, start, end) as u32;
-            }
-            if self.state == State::ValueLf {
-                let Some(&b) = view.get(pos) else {
-                    return Ok(pos);
-                };
-                self.examined(1);
-                lf_after_cr(b, pos)?;
-                pos += 1;
-                self.state = State::FieldEnd;
-            }
-        }
-    }
-
-    /// A field line starting with SP or HTAB: obs-fold (RFC 9112 §5.2), or whitespace between
-    /// the request-line and the first field (RFC 9112 §2.2: reject).
-    fn obs_fold(&mut self, at: usize) -> Result<usize, (Error, usize)> {
-        if !matches!(self.state, State::FieldEnd | State::FieldInTable) {
-            return Err((Error::InvalidHeaderName, at));
-        }
-        if !self.config.allow_obs_fold {
-            return Err((Error::ObsFold, at));
-        }
-        if self.state == State::FieldInTable {
-            // The folded field is not complete after all: back out of the table.
-            if let Some(field) = self.headers.pop() {
-                self.field = field;
-            }
-        }
-        // The fold becomes part of the value; `Header::unfolded` reads it as spaces.
-        self.state = State::Value;
-        Ok(at)
-    }
-
-    /// The start of a line in the field section: a field line (read whole when its end is in
-    /// the view), an obs-fold, or the final empty line. The line before it is complete.
-    #[inline(always)]
-    fn line_start(
-        &mut self,
-        view: &[u8],
-        mut pos: usize,
-        max_headers: usize,
-        incomplete_from: usize,
-    ) -> Result<LineStart, (Error, usize)> {
-        let Some(&b) = view.get(pos) else {
-            return Ok(LineStart::Stop(pos));
-        };
-        if is_tchar(b) {
-            // The common case first: a field line starts, so the one before it is
-            // complete (bench input `headers-40`).
-            if self.state == State::FieldEnd {
-                self.finish_field(view)?;
-            }
-            self.examined(1);
-            if self.headers.len() >= max_headers {
-                return Err((Error::TooManyHeaders, pos));
-            }
-            // A line whose end is in the view is read whole by the field-line engine;
-            // the states below take a line that is still incomplete.
-            let line = if pos < incomplete_from {
-                complete_line(view, pos, self.config.allow_bare_lf)
-            } else {
-                Ok(None)
-            };
-            match line {
-                Ok(Some(line)) => {
-                    self.examined(line.end - pos - 1);
-                    pos = line.end;
-                    let name = line.field.name;
-                    if KnownFields::may_be_known(name.end - name.start, b) {
-                        // Its verdict waits for the next line (a fold first).
-                        self.field = line.field;
-                        self.state = State::FieldEnd;
-                    } else {
-                        // No verdict waits on the next line: the field joins the
-                        // table now, while at hand (`headers-40`). The count was
-                        // checked against the limit when the line started.
-                        self.headers
-                            .try_push(line.field)
-                            .map_err(|_| (Error::TooManyHeaders, name.start as usize))?;
-                        self.state = State::FieldInTable;
-                    }
-                    return Ok(LineStart::Whole(pos));
-                }
-                Ok(None) if pos < incomplete_from => self.relooked(view.len() - pos - 1),
-                Ok(None) => {}
-                Err((error, at)) => {
-                    self.examined(at - pos);
-                    return Err((error, at));
-                }
-            }
-            self.mark = pos;
-            pos += 1;
-            self.state = State::Name;
-        } else if b == b' ' || b == b'\t' {
-            pos = self.obs_fold(pos)?;
-        } else {
-            if self.state == State::FieldEnd {
-                self.finish_field(view)?;
-            }
-            self.examined(1);
-            match b {
-                b'\r' => {
-                    self.state = State::HeadLf;
-                    let Some(&lf) = view.get(pos + 1) else {
-                        return Ok(LineStart::Stop(pos + 1));
-                    };
-                    self.examined(1);
-                    lf_after_cr(lf, pos + 1)?;
-                    self.finish_head(pos, pos + 2)?;
-                    return Ok(LineStart::Stop(pos + 2));
-                }
-                b'\n' => {
-                    self.bare_lf(pos)?;
-                    self.finish_head(pos, pos + 1)?;
-                    return Ok(LineStart::Stop(pos + 1));
-                }
-                _ if self.headers.len() >= max_headers => {
-                    return Err((Error::TooManyHeaders, pos));
-                }
-                _ => return Err((Error::InvalidHeaderName, pos)),
-            }
-        }
-        Ok(LineStart::Parts(pos))
-    }
-
-    /// A field line is complete: the known fields' rules see it, and it joins the table.
-    #[inline(always)]
-    fn finish_field(&mut self, view: &[u8]) -> Result<(), (Error, usize)> {
-        let field = self.field;
-        let first = view
-            .get(field.name.start as usize)
-            .copied()
-            .unwrap_or_default();
-        if KnownFields::may_be_known(field.name.end - field.name.start, first) {
-            let http10 = self.parts.version == Version::Http10;
-            self.known
-                .observe(
-                    field.name.of(view),
-                    field.value.of(view),
-                    http10,
-                    self.config.max_body_size,
-                    self.config.allow_empty_host,
-                )
-                .map_err(|error| (error, field.name.start as usize))?;
-        }
-        // The count was checked against the capacity when the line started.
-        self.headers
-            .try_push(field)
-            .map_err(|_| (Error::TooManyHeaders, field.name.start as usize))
-    }
 }

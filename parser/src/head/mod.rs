@@ -2,159 +2,38 @@
 //!
 //! Progress is a state and offsets into the caller's buffer. A call continues at the first byte
 //! no earlier call classified, so a head arriving in pieces costs one parse in total. The start
-//! line has two front ends, chosen by [`StartLine`] (`request_line`, `status_line`); both lead
-//! into the same field lines (`field_line`). Each line kind's file holds its rules once: the
-//! fast path for a line whose end is in the buffer and the resumable states for one that is
-//! not, side by side, feeding the same offsets. [`crate::Parser`] and
-//! [`crate::ResponseParser`] are thin wrappers around a [`HeadMachine`].
+//! line has two front ends, chosen by [`StartLine`]; both lead into the same field lines.
+//!
+//! The line kinds' rules are free functions that return a part's end and value, or the error
+//! and its offset: `request_line.rs` (the whole line, method, target, version), `status_line.rs`
+//! (the common start, version, code) and `field_line.rs` (the whole line, the text to the
+//! line's end). The machine here calls them from its fast paths and its resumable states alike
+//! and is the one writer of [`State`] and the parts (`parts.rs` declares them). The request
+//! and response parsers (`request.rs`, `response.rs`) are thin wrappers around a
+//! [`HeadMachine`].
 
 mod field_line;
+mod parts;
 mod request_line;
 mod status_line;
 
 use arrayvec::ArrayVec;
 
-use crate::chars::{skip_field_text, skip_target_chars, skip_tchars};
+use crate::chars::{is_tchar, skip_field_text, skip_target_chars, skip_tchars};
 use crate::config::Config;
 use crate::error::Error;
 use crate::known::KnownFields;
-use crate::message::{ConnectionOptions, Framing, StandardMethod, TargetForm, Version};
+use crate::message::{target_form, version_end, StandardMethod, Version};
 use crate::span::{RawHeader, Span};
-use field_line::{incomplete_tail, text_to_line_end};
+use field_line::{incomplete_tail, text_to_line_end, value_end_without_ows, LineEnd};
+pub(crate) use parts::{HeadParts, StartLine, StatusParts};
+use parts::{LineStart, PartEnd, State, Tally};
+use request_line::{
+    method_end, target_end, version_and_line_end, version_end_in_request_line, whole_line,
+};
+use status_line::{common_start, status_code_end, version_before_code};
 // The trailer section of a chunked body reads its lines with the same field-line rules.
 pub(crate) use field_line::{complete_line, lf_after_cr};
-
-/// Which start line a head begins with (RFC 9112 §2.1: `start-line = request-line /
-/// status-line`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum StartLine {
-    Request,
-    Response,
-}
-
-/// Where the machine stands; each state names the next thing it expects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum State {
-    /// Before the request-line; one empty line may come first (RFC 9112 §2.2).
-    Start,
-    /// After the CR of a leading empty line.
-    StartLf,
-    /// After an ignored leading empty line: the method must start here.
-    MethodStart,
-    Method,
-    Target,
-    Version,
-    /// The HTTP-version at the start of a status-line, and the SP after it (RFC 9112 §4); one
-    /// empty line may come first.
-    StatusVersion,
-    /// After the CR of an empty line before the status-line.
-    StatusStartLf,
-    /// The three digits of the status code, and the SP after them.
-    StatusCode,
-    /// The reason phrase, up to the CR that ends the status-line.
-    Reason,
-    /// After the CR that ends the start line (request-line or status-line).
-    StartLineLf,
-    /// At the start of the first field line or of the final empty line.
-    LineStart,
-    /// After a field line's LF: the field is complete unless the next line folds it into
-    /// itself (obs-fold, RFC 9112 §5.2), so it joins the table when that line starts.
-    FieldEnd,
-    /// After a field line's LF, the field already in the table: one the framing rules do not
-    /// look at, so it could join at once. A fold takes it back out.
-    FieldInTable,
-    Name,
-    /// The OWS between the colon and the value.
-    ValueStart,
-    Value,
-    /// After the CR that ends a field line.
-    ValueLf,
-    /// After the CR of the final empty line.
-    HeadLf,
-    Done,
-    /// A rule was broken: the error and the offset of its cause. Final until `reset`.
-    Failed(Error, usize),
-}
-
-impl State {
-    /// The states of the request-line (`request_line.rs`).
-    #[inline(always)]
-    fn in_request_line(self) -> bool {
-        matches!(
-            self,
-            State::Start
-                | State::StartLf
-                | State::MethodStart
-                | State::Method
-                | State::Target
-                | State::Version
-        )
-    }
-
-    /// The states of the status-line (`status_line.rs`).
-    #[inline(always)]
-    fn in_status_line(self) -> bool {
-        matches!(
-            self,
-            State::StatusVersion | State::StatusStartLf | State::StatusCode | State::Reason
-        )
-    }
-}
-
-/// How a line of text ended: CR (its LF follows) or, under `allow_bare_lf`, a bare LF.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum LineEnd {
-    Cr,
-    BareLf,
-}
-
-/// What a finished head decided, in both directions, as offsets and small values: the
-/// request-line's parts (left empty for a response), the version, the head's length, the
-/// framing its fields say and the connection options.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct HeadParts {
-    pub(crate) method: Span,
-    pub(crate) known_method: Option<StandardMethod>,
-    pub(crate) target: Span,
-    pub(crate) form: TargetForm,
-    pub(crate) version: Version,
-    pub(crate) head_len: usize,
-    pub(crate) framing: Framing,
-    pub(crate) options: ConnectionOptions,
-}
-
-impl HeadParts {
-    const EMPTY: HeadParts = HeadParts {
-        method: Span { start: 0, end: 0 },
-        known_method: None,
-        target: Span { start: 0, end: 0 },
-        form: TargetForm::Origin,
-        version: Version::Http11,
-        head_len: 0,
-        framing: Framing::NoBody,
-        options: ConnectionOptions {
-            close: false,
-            keep_alive: false,
-            upgrade_option: false,
-            upgrade_field: false,
-            expect_continue: false,
-        },
-    };
-}
-
-/// The status-line's own parts, as small values and offsets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct StatusParts {
-    pub(crate) code: u16,
-    pub(crate) reason: Span,
-}
-
-impl StatusParts {
-    const EMPTY: StatusParts = StatusParts {
-        code: 0,
-        reason: Span { start: 0, end: 0 },
-    };
-}
 
 /// The resumable head machine with room for `N` header fields.
 #[derive(Clone, Debug)]
@@ -174,12 +53,8 @@ pub(crate) struct HeadMachine<const N: usize> {
     field: RawHeader,
     headers: ArrayVec<RawHeader, N>,
     known: KnownFields,
-    #[cfg(test)]
-    pub(crate) examined: usize,
-    /// Bytes looked at a second time: a fast path read them before finding their line
-    /// incomplete, and the machine reads them again.
-    #[cfg(test)]
-    pub(crate) relooked: usize,
+    /// Bytes counted for the tests (nothing outside them).
+    tally: Tally,
 }
 
 impl<const N: usize> HeadMachine<N> {
@@ -196,10 +71,7 @@ impl<const N: usize> HeadMachine<N> {
             field: RawHeader::default(),
             headers: ArrayVec::new(),
             known: start.known_fields(),
-            #[cfg(test)]
-            examined: 0,
-            #[cfg(test)]
-            relooked: 0,
+            tally: Tally::default(),
         }
     }
 
@@ -230,20 +102,14 @@ impl<const N: usize> HeadMachine<N> {
     /// Forgets the current message, keeping the configuration: ready for the next message.
     pub fn reset(&mut self) {
         // Field by field: rebuilding the whole value would copy the header table's storage.
-        // `parts`, the reason phrase and `field` are left as they are: each is written before
-        // anything reads it, and a finished head has written every part of `parts` its output
-        // reads. The status code is summed digit by digit, so it starts from 0.
+        // `parts`, `status` and `field` are left as they are: each is written before anything
+        // reads it, and a finished head has written every part of them its output reads.
         self.state = self.start.first_state();
         self.pos = 0;
         self.mark = 0;
-        self.status.code = 0;
         self.headers.clear();
         self.known = self.start.known_fields();
-        #[cfg(test)]
-        {
-            self.examined = 0;
-            self.relooked = 0;
-        }
+        self.tally = Tally::default();
     }
 
     /// Where the error `parse` returned was found, while the machine is failed.
@@ -326,27 +192,9 @@ impl<const N: usize> HeadMachine<N> {
             }
             _ => return false,
         };
-        self.examined(end - self.pos);
+        self.tally.examined(end - self.pos);
         self.pos = end;
         end == buf.len()
-    }
-
-    #[inline(always)]
-    fn examined(&mut self, _bytes: usize) {
-        #[cfg(test)]
-        {
-            self.examined += _bytes;
-        }
-    }
-
-    /// Counts bytes a fast path read in a line it found incomplete (the machine reads them
-    /// again): the one case where a byte is looked at twice.
-    #[inline(always)]
-    fn relooked(&mut self, _bytes: usize) {
-        #[cfg(test)]
-        {
-            self.relooked += _bytes;
-        }
     }
 
     /// Runs the machine over the new bytes. Every error carries the offset of its cause.
@@ -395,7 +243,7 @@ impl<const N: usize> HeadMachine<N> {
                 }
                 State::StartLineLf | State::HeadLf => {
                     let Some(&b) = view.get(pos) else { break };
-                    self.examined(1);
+                    self.tally.examined(1);
                     lf_after_cr(b, pos)?;
                     pos += 1;
                     if self.state == State::HeadLf {
@@ -458,12 +306,516 @@ impl<const N: usize> HeadMachine<N> {
                 Ok(Some((end, _))) | Err((_, end)) => end + 1,
                 Ok(None) => view.len(),
             };
-            self.examined(read_to - pos);
+            self.tally.examined(read_to - pos);
         }
         if let Ok(Some((end, LineEnd::BareLf))) = found {
             self.bare_lf(end)?;
         }
         found
+    }
+
+    /// The request-line in one go when it is in the view (see `request_line`): returns where
+    /// the machine continues, at the first field line when the whole line was read.
+    #[inline(always)]
+    fn whole_request_line(&mut self, view: &[u8]) -> Result<usize, (Error, usize)> {
+        let parts = match whole_line(view, &self.config) {
+            Ok(Some(parts)) => parts,
+            Ok(None) => {
+                // Read to the end of the view, unless an empty line comes first.
+                if !matches!(view.first(), Some(b'\r' | b'\n')) {
+                    self.tally.relooked(view.len());
+                }
+                return Ok(0);
+            }
+            Err((error, at)) => {
+                self.tally.examined(at + 1);
+                return Err((error, at));
+            }
+        };
+        // Method, target and the SP after it, as the machine counts them before the form.
+        self.tally.examined(parts.version_start);
+        self.parts.method = parts.method;
+        self.parts.known_method = parts.known_method;
+        self.parts.target = parts.target;
+        let target_start = parts.target.start as usize;
+        self.parts.form = target_form(parts.target.of(view), parts.known_method)
+            .map_err(|error| (error, target_start))?;
+        self.mark = parts.version_start;
+        match parts.ending {
+            Some(ending) => {
+                self.tally.examined(ending.end - parts.version_start);
+                if ending.bare_lf {
+                    self.bare_lf(ending.end - 1)?;
+                }
+                self.parts.version = ending.version;
+                self.state = State::LineStart;
+                Ok(ending.end)
+            }
+            None => {
+                // Compared, and the machine's to read: an incomplete line, or an error.
+                self.tally
+                    .relooked((view.len() - parts.version_start).min(10));
+                self.state = State::Version;
+                Ok(parts.version_start)
+            }
+        }
+    }
+
+    /// A part's scanner verdict (`found`, over a view of `len` bytes from `pos`), its bytes
+    /// counted as examined: `Some(end)`, or `None` while the part runs past the view.
+    #[inline(always)]
+    fn part_end<T: PartEnd>(
+        &mut self,
+        found: Result<Option<T>, (Error, usize)>,
+        len: usize,
+        pos: usize,
+    ) -> Result<Option<T>, (Error, usize)> {
+        match &found {
+            Ok(Some(end)) => self.tally.examined(end.offset() + 1 - pos),
+            Ok(None) => self.tally.examined(len - pos),
+            Err((_, at)) => self.tally.examined(len.min(at + 1).saturating_sub(pos)),
+        }
+        found
+    }
+
+    /// The request-line's version state: the version, then the line's end.
+    fn request_version(&mut self, view: &[u8], pos: usize) -> Result<usize, (Error, usize)> {
+        let found = version_end_in_request_line(view, self.mark, pos);
+        let Some((end, b)) = self.part_end(found, view.len(), pos)? else {
+            return Ok(view.len());
+        };
+        let (version, ending) = version_and_line_end(view, self.mark, end, b)?;
+        self.parts.version = version;
+        self.state = match ending {
+            LineEnd::Cr => State::StartLineLf,
+            LineEnd::BareLf => {
+                self.bare_lf(end)?;
+                State::LineStart
+            }
+        };
+        Ok(end + 1)
+    }
+
+    /// RFC 9112 §3: the request-line byte by byte, for a line not in the buffer whole: its parts
+    /// run in sequence until the line ends (the field lines follow) or the view does.
+    fn request_line(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        loop {
+            match self.state {
+                State::Start | State::MethodStart => {
+                    let Some(&b) = view.get(pos) else {
+                        return Ok(pos);
+                    };
+                    if b == b'\r' || b == b'\n' {
+                        // RFC 9112 §2.2: at most one empty line before the request-line.
+                        if self.state == State::MethodStart {
+                            return Err((Error::InvalidRequestLine, pos));
+                        }
+                        self.tally.examined(1);
+                        pos += 1;
+                        if b == b'\n' {
+                            self.bare_lf(pos - 1)?;
+                            self.state = State::MethodStart;
+                        } else {
+                            self.state = State::StartLf;
+                        }
+                        continue;
+                    }
+                    self.mark = pos;
+                    self.state = State::Method;
+                }
+                State::StartLf => {
+                    let Some(&b) = view.get(pos) else {
+                        return Ok(pos);
+                    };
+                    self.tally.examined(1);
+                    if b != b'\n' {
+                        return Err((Error::BareCr, pos));
+                    }
+                    pos += 1;
+                    self.state = State::MethodStart;
+                }
+                State::Method => {
+                    let found = method_end(view, self.mark, pos, self.config.max_method_len);
+                    let Some(end) = self.part_end(found, view.len(), pos)? else {
+                        return Ok(view.len());
+                    };
+                    pos = end;
+                    let method = Span::new(self.mark, end);
+                    self.parts.method = method;
+                    self.parts.known_method = StandardMethod::named(method.of(view));
+                    pos += 1;
+                    self.mark = pos;
+                    self.state = State::Target;
+                }
+                State::Target => {
+                    let found = target_end(view, self.mark, pos, self.config.max_target_len);
+                    let Some(end) = self.part_end(found, view.len(), pos)? else {
+                        return Ok(view.len());
+                    };
+                    pos = end;
+                    let target = Span::new(self.mark, end);
+                    self.parts.target = target;
+                    self.parts.form = target_form(target.of(view), self.parts.known_method)
+                        .map_err(|error| (error, self.mark))?;
+                    pos += 1;
+                    self.mark = pos;
+                    self.state = State::Version;
+                }
+                State::Version => return self.request_version(view, pos),
+                _ => return Ok(pos),
+            }
+        }
+    }
+
+    /// RFC 9112 §4: the status-line's states, in sequence until the line ends (then the field
+    /// lines follow) or the view does.
+    fn status_line(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        if self.state == State::StatusStartLf {
+            let Some(&b) = view.get(pos) else {
+                return Ok(pos);
+            };
+            self.tally.examined(1);
+            lf_after_cr(b, pos)?;
+            pos += 1;
+            self.mark = pos;
+            self.state = State::StatusVersion;
+        }
+        if self.state == State::StatusVersion {
+            pos = self.status_version(view, pos)?;
+            if self.state == State::StatusVersion {
+                return Ok(pos);
+            }
+        }
+        if self.state == State::StatusCode {
+            let found = status_code_end(view, self.mark, pos, self.config.allow_missing_reason_sp);
+            match found {
+                Ok(Some((_, reason_start))) => self.tally.examined(reason_start - pos),
+                Ok(None) => self.tally.examined(view.len() - pos),
+                Err((_, at)) => self.tally.examined(at + 1 - pos),
+            }
+            let Some((code, reason_start)) = found? else {
+                return Ok(view.len());
+            };
+            self.status.code = code;
+            pos = reason_start;
+            self.mark = pos;
+            self.state = State::Reason;
+        }
+        // RFC 9112 §4: `reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )`, then the line's
+        // end; `[ reason-phrase ]`: it may be empty.
+        let Some((end, ending)) = self.text_to_line_end(view, pos, Error::InvalidReasonPhrase)?
+        else {
+            return Ok(view.len());
+        };
+        self.status.reason = Span::new(self.mark, end);
+        self.state = match ending {
+            LineEnd::Cr => State::StartLineLf,
+            LineEnd::BareLf => State::LineStart,
+        };
+        Ok(end + 1)
+    }
+
+    /// RFC 9112 §2.3 and §4: `HTTP-version SP` at the start of the head, after at most one
+    /// empty line.
+    fn status_version(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
+        if pos == self.mark {
+            if let Some((version, code)) = common_start(view, pos) {
+                self.parts.version = version;
+                self.state = match code {
+                    Some(code) => {
+                        self.tally.examined(13);
+                        self.status.code = code;
+                        pos += 13;
+                        State::Reason
+                    }
+                    None => {
+                        self.tally.examined(9);
+                        pos += 9;
+                        State::StatusCode
+                    }
+                };
+                self.mark = pos;
+                return Ok(pos);
+            }
+        }
+        loop {
+            if pos == self.mark {
+                if let Some(&b @ (b'\r' | b'\n')) = view.get(pos) {
+                    self.tally.examined(1);
+                    pos = self.empty_line_before_status_line(view, b, pos)?;
+                    if self.state == State::StatusStartLf {
+                        return Ok(pos);
+                    }
+                    continue;
+                }
+            }
+            let found = version_end(view, self.mark, pos);
+            let Some((end, b)) = self.part_end(found, view.len(), pos)? else {
+                return Ok(view.len());
+            };
+            self.parts.version = version_before_code(view, self.mark, end, b)?;
+            pos = end + 1;
+            self.mark = pos;
+            self.state = State::StatusCode;
+            return Ok(pos);
+        }
+    }
+
+    /// RFC 9112 §2.2's robustness rule (a server ignores at least one empty line before a
+    /// request-line), applied to the status-line as llhttp does: one empty line, starting with
+    /// `b` at `pos`, is skipped; a second is a malformed status-line. Returns the position
+    /// after the line, or after its CR when the view ends there (then `State::StatusStartLf`
+    /// takes the LF).
+    fn empty_line_before_status_line(
+        &mut self,
+        view: &[u8],
+        b: u8,
+        pos: usize,
+    ) -> Result<usize, (Error, usize)> {
+        // Nothing was skipped while the version starts at the head's first byte.
+        if self.mark != 0 {
+            return Err((Error::InvalidStatusLine, pos));
+        }
+        let end = if b == b'\n' {
+            self.bare_lf(pos)?;
+            pos + 1
+        } else {
+            let Some(&lf) = view.get(pos + 1) else {
+                self.state = State::StatusStartLf;
+                return Ok(pos + 1);
+            };
+            self.tally.examined(1);
+            lf_after_cr(lf, pos + 1)?;
+            pos + 2
+        };
+        self.mark = end;
+        Ok(end)
+    }
+
+    /// Field lines until the final empty line (then the head is finished) or the end of the
+    /// view (then `self.state` is the part of a line to resume in). Returns the new position.
+    #[inline(always)]
+    fn field_lines(
+        &mut self,
+        view: &[u8],
+        mut pos: usize,
+        max_headers: usize,
+        incomplete_from: usize,
+    ) -> Result<usize, (Error, usize)> {
+        loop {
+            if matches!(
+                self.state,
+                State::LineStart | State::FieldEnd | State::FieldInTable
+            ) {
+                match self.line_start(view, pos, max_headers, incomplete_from)? {
+                    LineStart::Whole(next) => {
+                        pos = next;
+                        continue;
+                    }
+                    LineStart::Parts(next) => pos = next,
+                    LineStart::Stop(at) => return Ok(at),
+                }
+            }
+            if self.state == State::Name {
+                let end = skip_tchars(view, pos);
+                self.tally.examined(end - pos);
+                pos = end;
+                let Some(&b) = view.get(end) else {
+                    return Ok(pos);
+                };
+                self.tally.examined(1);
+                match b {
+                    b':' => {}
+                    // RFC 9112 §5.1: no whitespace between field name and colon.
+                    b' ' | b'\t' => return Err((Error::WhitespaceBeforeColon, end)),
+                    _ => return Err((Error::InvalidHeaderName, end)),
+                }
+                self.field.name = Span::new(self.mark, end);
+                pos += 1;
+                self.state = State::ValueStart;
+            }
+            if self.state == State::ValueStart {
+                // RFC 9112 §5: OWS before the value is not part of it.
+                while let Some(b' ' | b'\t') = view.get(pos) {
+                    self.tally.examined(1);
+                    pos += 1;
+                }
+                if pos == view.len() {
+                    return Ok(pos);
+                }
+                self.field.value.start = pos as u32;
+                self.state = State::Value;
+            }
+            if self.state == State::Value {
+                // RFC 9110 §5.5: no CTL but HTAB in a field value; NUL, CR, LF never.
+                let Some((end, ending)) =
+                    self.text_to_line_end(view, pos, Error::InvalidHeaderValue)?
+                else {
+                    return Ok(view.len());
+                };
+                pos = end + 1;
+                self.state = match ending {
+                    LineEnd::Cr => State::ValueLf,
+                    LineEnd::BareLf => State::FieldEnd,
+                };
+                let start = self.field.value.start as usize;
+                self.field.value.end = value_end_without_ows(view, start, end) as u32;
+            }
+            if self.state == State::ValueLf {
+                let Some(&b) = view.get(pos) else {
+                    return Ok(pos);
+                };
+                self.tally.examined(1);
+                lf_after_cr(b, pos)?;
+                pos += 1;
+                self.state = State::FieldEnd;
+            }
+        }
+    }
+
+    /// A field line starting with SP or HTAB: obs-fold (RFC 9112 §5.2), or whitespace between
+    /// the request-line and the first field (RFC 9112 §2.2: reject).
+    fn obs_fold(&mut self, at: usize) -> Result<usize, (Error, usize)> {
+        if !matches!(self.state, State::FieldEnd | State::FieldInTable) {
+            return Err((Error::InvalidHeaderName, at));
+        }
+        if !self.config.allow_obs_fold {
+            return Err((Error::ObsFold, at));
+        }
+        if self.state == State::FieldInTable {
+            // The folded field is not complete after all: back out of the table.
+            if let Some(field) = self.headers.pop() {
+                self.field = field;
+            }
+        }
+        // The fold becomes part of the value; `Header::unfolded` reads it as spaces.
+        self.state = State::Value;
+        Ok(at)
+    }
+
+    /// The start of a line in the field section: a field line (read whole when its end is in
+    /// the view), an obs-fold, or the final empty line. The line before it is complete.
+    #[inline(always)]
+    fn line_start(
+        &mut self,
+        view: &[u8],
+        pos: usize,
+        max_headers: usize,
+        incomplete_from: usize,
+    ) -> Result<LineStart, (Error, usize)> {
+        let Some(&b) = view.get(pos) else {
+            return Ok(LineStart::Stop(pos));
+        };
+        if !is_tchar(b) {
+            if b == b' ' || b == b'\t' {
+                return self.obs_fold(pos).map(LineStart::Parts);
+            }
+            return self.final_line(view, pos, b, max_headers);
+        }
+        // The common case: a field line starts, so the one before it is complete (bench
+        // input `headers-40`).
+        if self.state == State::FieldEnd {
+            self.finish_field(view)?;
+        }
+        self.tally.examined(1);
+        if self.headers.len() >= max_headers {
+            return Err((Error::TooManyHeaders, pos));
+        }
+        // A line whose end is in the view is read whole; the states take one still incomplete.
+        let line = if pos < incomplete_from {
+            complete_line(view, pos, self.config.allow_bare_lf)
+        } else {
+            Ok(None)
+        };
+        match line {
+            Ok(Some(line)) => {
+                self.tally.examined(line.end - pos - 1);
+                let name = line.field.name;
+                if KnownFields::may_be_known(name.end - name.start, b) {
+                    // Its verdict waits for the next line (a fold first).
+                    self.field = line.field;
+                    self.state = State::FieldEnd;
+                } else {
+                    // No verdict waits on the next line: the field joins the table now, while
+                    // at hand (`headers-40`). The count was checked against the limit above.
+                    self.headers
+                        .try_push(line.field)
+                        .map_err(|_| (Error::TooManyHeaders, name.start as usize))?;
+                    self.state = State::FieldInTable;
+                }
+                return Ok(LineStart::Whole(line.end));
+            }
+            Ok(None) if pos < incomplete_from => self.tally.relooked(view.len() - pos - 1),
+            Ok(None) => {}
+            Err((error, at)) => {
+                self.tally.examined(at - pos);
+                return Err((error, at));
+            }
+        }
+        self.mark = pos;
+        self.state = State::Name;
+        Ok(LineStart::Parts(pos + 1))
+    }
+
+    /// A line in the field section starting with `b` at `pos`, neither a field line nor a
+    /// fold: the final empty line (then the head is finished), or an error.
+    #[inline(always)]
+    fn final_line(
+        &mut self,
+        view: &[u8],
+        pos: usize,
+        b: u8,
+        max_headers: usize,
+    ) -> Result<LineStart, (Error, usize)> {
+        if self.state == State::FieldEnd {
+            self.finish_field(view)?;
+        }
+        self.tally.examined(1);
+        match b {
+            b'\r' => {
+                self.state = State::HeadLf;
+                let Some(&lf) = view.get(pos + 1) else {
+                    return Ok(LineStart::Stop(pos + 1));
+                };
+                self.tally.examined(1);
+                lf_after_cr(lf, pos + 1)?;
+                self.finish_head(pos, pos + 2)?;
+                Ok(LineStart::Stop(pos + 2))
+            }
+            b'\n' => {
+                self.bare_lf(pos)?;
+                self.finish_head(pos, pos + 1)?;
+                Ok(LineStart::Stop(pos + 1))
+            }
+            _ if self.headers.len() >= max_headers => Err((Error::TooManyHeaders, pos)),
+            _ => Err((Error::InvalidHeaderName, pos)),
+        }
+    }
+
+    /// A field line is complete: the known fields' rules see it, and it joins the table.
+    #[inline(always)]
+    fn finish_field(&mut self, view: &[u8]) -> Result<(), (Error, usize)> {
+        let field = self.field;
+        let first = view
+            .get(field.name.start as usize)
+            .copied()
+            .unwrap_or_default();
+        if KnownFields::may_be_known(field.name.end - field.name.start, first) {
+            let http10 = self.parts.version == Version::Http10;
+            self.known
+                .observe(
+                    field.name.of(view),
+                    field.value.of(view),
+                    http10,
+                    self.config.max_body_size,
+                    self.config.allow_empty_host,
+                )
+                .map_err(|error| (error, field.name.start as usize))?;
+        }
+        // The count was checked against the capacity when the line started.
+        self.headers
+            .try_push(field)
+            .map_err(|_| (Error::TooManyHeaders, field.name.start as usize))
     }
 
     /// The final empty line, starting at `final_line`, is complete at `end`: decide the framing.
@@ -485,172 +837,5 @@ impl<const N: usize> HeadMachine<N> {
     }
 }
 
-impl StartLine {
-    /// The state a head of this kind starts in.
-    #[inline]
-    fn first_state(self) -> State {
-        match self {
-            StartLine::Request => State::Start,
-            StartLine::Response => State::StatusVersion,
-        }
-    }
-
-    /// What the known fields start from: the Host rules are for requests only.
-    #[inline]
-    fn known_fields(self) -> KnownFields {
-        match self {
-            StartLine::Request => KnownFields::default(),
-            StartLine::Response => KnownFields::for_response(),
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const BROWSER: &[u8] = b"GET /wp-content/uploads/2010/03/hello-kitty-darth-vader-pink.jpg HTTP/1.1\r\n\
-Host: www.kittyhell.com\r\n\
-User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3 Pathtraq/0.9\r\n\
-Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n\
-Accept-Language: ja,en-us;q=0.7,en;q=0.3\r\n\
-Accept-Encoding: gzip,deflate\r\n\
-Accept-Charset: Shift_JIS,utf-8;q=0.7,*;q=0.7\r\n\
-Keep-Alive: 115\r\n\
-Connection: keep-alive\r\n\
-Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral\r\n\r\n";
-
-    /// The outcome, the bytes classified, the bytes looked at again, and the most bytes the
-    /// rule allows to be looked at again: those of each call's last line, when incomplete.
-    type Run = (Result<bool, Error>, usize, usize, usize);
-
-    fn one_shot(config: Config, input: &[u8]) -> Run {
-        trickle(config, input, input.len())
-    }
-
-    fn trickle(config: Config, input: &[u8], piece: usize) -> Run {
-        let mut parser = HeadMachine::<100>::starting(StartLine::Request, config);
-        let (mut end, mut allowed) = (0, 0);
-        loop {
-            end = (end + piece).min(input.len());
-            let line_start = input[..end]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |lf| lf + 1);
-            allowed += end - line_start;
-            match parser.parse(&input[..end]) {
-                Ok(false) if end < input.len() => continue,
-                outcome => return (outcome, parser.examined, parser.relooked, allowed),
-            }
-        }
-    }
-
-    #[test]
-    fn head_size_limit_is_clamped_to_the_offsets_once_for_every_check() {
-        let huge = Config::new().max_head_size(usize::MAX);
-        assert_eq!(huge.max_head_size, Config::MAX_HEAD_SIZE);
-        let mut direct = Config::new();
-        direct.max_head_size = usize::MAX;
-        let parser = HeadMachine::<100>::starting(StartLine::Request, direct);
-        // Both the fast path (`extend_run`) and the machine (`advance`) read this one value.
-        assert_eq!(parser.config().max_head_size, Config::MAX_HEAD_SIZE);
-        let small = HeadMachine::<4>::starting(StartLine::Request, Config::new().max_head_size(64));
-        assert_eq!(small.config().max_head_size, 64);
-    }
-
-    /// A response parser's outcome and bytes examined, fed `piece` bytes more per call
-    /// (`usize::MAX`: in one call).
-    fn response_pieces(config: Config, input: &[u8], piece: usize) -> (Result<bool, Error>, usize) {
-        let mut parser = HeadMachine::<100>::starting(StartLine::Response, config);
-        let mut end: usize = 0;
-        loop {
-            end = end.saturating_add(piece).min(input.len());
-            match parser.parse(&input[..end]) {
-                Ok(false) if end < input.len() => continue,
-                outcome => return (outcome, parser.examined),
-            }
-        }
-    }
-
-    #[test]
-    fn every_response_byte_is_classified_once_whatever_the_pieces() {
-        let lenient = Config::new()
-            .allow_bare_lf(true)
-            .allow_obs_fold(true)
-            .allow_missing_reason_sp(true);
-        let inputs: [(&[u8], Config); 9] = [
-            (
-                b"HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 5\r\n\r\nhello",
-                Config::new(),
-            ),
-            (b"\r\nHTTP/1.1 200 OK\r\n\r\n", Config::new()),
-            (b"\nHTTP/1.1 200 OK\n\n", lenient),
-            (b"\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", Config::new()),
-            (
-                b"HTTP/1.0 404 Not \t Found \xe9\r\nX:\r\n\r\n",
-                Config::new(),
-            ),
-            (b"HTTP/1.1 204\nX: a\n b\n\n", lenient),
-            (b"HTTP/1.1 2000 OK\r\n\r\n", Config::new()),
-            (b"HTTP/1.1 200 O\x00K\r\n\r\n", Config::new()),
-            (b"HTTP/1.2 200 OK\r\n\r\n", Config::new()),
-        ];
-        for (input, config) in inputs {
-            let (expected, once) = response_pieces(config, input, usize::MAX);
-            assert!(once > 0);
-            for piece in [1, 2, 3, 7, 64] {
-                let (outcome, examined) = response_pieces(config, input, piece);
-                assert_eq!(outcome, expected, "piece {piece}");
-                assert_eq!(examined, once, "piece {piece}: bytes examined");
-            }
-        }
-    }
-
-    #[test]
-    fn every_byte_is_classified_once_whatever_the_pieces() {
-        let inputs: [(&[u8], Config); 5] = [
-            (BROWSER, Config::new()),
-            (b"\r\nPOST http://a.example/x?y HTTP/1.1\r\nHost: a\r\nX:\t\xff v \t\r\nContent-Length: 1, 1\r\n\r\n", Config::new()),
-            (b"OPTIONS * HTTP/1.0\nX: a\n folded\n\n", Config::new().allow_bare_lf(true).allow_obs_fold(true)),
-            (b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", Config::new()),
-            (b"GET /aaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.1\r\n", Config::new().max_target_len(10)),
-        ];
-        for (input, config) in inputs {
-            let (expected, once, again, _) = one_shot(config, input);
-            assert!(once > 0);
-            // Whole lines are read once, by the fast paths or the machine.
-            assert_eq!(again, 0, "one call: bytes looked at again");
-            for piece in [1, 2, 3, 7, 64] {
-                let (outcome, examined, again, allowed) = trickle(config, input, piece);
-                assert_eq!(outcome, expected, "piece {piece}");
-                assert_eq!(examined, once, "piece {piece}: bytes examined");
-                // The resumability rule: a byte is looked at again only in a line still
-                // incomplete at the end of a call.
-                assert!(
-                    again <= allowed,
-                    "piece {piece}: {again} > {allowed} looked at again"
-                );
-            }
-        }
-        // Pieces ending inside lines: the fast paths leave the last line of a piece to the
-        // machine, unless its start is too far back to be sure it is incomplete.
-        let (_, _, again, _) = trickle(Config::new(), BROWSER, 64);
-        assert_eq!(again, 0);
-        let mut long = b"GET / HTTP/1.1\r\nHost: a\r\nX: ".to_vec();
-        long.extend_from_slice(&[b'v'; 600]);
-        long.extend_from_slice(b"\r\n\r\n");
-        let (outcome, examined, again, allowed) = trickle(Config::new(), &long, 400);
-        assert_eq!(
-            (outcome, examined),
-            (Ok(true), one_shot(Config::new(), &long).1)
-        );
-        assert!(again > 0 && again <= allowed, "{again} {allowed}");
-        // The count is bytes classified, not a restatement of the offset: the head of the
-        // browser request is classified exactly once, terminators included.
-        let (_, once, _, _) = one_shot(Config::new(), BROWSER);
-        assert!(
-            once >= BROWSER.len() && once <= BROWSER.len() + 64,
-            "{once}"
-        );
-    }
-}
+mod tests;

@@ -1,50 +1,52 @@
 //! The request-line, both ways: read in one go when it is already in the buffer, as most are,
-//! or byte by byte by the machine's states when it is not.
+//! or part by part by the machine's states when it is not.
 //!
 //! ```text
 //! request-line = method SP request-target SP HTTP-version CRLF     (RFC 9112 §3)
 //! ```
-//! The fast path reads method and target as runs, with the states' verdicts and error offsets;
-//! the version is one comparison for `HTTP/1.1` and `HTTP/1.0`, then the line's end. A line
-//! that is still incomplete, or that starts with an empty line, is left to the states from its
-//! start; any other version (an error, unless the line is incomplete) is left to the version
-//! state, after the method and the target.
+//! Each part's rule is one function here, returning the part's end or its error, called by
+//! both paths; the machine (`head/mod.rs`) writes down what they return. The fast path
+//! ([`whole_line`]) reads method and target as runs; the version is one comparison for
+//! `HTTP/1.1` and `HTTP/1.0`, then the line's end. A line that is still incomplete, or that
+//! starts with an empty line, is left to the states from its start; any other version (an
+//! error, unless the line is incomplete) is left to the version state, after the method and
+//! the target.
 
-use super::{HeadMachine, State};
+use super::field_line::LineEnd;
 use crate::chars::{skip_target_chars, skip_tchars};
 use crate::config::Config;
 use crate::error::Error;
-use crate::message::{fits_version, known_version, target_form, StandardMethod, Version};
+use crate::message::{known_version, version_end, StandardMethod, Version};
 use crate::span::Span;
 
 /// What was read of a request-line.
 #[derive(Clone, Copy, Debug)]
-struct Parts {
-    method: Span,
-    known_method: Option<StandardMethod>,
-    target: Span,
+pub(super) struct Parts {
+    pub(super) method: Span,
+    pub(super) known_method: Option<StandardMethod>,
+    pub(super) target: Span,
     /// Where the HTTP-version starts.
-    version_start: usize,
+    pub(super) version_start: usize,
     /// How the line ended, when its version is HTTP/1.1 or HTTP/1.0 followed by the line's
     /// end; otherwise the machine reads the version.
-    ending: Option<Ending>,
+    pub(super) ending: Option<Ending>,
 }
 
 /// A request-line's version and end.
 #[derive(Clone, Copy, Debug)]
-struct Ending {
-    version: Version,
+pub(super) struct Ending {
+    pub(super) version: Version,
     /// The offset after the line's LF.
-    end: usize,
+    pub(super) end: usize,
     /// The line ended in a bare LF (RFC 9112 §2.2: only under the named leniency).
-    bare_lf: bool,
+    pub(super) bare_lf: bool,
 }
 
 /// The method of a request-line that starts at `start`, scanned on from `pos`: the offset of
 /// the SP after it, or `None` when the view ends first. The fast path and the resumable state
 /// both call it.
 #[inline(always)]
-fn method_end(
+pub(super) fn method_end(
     view: &[u8],
     start: usize,
     pos: usize,
@@ -70,7 +72,7 @@ fn method_end(
 /// SP after it, or `None` when the view ends first. The fast path and the resumable state both
 /// call it.
 #[inline(always)]
-fn target_end(
+pub(super) fn target_end(
     view: &[u8],
     start: usize,
     pos: usize,
@@ -98,7 +100,7 @@ fn target_end(
 /// Reads the request-line at the start of `view`. `None`: the machine reads it (the line is
 /// incomplete, or an empty line comes first), nothing was decided.
 #[inline(always)]
-fn read(view: &[u8], config: &Config) -> Result<Option<Parts>, (Error, usize)> {
+pub(super) fn whole_line(view: &[u8], config: &Config) -> Result<Option<Parts>, (Error, usize)> {
     // The commonest method in one comparison (within every limit: `Config::clamped`).
     let (method_end, known_method) = if view.starts_with(b"GET ") {
         (3, Some(StandardMethod::Get))
@@ -177,184 +179,37 @@ fn bare_lf_ending(view: &[u8], version_start: usize) -> Option<Ending> {
     })
 }
 
-impl<const N: usize> HeadMachine<N> {
-    /// The request-line in one go when it is in the view (see `request_line`): returns where
-    /// the machine continues, at the first field line when the whole line was read.
-    #[inline(always)]
-    pub(super) fn whole_request_line(&mut self, view: &[u8]) -> Result<usize, (Error, usize)> {
-        let parts = match read(view, &self.config) {
-            Ok(Some(parts)) => parts,
-            Ok(None) => {
-                // Read to the end of the view, unless an empty line comes first.
-                if !matches!(view.first(), Some(b'\r' | b'\n')) {
-                    self.relooked(view.len());
-                }
-                return Ok(0);
-            }
-            Err((error, at)) => {
-                self.examined(at + 1);
-                return Err((error, at));
-            }
-        };
-        // Method, target and the SP after it, as the machine counts them before the form.
-        self.examined(parts.version_start);
-        self.parts.method = parts.method;
-        self.parts.known_method = parts.known_method;
-        self.parts.target = parts.target;
-        let target_start = parts.target.start as usize;
-        self.parts.form = target_form(parts.target.of(view), parts.known_method)
-            .map_err(|error| (error, target_start))?;
-        self.mark = parts.version_start;
-        match parts.ending {
-            Some(ending) => {
-                self.examined(ending.end - parts.version_start);
-                if ending.bare_lf {
-                    self.bare_lf(ending.end - 1)?;
-                }
-                self.parts.version = ending.version;
-                self.state = State::LineStart;
-                Ok(ending.end)
-            }
-            None => {
-                // Compared, and the machine's to read: an incomplete line, or an error.
-                self.relooked((view.len() - parts.version_start).min(10));
-                self.state = State::Version;
-                Ok(parts.version_start)
-            }
+/// The request-line's HTTP-version, starting at `start`, scanned on from `pos`: the offset of
+/// the byte after it and that byte, or `None` when the view ends first.
+#[inline(always)]
+pub(super) fn version_end_in_request_line(
+    view: &[u8],
+    start: usize,
+    pos: usize,
+) -> Result<Option<(usize, u8)>, (Error, usize)> {
+    match version_end(view, start, pos) {
+        // RFC 9112 §3: a doubled SP is a malformed line, not a malformed version.
+        Err((_, at)) if at == start && view.get(at) == Some(&b' ') => {
+            Err((Error::InvalidRequestLine, at))
         }
+        found => found,
     }
+}
 
-    /// A part's scanner verdict (`found`, over a view of `len` bytes from `pos`), its bytes
-    /// counted as examined: `Some(end)`, or `None` while the part runs past the view.
-    #[inline(always)]
-    fn part_end(
-        &mut self,
-        found: Result<Option<usize>, (Error, usize)>,
-        len: usize,
-        pos: usize,
-    ) -> Result<Option<usize>, (Error, usize)> {
-        match found {
-            Ok(Some(end)) => self.examined(end + 1 - pos),
-            Ok(None) => self.examined(len - pos),
-            Err((_, at)) => self.examined(len.min(at + 1).saturating_sub(pos)),
-        }
-        found
-    }
-
-    /// RFC 9112 §2.3: `HTTP-version = "HTTP/" DIGIT "." DIGIT`, then the line's CRLF.
-    fn version(&mut self, view: &[u8], mut pos: usize) -> Result<usize, (Error, usize)> {
-        // The common case in one comparison; the loop below then checks the line's end.
-        if pos == self.mark {
-            let word = view.get(pos..).and_then(|rest| rest.first_chunk::<8>());
-            if matches!(word, Some(b"HTTP/1.1" | b"HTTP/1.0")) {
-                self.examined(8);
-                pos += 8;
-            }
-        }
-        while let Some(&b) = view.get(pos) {
-            self.examined(1);
-            let index = pos - self.mark;
-            let Some(fits) = fits_version(index, b) else {
-                // The eight bytes are in: the line must end here.
-                self.parts.version = known_version(view.get(self.mark..pos))
-                    .ok_or((Error::UnsupportedVersion, self.mark))?;
-                return match b {
-                    b'\r' => {
-                        self.state = State::StartLineLf;
-                        Ok(pos + 1)
-                    }
-                    b'\n' => {
-                        self.bare_lf(pos)?;
-                        self.state = State::LineStart;
-                        Ok(pos + 1)
-                    }
-                    _ => Err((Error::InvalidVersion, pos)),
-                };
-            };
-            if index == 0 && b == b' ' {
-                // RFC 9112 §3: a doubled SP is a malformed line, not a malformed version.
-                return Err((Error::InvalidRequestLine, pos));
-            }
-            if !fits {
-                return Err((Error::InvalidVersion, pos));
-            }
-            pos += 1;
-        }
-        Ok(pos)
-    }
-
-    /// RFC 9112 §3: the request-line byte by byte, for a line not in the buffer whole: its parts
-    /// run in sequence until the line ends (the field lines follow) or the view does.
-    pub(super) fn request_line(
-        &mut self,
-        view: &[u8],
-        mut pos: usize,
-    ) -> Result<usize, (Error, usize)> {
-        loop {
-            match self.state {
-                State::Start | State::MethodStart => {
-                    let Some(&b) = view.get(pos) else {
-                        return Ok(pos);
-                    };
-                    if b == b'\r' || b == b'\n' {
-                        // RFC 9112 §2.2: at most one empty line before the request-line.
-                        if self.state == State::MethodStart {
-                            return Err((Error::InvalidRequestLine, pos));
-                        }
-                        self.examined(1);
-                        pos += 1;
-                        if b == b'\n' {
-                            self.bare_lf(pos - 1)?;
-                            self.state = State::MethodStart;
-                        } else {
-                            self.state = State::StartLf;
-                        }
-                        continue;
-                    }
-                    self.mark = pos;
-                    self.state = State::Method;
-                }
-                State::StartLf => {
-                    let Some(&b) = view.get(pos) else {
-                        return Ok(pos);
-                    };
-                    self.examined(1);
-                    if b != b'\n' {
-                        return Err((Error::BareCr, pos));
-                    }
-                    pos += 1;
-                    self.state = State::MethodStart;
-                }
-                State::Method => {
-                    let found = method_end(view, self.mark, pos, self.config.max_method_len);
-                    let Some(end) = self.part_end(found, view.len(), pos)? else {
-                        return Ok(view.len());
-                    };
-                    pos = end;
-                    let method = Span::new(self.mark, end);
-                    self.parts.method = method;
-                    self.parts.known_method = StandardMethod::named(method.of(view));
-                    pos += 1;
-                    self.mark = pos;
-                    self.state = State::Target;
-                }
-                State::Target => {
-                    let found = target_end(view, self.mark, pos, self.config.max_target_len);
-                    let Some(end) = self.part_end(found, view.len(), pos)? else {
-                        return Ok(view.len());
-                    };
-                    pos = end;
-                    let target = Span::new(self.mark, end);
-                    self.parts.target = target;
-                    self.parts.form = target_form(target.of(view), self.parts.known_method)
-                        .map_err(|error| (error, self.mark))?;
-                    pos += 1;
-                    self.mark = pos;
-                    self.state = State::Version;
-                }
-                State::Version => return self.version(view, pos),
-                _ => return Ok(pos),
-            }
-        }
+/// The version the eight bytes from `start` name, and how the request-line ends with `b`, the
+/// byte after them, at `end` (RFC 9112 §3): CR (its LF follows) or a bare LF (whether one may
+/// end a line is the caller's leniency, RFC 9112 §2.2).
+#[inline(always)]
+pub(super) fn version_and_line_end(
+    view: &[u8],
+    start: usize,
+    end: usize,
+    b: u8,
+) -> Result<(Version, LineEnd), (Error, usize)> {
+    let version = known_version(view.get(start..end)).ok_or((Error::UnsupportedVersion, start))?;
+    match b {
+        b'\r' => Ok((version, LineEnd::Cr)),
+        b'\n' => Ok((version, LineEnd::BareLf)),
+        _ => Err((Error::InvalidVersion, end)),
     }
 }

@@ -233,7 +233,7 @@ pub fn run(exchanges: &[Exchange], pieces: &[usize]) -> Result<(), String> {
                 .map_err(|e| format!("client: {e:?}"))?;
             match event {
                 Event::Interim => {
-                    if client.response(input).ok_or("no interim")?.code() == 103 {
+                    if client.response(input).ok_or("no interim")?.status() == 103 {
                         let pending = client_got.len();
                         if pending == at_client {
                             client_got.push(Received::default());
@@ -242,7 +242,7 @@ pub fn run(exchanges: &[Exchange], pieces: &[usize]) -> Result<(), String> {
                     }
                 }
                 Event::Head => {
-                    let code = client.response(input).ok_or("no response")?.code();
+                    let code = client.response(input).ok_or("no response")?.status();
                     if client_got.len() == at_client {
                         client_got.push(Received::default());
                     }

@@ -11,14 +11,13 @@ use crate::response::Response;
 
 /// Runs `handler` for `request` into `response` (reset first), then applies the server's
 /// policies: see the module documentation. `connect`: the request's method is CONNECT.
-pub(super) fn dispatch<H: Handler + ?Sized>(
+pub(crate) fn dispatch<H: Handler + ?Sized>(
     handler: &H,
     request: &Request<'_>,
     response: &mut Response,
     connect: bool,
     shaper: fn(&mut Response),
 ) {
-    response.reset();
     response.allow_interim(request.version() != h1_parser::Version::Http10);
     let handled = catch_unwind(AssertUnwindSafe(|| handler.handle(request, response)));
     if handled.is_err() {
@@ -28,7 +27,7 @@ pub(super) fn dispatch<H: Handler + ?Sized>(
             .set_answer(Answer::HandlerPanicked, "Internal Server Error\n")
             .close();
     }
-    if connect {
+    if connect && !response.wants_upgrade() {
         refuse_tunnel(response);
     }
     if response.answer().is_some() {
@@ -50,6 +49,10 @@ pub(super) fn library_answer(
 ) {
     response.reset();
     response.set_answer(answer, text).body_mut().push(b'\n');
+    if answer == Answer::OverBudget {
+        // RFC 9110 §10.2.3: when to try again; the bodies in memory now are read by then.
+        response.header("Retry-After", "1");
+    }
     shape(shaper, response);
 }
 

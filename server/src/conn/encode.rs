@@ -12,12 +12,13 @@ use crate::source::Source;
 
 /// The `Date` field (RFC 9110 §6.6.1), checked once each time the second changes, and read
 /// from the clock once per batch of answers (a pipelined batch shares it). Each line is
-/// numbered, so a response keeps it at the start of its fields until the next one.
+/// numbered by its Unix second (the same on every connection), so a response keeps it at the
+/// start of its fields until the next one.
 #[derive(Debug)]
 pub(super) struct DateField {
     now: [u8; DATE_LEN],
     line: CheckedFields,
-    /// The number of `line`, from 1.
+    /// The Unix second of `line` (0: none yet).
     number: u64,
     fresh: bool,
 }
@@ -49,14 +50,14 @@ impl DateField {
     /// The first answer of a batch: the clock, and a new line when the second changed.
     #[inline(never)]
     fn read_clock(&mut self) {
-        with_date(|now| {
+        with_date(|second, now| {
             if now != self.now {
                 self.now.copy_from_slice(now);
                 self.line.clear();
                 // IMF-fixdate is a valid field value; a refusal would leave no Date, which
                 // RFC 9110 §6.6.1 allows a server without a clock.
                 let _ = self.line.push("Date", now);
-                self.number += 1;
+                self.number = second;
             }
         });
         self.fresh = true;
@@ -77,7 +78,8 @@ pub(super) fn answer(
         let _ = core.interim(&mut *out, *code, fields.iter());
     }
     let (number, line) = date.line();
-    if !response.wants_close() && !response.is_streamed() && response.status() != 304 {
+    let plain = !matches!(response.status(), 101 | 304);
+    if plain && !response.wants_close() && !response.is_streamed() {
         // Most answers: the head, the Date line and the handler's fields, the body.
         let status = response.status();
         response.dated_fields(number, line);
@@ -89,6 +91,9 @@ pub(super) fn answer(
     head.checked_fields(response.dated_fields(number, line))?;
     if response.wants_close() {
         head.field("Connection", "close")?;
+    } else if response.status() == 101 {
+        // RFC 9110 §7.8: Upgrade is a hop-by-hop field, named by Connection.
+        head.field("Connection", "upgrade")?;
     }
     let Some(source) = response.take_source() else {
         if response.status() == 304 {
@@ -112,6 +117,28 @@ pub(super) fn answer(
     Ok(None)
 }
 
+/// Calls `write` with the Date line `line` (of the second `number`) and `response`'s fields,
+/// for a response that cannot keep the line itself here (it is borrowed): its own fields when
+/// they start with this line, else the line then its fields, else (another second's line kept,
+/// rare) a copy with this one.
+fn with_dated_fields<E>(
+    response: &Response,
+    number: u64,
+    line: &CheckedFields,
+    mut write: impl FnMut(&CheckedFields) -> Result<(), E>,
+) -> Result<(), E> {
+    if response.date() == number {
+        write(response.fields())
+    } else if response.date() == 0 {
+        write(line)?;
+        write(response.fields())
+    } else {
+        let mut fields = response.fields().clone();
+        fields.replace_kept(line);
+        write(&fields)
+    }
+}
+
 /// Writes `response` as the last answer of a connection the core gave up on (a broken
 /// request, a late one): with `Connection: close`, through the writer.
 pub(super) fn last_answer(
@@ -127,18 +154,34 @@ pub(super) fn last_answer(
         None,
     )?;
     let (number, line) = date.line();
-    if response.date() == number {
-        head.fields(response.fields())?;
-    } else if response.date() == 0 {
-        head.fields(line)?.fields(response.fields())?;
-    } else {
-        // A Date line of another second kept: this one instead (a library answer, cold).
-        let mut fields = response.fields().clone();
-        fields.replace_kept(line);
-        head.fields(&fields)?;
-    }
+    with_dated_fields(response, number, line, |fields| {
+        head.fields(fields).map(drop)
+    })?;
     head.field("Connection", "close")?;
     head.finish_with(response.body())
+}
+
+/// Writes `response`'s head (interims first) for a body that follows in pieces: `length`
+/// bytes exactly, or chunked.
+pub(super) fn head(
+    core: &mut ServerConn,
+    out: &mut Vec<u8>,
+    response: &Response,
+    date: &mut DateField,
+    length: Option<u64>,
+) -> Result<usize, ConnError> {
+    for (code, fields) in response.interims() {
+        let _ = core.interim(&mut *out, *code, fields.iter());
+    }
+    let mut head = core.respond(&mut *out, response.status())?;
+    let (number, line) = date.line();
+    with_dated_fields(response, number, line, |fields| {
+        head.checked_fields(fields).map(drop)
+    })?;
+    if response.wants_close() {
+        head.field("Connection", "close")?;
+    }
+    head.finish(length.map_or(Body::Chunked, Body::Length))
 }
 
 #[cfg(test)]

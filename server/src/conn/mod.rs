@@ -53,19 +53,26 @@
 //! | `rate.rs` | `RateWindow`: one minimum-rate window |
 //! | `mod.rs` | `Connection`: the I/O layer's side, and the request cycle tying the others |
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use h1_parser::conn::{ConnError, ServerConn};
-use h1_parser::Method;
+use h1_parser::{Framing, Method};
 
 mod buffer;
 mod dispatch;
 mod encode;
+mod lent;
 mod output;
 mod rate;
 mod read;
+mod served;
 mod stream;
 mod timers;
+
+pub(crate) use dispatch::dispatch;
+pub(crate) use lent::Back;
 
 use buffer::ReadBuffer;
 use encode::DateField;
@@ -75,6 +82,7 @@ use stream::Stream;
 use timers::{Phase, Timers};
 
 use crate::answer::Answer;
+use crate::budget::Budget;
 use crate::config::ServerConfig;
 use crate::handler::Handler;
 use crate::request::Request;
@@ -127,15 +135,48 @@ pub struct Connection {
     shutdown_at_head: bool,
     /// The last `process` stopped because of waiting output, with input left to process.
     stalled: bool,
+    /// Whether requests for handlers on the pool are handed over ([`Connection::take_handoff`])
+    /// rather than answered here once read whole.
+    handoff: bool,
+    /// What waits to be handed to the pool.
+    pending: Option<Lend>,
+    /// The body of a request lent to the pool.
+    lent: lent::LentBody,
+    /// The client's address.
+    peer: Option<SocketAddr>,
+    /// When the current request's first byte was read.
+    started: Instant,
+}
+
+/// Why a connection is lent to a pool thread (see [`Connection::take_handoff`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lend {
+    /// To run the handler of the request read up to its head.
+    Handler,
+    /// To send the answer an inline handler left, whose body comes from a reader: a reader
+    /// may block or spin, which must cost its own thread, not the event loop.
+    Answer,
+}
+
+/// Where a request's head sent it.
+enum Planned {
+    /// Its body is read whole, then its handler runs here.
+    Here,
+    /// To the pool.
+    Pool,
+    /// Refused (a body over the limit): answered already.
+    Refused,
 }
 
 impl Connection {
     /// A new connection with `config`'s limits, opened at `now`. Allocates its read buffer.
     /// [`Connection::recycle`] makes a used one new again without allocating.
     pub fn new(config: &ServerConfig, now: Instant) -> Connection {
+        // The body limit is the handler's (its plan), applied here.
+        let parser = config.parser.max_body_size(u64::MAX);
         Connection {
             config: *config,
-            core: ServerConn::new(config.parser),
+            core: ServerConn::new(parser),
             input: ReadBuffer::new(config),
             incoming: Incoming::default(),
             response: Response::new(),
@@ -146,7 +187,26 @@ impl Connection {
             life: Life::Open,
             shutdown_at_head: false,
             stalled: false,
+            handoff: false,
+            pending: None,
+            lent: lent::LentBody::default(),
+            peer: None,
+            started: now,
         }
+    }
+
+    /// Hands requests whose handlers run on the pool over to the I/O layer
+    /// ([`Connection::take_handoff`]) instead of running them here; `peer` is the client.
+    pub(crate) fn serve_pool(&mut self, peer: Option<SocketAddr>, budget: &Arc<Budget>) {
+        self.handoff = true;
+        self.peer = peer;
+        self.incoming.set_budget(budget);
+    }
+
+    /// A request for a handler on the pool, read up to its head: the I/O layer lends the
+    /// connection and its socket to a pool thread now (see `exchange`).
+    pub(crate) fn take_handoff(&mut self) -> Option<Lend> {
+        self.pending.take()
     }
 
     /// Makes this connection what [`Connection::new`] with the same configuration returns at
@@ -155,7 +215,7 @@ impl Connection {
     /// no buffer. Buffers that grew past 64 KiB (the read buffer past its first size) are
     /// released, so the pool stays small.
     pub fn recycle(&mut self, now: Instant) {
-        self.core = ServerConn::new(self.config.parser);
+        self.core = ServerConn::new(self.config.parser.max_body_size(u64::MAX));
         self.input.recycle();
         self.incoming.recycle();
         self.output.recycle(now, BUFFER_KEEP);
@@ -166,6 +226,9 @@ impl Connection {
         self.life = Life::Open;
         self.shutdown_at_head = false;
         self.stalled = false;
+        self.handoff = false;
+        self.pending = None;
+        self.peer = None;
     }
 
     /// When the connection became idle, while it is idle and open: between requests, nothing
@@ -257,7 +320,7 @@ impl Connection {
     fn run<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
         self.stalled = false;
         loop {
-            if matches!(self.life, Life::Closing { .. }) {
+            if matches!(self.life, Life::Closing { .. }) || self.pending.is_some() {
                 return;
             }
             // A streamed body goes out before anything after it is answered.
@@ -267,6 +330,7 @@ impl Connection {
             }
             if self.timers.phase() == Phase::Idle && !self.input.is_drained() {
                 self.timers.enter(Phase::Head, now);
+                self.started = now;
             }
             let step = self
                 .incoming
@@ -277,6 +341,14 @@ impl Connection {
                         self.core.shut_down();
                     }
                     self.timers.enter(Phase::Body, now);
+                    match self.plan(handler) {
+                        Planned::Here => {}
+                        Planned::Pool => {
+                            self.pending = Some(Lend::Handler);
+                            return;
+                        }
+                        Planned::Refused => return,
+                    }
                 }
                 Step::Complete => self.answer(handler, now),
                 Step::NeedMore => return,
@@ -287,7 +359,36 @@ impl Connection {
                     return self.fail(Answer::Invalid(error), error.as_str())
                 }
                 Step::Failed(error) => return self.fail(Answer::Internal, error.as_str()),
+                Step::OverBudget => {
+                    return self.fail(Answer::OverBudget, "too many request bodies in memory now")
+                }
             }
+        }
+    }
+
+    /// Asks the handler where the request whose head was read is served, and applies its
+    /// body limit to a declared length at once (RFC 9110 §15.5.14).
+    fn plan<H: Handler + ?Sized>(&mut self, handler: &H) -> Planned {
+        let head = self.incoming.head(&self.input);
+        let Some(head) = self.core.request(head) else {
+            self.fail(Answer::Internal, "request lost");
+            return Planned::Refused;
+        };
+        let declared = match head.framing() {
+            Framing::Length(length) => length,
+            _ => 0,
+        };
+        let plan = handler.plan(&Request::new(head, &[], &[], self.peer));
+        let limit = plan.body_limit.unwrap_or(self.config.parser.max_body_size);
+        if declared > limit {
+            let error = h1_parser::Error::BodyTooLarge;
+            self.fail(Answer::Invalid(error), error.as_str());
+            return Planned::Refused;
+        }
+        self.core.set_body_limit(limit);
+        match self.handoff && !plan.inline {
+            true => Planned::Pool,
+            false => Planned::Here,
         }
     }
 
@@ -298,10 +399,17 @@ impl Connection {
             return self.fail(Answer::Internal, "request lost");
         };
         let connect = head.method() == Method::Connect;
-        let request = Request::new(head, self.incoming.body(&self.input));
+        let body = self.incoming.body(&self.input);
+        let request = Request::new(head, body, self.incoming.trailers(), self.peer);
         let shaper = self.config.shape_answers;
+        self.response.reset();
         dispatch::dispatch(handler, &request, &mut self.response, connect, shaper);
         drop(request);
+        if self.handoff && self.response.streams_from_reader() {
+            self.pending = Some(Lend::Answer);
+            return;
+        }
+        self.log_answer(&self.response);
         let out = self.output.buf();
         let mark = out.len();
         match encode::answer(&mut self.core, out, &mut self.response, &mut self.date) {
@@ -370,6 +478,7 @@ impl Connection {
             message,
             self.config.shape_answers,
         );
+        self.log_answer(&self.response);
         let out = self.output.buf();
         let mark = out.len();
         if encode::last_answer(out, &self.response, &mut self.date).is_err() {
@@ -405,6 +514,7 @@ impl Connection {
         matches!(self.life, Life::Open | Life::ShuttingDown)
             && self.output.pending() <= OUTPUT_HIGH_WATER
             && self.stream.is_none()
+            && self.pending.is_none()
     }
 
     /// Whether [`Connection::process`] has buffered requests it left for later because of

@@ -40,7 +40,9 @@ mod upload;
 pub use conditional::Validators;
 pub use mime::{content_type, FALLBACK};
 pub use path::Refusal;
-pub use plan::{FileAnswer, FilePlan, ServeDir, DEFAULT_LISTING_LIMIT, DEFAULT_UPLOAD_QUOTA};
+pub use plan::{
+    FileAnswer, FilePlan, ServeDir, DEFAULT_LISTING_LIMIT, DEFAULT_MAX_UPLOAD, DEFAULT_UPLOAD_QUOTA,
+};
 pub use range::ByteRange;
 pub use respond::respond;
 pub use upload::{UploadError, UploadTarget, Written};

@@ -17,9 +17,18 @@ use super::path::{is_hidden, segments, Refusal, Segments};
 use super::range::{ask, ByteRange, RangeAsk};
 use super::upload::{Quota, UploadTarget};
 
+/// The largest upload the bundled binary accepts unless told otherwise (`--max-upload`):
+/// 4 GiB. Uploads stream to disk (memory stays at a 64 KiB piece whatever their size), so the
+/// limit is about disk, not memory: 4 GiB takes a DVD image, an hour of phone video, an
+/// installer or a backup archive, and is the largest file FAT32 media hold (4 GiB - 1), a
+/// ceiling people already know.
+pub const DEFAULT_MAX_UPLOAD: u64 = 4 << 30;
+
 /// The bytes all uploads may write while a directory is served, unless
-/// [`ServeDir::upload_quota`] says otherwise: 1 GiB.
-pub const DEFAULT_UPLOAD_QUOTA: u64 = 1 << 30;
+/// [`ServeDir::upload_quota`] says otherwise: 16 GiB, four uploads of
+/// [`DEFAULT_MAX_UPLOAD`], so that the default limit is not cut short by the default quota
+/// while a client still cannot fill an unwatched disk.
+pub const DEFAULT_UPLOAD_QUOTA: u64 = 16 << 30;
 
 /// The most names a listing shows, unless [`ServeDir::listing_limit`] says otherwise.
 pub const DEFAULT_LISTING_LIMIT: usize = 1000;
@@ -166,7 +175,11 @@ impl ServeDir {
         self
     }
 
-    /// Accepts `PUT` of files up to `max_bytes` (413 past it); without it `PUT` gets 405.
+    /// Accepts `PUT` of files up to `max_bytes` (413 past it); without it `PUT` gets 405. The
+    /// body is copied to disk as it arrives ([`UploadTarget::write_from`]), so `max_bytes`
+    /// bounds disk use, not memory ([`DEFAULT_MAX_UPLOAD`] is the binary's default). As a
+    /// [`Handler`](crate::Handler), uploads run on the handler pool with this as the route's
+    /// body limit, whatever the server's in-memory limit is.
     pub fn uploads(mut self, max_bytes: u64) -> ServeDir {
         self.max_upload = Some(max_bytes);
         self
@@ -372,6 +385,8 @@ impl ServeDir {
             path: self.joined(&segments.names),
             replaces,
             create_only,
+            max_len: max,
+            declared,
             dir,
             name: name.clone(),
             quota: Arc::clone(&self.quota),

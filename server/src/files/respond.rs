@@ -2,32 +2,32 @@
 //!
 //! A file's bytes (its range) are streamed from disk as the socket takes them
 //! ([`Response::set_body_file`]): a `HEAD` gets the head with the `Content-Length` a `GET`
-//! would get and nothing is read. A `PUT` writes the request body the server has already read
-//! into memory (so an upload is bounded by the server's body limit and the directory's), and
-//! its status is what the write found (201 or 204; 412 when `If-None-Match: *` lost a race;
-//! 413 past the quota).
+//! would get and nothing is read. A `PUT` copies the request body to disk as it arrives
+//! ([`UploadTarget::write_from`](super::UploadTarget::write_from): 64 KiB in memory at most,
+//! whatever the upload's size), and its status is what the write found (201 or 204; 412 when
+//! `If-None-Match: *` lost a race; 413 past the upload limit or the quota).
 
 use std::io;
 
-use super::path::Refusal;
 use super::plan::{FileAnswer, FilePlan, ServeDir};
 use super::upload::Written;
-use crate::handler::Handler;
+use crate::handler::{Handler, Plan};
 use crate::request::Request;
 use crate::response::Response;
 
 /// Writes `plan` into `res`: status, fields and body. `request_body` is what a
-/// [`FilePlan::Upload`] writes (other plans ignore it).
+/// [`FilePlan::Upload`] copies to disk as it reads it ([`Request::body_reader`], or a byte
+/// slice); other plans read nothing of it.
 ///
 /// ```
 /// use h1_server::files::{respond, FilePlan, Refusal};
 /// use h1_server::Response;
 ///
 /// let mut res = Response::new();
-/// respond(&FilePlan::Refused(Refusal::DotSegment), b"", &mut res);
+/// respond(&FilePlan::Refused(Refusal::DotSegment), std::io::empty(), &mut res);
 /// assert_eq!(res.status(), 400);
 /// ```
-pub fn respond(plan: &FilePlan, request_body: &[u8], res: &mut Response) {
+pub fn respond(plan: &FilePlan, request_body: impl io::Read, res: &mut Response) {
     res.set_status(plan.status());
     match plan {
         FilePlan::File(file) => {
@@ -58,7 +58,7 @@ pub fn respond(plan: &FilePlan, request_body: &[u8], res: &mut Response) {
             res.header("Allow", *allow);
             plain(res, "Method Not Allowed");
         }
-        FilePlan::Upload(upload) => match upload.write_all(request_body) {
+        FilePlan::Upload(upload) => match upload.write_from(request_body) {
             Ok(Written::Created) => {
                 res.set_status(201);
                 plain(res, "Created");
@@ -107,14 +107,20 @@ fn send_file(file: &FileAnswer, res: &mut Response) -> io::Result<()> {
 /// Serves the directory for every request: `server.serve(ServeDir::new(root)?)`, or as a
 /// route's handler (`router.get("/*rest", dir)`).
 impl Handler for ServeDir {
+    /// Reads run inline (files are streamed by the event loop); an upload runs on the pool,
+    /// its body read as it arrives and bounded by the upload limit (not the server's
+    /// in-memory body limit).
+    fn plan(&self, req: &Request<'_>) -> Plan {
+        match (req.method().as_str(), self.max_upload()) {
+            ("PUT", Some(max)) => Plan::blocking().body_limit(max),
+            _ => Plan::inline(),
+        }
+    }
+
     fn handle(&self, req: &Request<'_>, res: &mut Response) {
         let plan = self.plan(req.method().as_str(), req.path(), |name| req.header(name));
-        // A chunked body has no Content-Length for the plan to check.
-        if let (FilePlan::Upload(_), Some(max)) = (&plan, self.max_upload()) {
-            if req.body().len() as u64 > max {
-                return respond(&FilePlan::Refused(Refusal::TooLarge), b"", res);
-            }
-        }
-        respond(&plan, req.body(), res);
+        // A refused `PUT` (404, 409, 412, a quota's 413) leaves its body unread: the server
+        // drops it (up to 64 KiB, else it closes) and reads the next request.
+        respond(&plan, &mut req.body_reader(), res);
     }
 }

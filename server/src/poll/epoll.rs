@@ -111,6 +111,12 @@ impl Poller {
     /// Closing the stream removes it from the epoll set.
     pub(crate) fn forget(&self, _: &TcpStream) {}
 
+    /// Removes a connection whose socket lives on elsewhere (an upgrade's): closing the
+    /// worker's handle would not.
+    pub(crate) fn deregister(&self, stream: &TcpStream) {
+        let _ = epoll::delete(&self.epoll, stream);
+    }
+
     /// Waits up to `timeout` for events (a wake-up from the [`Waker`] ends it early).
     pub(crate) fn wait(&self, events: &mut Events, timeout: Duration) -> io::Result<()> {
         let timeout = Timespec::try_from(timeout).unwrap_or(Timespec {

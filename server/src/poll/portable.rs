@@ -108,6 +108,11 @@ impl Poller {
         let _ = self.poller.delete(stream);
     }
 
+    /// Removes a connection whose socket lives on elsewhere (an upgrade's).
+    pub(crate) fn deregister(&self, stream: &TcpStream) {
+        self.forget(stream);
+    }
+
     /// Waits up to `timeout` for events (a wake-up from the [`Waker`] ends it early).
     pub(crate) fn wait(&self, events: &mut Events, timeout: Duration) -> io::Result<()> {
         events.0.clear();

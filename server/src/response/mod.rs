@@ -12,7 +12,28 @@ pub(crate) mod refused;
 
 use self::refused::{HeaderError, InterimError};
 use crate::answer::Answer;
+use crate::exchange::responder::Responder;
+use crate::exchange::upgrade::Upgraded;
+use crate::exchange::writer::BodyWriter;
+use crate::exchange::{lock, Link};
 use crate::source::Source;
+
+/// What runs on the connection's byte stream after an upgrade or a tunnel.
+struct OnUpgrade(Box<dyn FnOnce(Upgraded) + Send + 'static>);
+
+impl std::fmt::Debug for OnUpgrade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnUpgrade")
+    }
+}
+
+/// The error of what only a handler on the pool can do ([`Plan::blocking`](crate::Plan::blocking)).
+fn needs_pool() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        "an inline handler cannot stream, defer or upgrade: serve the route on the pool",
+    )
+}
 
 /// The response a handler writes. The connection owns it and reuses its buffers for every
 /// request, so filling it allocates only when a response is larger than any before it on the
@@ -62,8 +83,17 @@ pub struct Response {
     interim: Vec<(u16, CheckedFields)>,
     /// Whether the request may get interim responses (HTTP/1.1, RFC 9110 §15.2).
     interim_allowed: bool,
-    /// Which `Date` line the connection kept at the start of `fields` (0: none): it stays
-    /// across requests and goes out in one copy with the handler's fields.
+    /// The lent connection, for a handler on the pool.
+    link: Option<Link>,
+    /// The answer is a [`Responder`]'s.
+    deferred: bool,
+    /// A [`BodyWriter`] sent the head.
+    body_started: bool,
+    /// Trailer fields after a chunked body.
+    trailers: Vec<(String, Vec<u8>)>,
+    on_upgrade: Option<OnUpgrade>,
+    /// Which `Date` line (its Unix second) is kept at the start of `fields` (0: none): it
+    /// stays across requests and goes out in one copy with the handler's fields.
     date: u64,
 }
 
@@ -79,6 +109,11 @@ impl Response {
             source: None,
             interim: Vec::new(),
             interim_allowed: true,
+            link: None,
+            deferred: false,
+            body_started: false,
+            trailers: Vec::new(),
+            on_upgrade: None,
             date: 0,
         }
     }
@@ -92,17 +127,28 @@ impl Response {
         self.body.clear();
         self.close = false;
         self.answer = None;
-        if self.source.is_some() || !self.interim.is_empty() {
+        self.interim_allowed = true;
+        self.deferred = false;
+        self.body_started = false;
+        let rare = self.source.is_some()
+            || !self.interim.is_empty()
+            || self.link.is_some()
+            || !self.trailers.is_empty()
+            || self.on_upgrade.is_some();
+        if rare {
             self.forget_rare();
         }
-        self.interim_allowed = true;
     }
 
-    /// A streamed body, interim heads: out of `reset`'s line (most answers have neither).
+    /// What most answers do not have (a streamed body, interim heads, a lent connection,
+    /// trailers, an upgrade): dropped out of `reset`'s line.
     #[cold]
     fn forget_rare(&mut self) {
         self.source = None;
         self.interim.clear();
+        self.link = None;
+        self.trailers.clear();
+        self.on_upgrade = None;
     }
 
     /// Releases buffers larger than `bytes`.
@@ -252,6 +298,11 @@ impl Response {
         self.source.is_some()
     }
 
+    /// Whether the body streams from a handler's reader (not a file).
+    pub(crate) fn streams_from_reader(&self) -> bool {
+        self.source.as_ref().is_some_and(Source::is_reader)
+    }
+
     /// The streamed body, taken by the connection to send.
     pub(crate) fn take_source(&mut self) -> Option<Source> {
         self.source.take()
@@ -372,6 +423,124 @@ impl Response {
             self.date = date;
         }
         &self.fields
+    }
+}
+
+/// What a handler on the pool can do beyond a response held in memory.
+impl Response {
+    pub(crate) fn link(&mut self, link: Link) {
+        self.link = Some(link);
+    }
+
+    /// Sends the head now and returns a writer for the body: each write goes out at once,
+    /// chunked (to an HTTP/1.0 client, until the close), for server-sent events, progress,
+    /// long polls. The status and fields are those set so far; a body set before is dropped.
+    /// Only on the pool ([`Plan::blocking`](crate::Plan::blocking), the default): an inline
+    /// handler gets `ErrorKind::Unsupported`.
+    ///
+    /// ```no_run
+    /// use std::io::Write;
+    /// # let mut res = h1_server::Response::new();
+    /// res.header("Content-Type", "text/event-stream");
+    /// let mut events = res.writer()?;
+    /// for n in 0..5 {
+    ///     write!(events, "data: {n}\n\n")?;
+    ///     std::thread::sleep(std::time::Duration::from_millis(200));
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn writer(&mut self) -> io::Result<BodyWriter<'_>> {
+        let Some(link) = self.link.as_ref() else {
+            return Err(needs_pool());
+        };
+        if !self.body_started {
+            self.body.clear();
+            self.source = None;
+            let mut guard = lock(link);
+            let lent = guard.as_mut().ok_or(io::ErrorKind::BrokenPipe)?;
+            lent.start_body(self)?;
+            self.body_started = true;
+        }
+        Ok(BodyWriter { link })
+    }
+
+    /// Hands the answer to a [`Responder`], to complete from any thread; what this response
+    /// holds is dropped. Only on the pool (an inline handler gets `ErrorKind::Unsupported`).
+    pub fn defer(&mut self) -> io::Result<Responder> {
+        let link = self.link.clone().ok_or_else(needs_pool)?;
+        self.deferred = true;
+        Ok(Responder::new(link))
+    }
+
+    /// Answers `101 Switching Protocols` to `protocol` (RFC 9110 §7.8: the request's
+    /// `Upgrade` must offer it) and, once the head is sent, runs `on_upgrade` with the
+    /// connection's byte stream on this thread. Add the protocol's own fields
+    /// (`Sec-WebSocket-Accept`) as usual. Only on the pool.
+    pub fn upgrade(
+        &mut self,
+        protocol: &str,
+        on_upgrade: impl FnOnce(Upgraded) + Send + 'static,
+    ) -> io::Result<&mut Response> {
+        if self.link.is_none() {
+            return Err(needs_pool());
+        }
+        self.try_header("Upgrade", protocol)
+            .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+        self.status = 101;
+        self.on_upgrade = Some(OnUpgrade(Box::new(on_upgrade)));
+        Ok(self)
+    }
+
+    /// Answers a `CONNECT` with `200` and, once the head is sent, runs `on_open` with the
+    /// connection's byte stream: a tunnel (RFC 9110 §9.3.6). Only on the pool.
+    pub fn tunnel(
+        &mut self,
+        on_open: impl FnOnce(Upgraded) + Send + 'static,
+    ) -> io::Result<&mut Response> {
+        if self.link.is_none() {
+            return Err(needs_pool());
+        }
+        self.status = 200;
+        self.on_upgrade = Some(OnUpgrade(Box::new(on_open)));
+        Ok(self)
+    }
+
+    /// Adds a trailer field, sent after a body written by [`Response::writer`] (chunked;
+    /// RFC 9112 §7.1.2). Refused as [`Response::try_header`] refuses a field.
+    pub fn set_trailer(
+        &mut self,
+        name: &str,
+        value: impl AsRef<[u8]>,
+    ) -> Result<&mut Response, HeaderError> {
+        let value = value.as_ref().trim_ascii();
+        if !syntax::is_token(name.as_bytes()) {
+            return Err(HeaderError::InvalidName);
+        }
+        if !syntax::is_field_value(value) {
+            return Err(HeaderError::InvalidValue);
+        }
+        self.trailers.push((name.to_owned(), value.to_vec()));
+        Ok(self)
+    }
+
+    pub(crate) fn trailers(&self) -> &[(String, Vec<u8>)] {
+        &self.trailers
+    }
+
+    pub(crate) fn is_deferred(&self) -> bool {
+        self.deferred
+    }
+
+    pub(crate) fn is_body_started(&self) -> bool {
+        self.body_started
+    }
+
+    pub(crate) fn wants_upgrade(&self) -> bool {
+        self.on_upgrade.is_some()
+    }
+
+    pub(crate) fn take_upgrade(&mut self) -> Option<Box<dyn FnOnce(Upgraded) + Send + 'static>> {
+        self.on_upgrade.take().map(|on_upgrade| on_upgrade.0)
     }
 }
 

@@ -70,10 +70,12 @@ pub fn config() -> ServerConfig {
         .shutdown_timeout(Duration::from_secs(2))
 }
 
-/// The routes the tests use.
+/// The routes the tests use: inline (on the event loop), but `/slow` and `/panic` (on the
+/// handler pool, the default).
 pub fn router() -> Router {
     let mut router = Router::new();
     router
+        .inline()
         .get("/", |_: &Request, res: &mut Response| {
             res.set_body("Hello, world!");
         })
@@ -94,7 +96,8 @@ pub fn router() -> Router {
         })
         .get("/query", |req: &Request, res: &mut Response| {
             res.set_body(req.query().unwrap_or(""));
-        })
+        });
+    router
         .get("/slow", |_: &Request, res: &mut Response| {
             std::thread::sleep(Duration::from_millis(300));
             res.set_body("slow");

@@ -1,0 +1,62 @@
+//! A response body written as it is produced.
+
+use std::io::{self, Write};
+use std::net::TcpStream;
+
+use super::{lock, Link};
+
+/// A response body sent as it is written: [`Response::writer`](crate::Response::writer).
+///
+/// The head went out when the writer was made; each `write` is framed (chunked, or to an
+/// HTTP/1.0 client until the close) and on the wire before it returns, so a slow client slows
+/// the writer (a blocking write, bounded by the write timeout) instead of growing memory. A
+/// write fails once the client has gone. The body ends when the handler returns (or the
+/// [`Responder`](crate::Responder) is sent), with the trailers of
+/// [`Response::set_trailer`](crate::Response::set_trailer).
+#[derive(Debug)]
+pub struct BodyWriter<'a> {
+    pub(crate) link: &'a Link,
+}
+
+impl BodyWriter<'_> {
+    /// Whether the client closed the connection (its side, at least): a server-sent event
+    /// stream with nothing to say for a while can ask instead of writing.
+    pub fn client_gone(&self) -> bool {
+        match lock(self.link).as_ref() {
+            Some(lent) => lent.client_gone(),
+            None => true,
+        }
+    }
+}
+
+impl Write for BodyWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut guard = lock(self.link);
+        let Some(lent) = guard.as_mut() else {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        };
+        lent.send_data(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Whether the peer closed its side: a read would return the end now. A client of a
+/// response stream sends nothing more, so its end means it has gone.
+#[cfg(unix)]
+pub(super) fn closed_by_peer(stream: &TcpStream) -> bool {
+    use rustix::net::{recv, RecvFlags};
+    let mut byte = [0u8; 1];
+    matches!(
+        recv(stream, &mut byte, RecvFlags::PEEK | RecvFlags::DONTWAIT),
+        Ok((0, _))
+    )
+}
+
+#[cfg(not(unix))]
+pub(super) fn closed_by_peer(_: &TcpStream) -> bool {
+    false
+}
