@@ -193,6 +193,7 @@ impl Response {
     /// Adds a header field (several fields may have the same name); a field
     /// [`Response::try_header`] refuses is dropped. See the type's docs for the fields the
     /// server manages.
+    #[inline]
     pub fn header(&mut self, name: &str, value: impl AsRef<[u8]>) -> &mut Response {
         // Dropping is the documented fallback; `try_header` reports it.
         let _ = self.try_header(name, value);
@@ -212,6 +213,7 @@ impl Response {
     /// assert_eq!(res.try_header("X-Split", "a\r\nSet-Cookie: x").err(), Some(HeaderError::InvalidValue));
     /// assert_eq!(res.try_header("", "v").err(), Some(HeaderError::InvalidName));
     /// ```
+    #[inline]
     pub fn try_header(
         &mut self,
         name: &str,
@@ -242,6 +244,7 @@ impl Response {
     }
 
     /// Replaces the body.
+    #[inline]
     pub fn set_body(&mut self, body: impl AsRef<[u8]>) -> &mut Response {
         self.source = None;
         self.body.clear();
