@@ -117,7 +117,13 @@ impl Drop for Streamed {
 /// status that says why (413, 400, 408), whatever the handler answers.
 #[derive(Debug)]
 pub struct BodyReader<'a> {
-    pub(crate) body: &'a Streamed,
+    body: &'a Streamed,
+}
+
+impl<'a> BodyReader<'a> {
+    pub(crate) fn new(body: &'a Streamed) -> BodyReader<'a> {
+        BodyReader { body }
+    }
 }
 
 impl Read for BodyReader<'_> {

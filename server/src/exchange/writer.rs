@@ -15,10 +15,14 @@ use super::{lock, Link};
 /// [`Response::set_trailer`](crate::Response::set_trailer).
 #[derive(Debug)]
 pub struct BodyWriter<'a> {
-    pub(crate) link: &'a Link,
+    link: &'a Link,
 }
 
-impl BodyWriter<'_> {
+impl<'a> BodyWriter<'a> {
+    pub(crate) fn new(link: &'a Link) -> BodyWriter<'a> {
+        BodyWriter { link }
+    }
+
     /// Whether the client closed the connection (its side, at least): a server-sent event
     /// stream with nothing to say for a while can ask instead of writing.
     pub fn client_gone(&self) -> bool {
