@@ -635,6 +635,34 @@ fn a_written_body_goes_to_an_http10_client_until_the_close_and_not_after_head() 
 }
 
 #[test]
+fn a_client_that_half_closes_after_its_request_still_gets_a_written_body() {
+    let mut router = Router::new();
+    router.get("/written", |_, res| {
+        let mut body = res.writer().unwrap();
+        body.write_all(b"first ").unwrap();
+        body.write_all(b"second").unwrap();
+    });
+    router.get("/whole", |_, res| {
+        res.set_body("first second");
+    });
+    let server = TestServer::with_handler(pool_config(), router);
+    for path in ["/whole", "/written"] {
+        let mut stream = connect(server.addr);
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+        // Nothing more to send: the client says so, and reads on.
+        stream.shutdown(Shutdown::Write).unwrap();
+        let mut got = Vec::new();
+        let _ = stream.read_to_end(&mut got);
+        let got = String::from_utf8_lossy(&got);
+        assert!(got.starts_with("HTTP/1.1 200 OK\r\n"), "{path}: {got}");
+        assert!(
+            got.contains("first") && got.contains("second"),
+            "{path}: {got}"
+        );
+    }
+}
+
+#[test]
 fn response_trailers_follow_a_written_body() {
     let mut router = Router::new();
     router.get("/digest", |_, res| {

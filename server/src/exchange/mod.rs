@@ -113,11 +113,10 @@ impl Lent {
         self.conn.start_body(&*self.stream, response, None)
     }
 
-    /// Writes a piece of the body now; fails once the client has gone.
+    /// Writes a piece of the body now; fails once the socket knows the client has gone (the
+    /// write after its close, at the latest). No peek for its end first: a client that only
+    /// half-closed after its request still reads, as it would read an answer held in memory.
     pub(crate) fn send_data(&mut self, data: &[u8]) -> io::Result<()> {
-        if writer::closed_by_peer(&self.stream) {
-            return Err(io::ErrorKind::BrokenPipe.into());
-        }
         self.conn.send_data(&*self.stream, data)
     }
 
