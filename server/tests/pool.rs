@@ -920,6 +920,39 @@ fn a_connect_tunnel_carries_bytes_both_ways() {
     assert!(is_closed(&mut stream));
 }
 
+#[test]
+fn an_upgrade_the_client_did_not_offer_is_refused_and_its_callback_never_runs() {
+    let (ran_tx, ran) = mpsc::channel::<()>();
+    let ran_tx = Mutex::new(ran_tx);
+    let mut router = Router::new();
+    router.get("/upgrade", move |_, res| {
+        let ran_tx = ran_tx.lock().unwrap().clone();
+        res.upgrade("echo", move |_| ran_tx.send(()).unwrap())
+            .unwrap();
+    });
+    let server = TestServer::with_handler(pool_config(), router);
+    for request in [
+        &b"GET /upgrade HTTP/1.1\r\nHost: t\r\n\r\n"[..],
+        b"GET /upgrade HTTP/1.1\r\nHost: t\r\nConnection: upgrade\r\nUpgrade: other\r\n\r\n",
+        b"GET /upgrade HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: echo\r\n\r\n",
+    ] {
+        let mut stream = connect(server.addr);
+        stream.write_all(request).unwrap();
+        let resp = read_response(&mut stream, &mut Vec::new(), false);
+        assert_ne!(
+            resp.status,
+            101,
+            "{}\n{}",
+            String::from_utf8_lossy(request),
+            resp.head
+        );
+        assert!(resp.status >= 400, "{}", resp.head);
+        assert!(is_closed(&mut stream));
+    }
+    // A callback that ran would have sent before its connection closed.
+    assert!(ran.try_recv().is_err());
+}
+
 // (f) Faults stay local.
 
 #[test]

@@ -159,10 +159,45 @@ pub(crate) fn serve<H: Handler + ?Sized>(lent: Lent, handler: &H, config: &Serve
         connect,
         config.shape_answers,
     );
+    if response.wants_upgrade() && !connect && !offered(&request, &response) {
+        // The handler's 101 names a protocol the client did not offer: refused as the core
+        // refuses a 101 to a request with no Upgrade at all, with a bare 500 and a close.
+        response = Response::new();
+        response
+            .set_status(500)
+            .set_body("Internal Server Error\n")
+            .close();
+    }
     drop(request);
     if !response.is_deferred() {
         complete(&link, response);
     }
+}
+
+/// RFC 9110 §7.8: a server switches only to protocols the request's `Upgrade` names, so every
+/// member of the response's `Upgrade` fields (as the writer serialized them: `Name: value`)
+/// must be in the request's.
+fn offered(request: &Request<'_>, response: &Response) -> bool {
+    let fields = response.fields().as_bytes();
+    let chosen = fields.split(|&b| b == b'\n').filter_map(|line| {
+        let (name, value) = line.split_at(line.iter().position(|&b| b == b':')?);
+        name.eq_ignore_ascii_case(b"upgrade").then_some(&value[1..])
+    });
+    let mut any = false;
+    for member in chosen.flat_map(|value| value.split(|&b| b == b',')) {
+        let Ok(member) = std::str::from_utf8(member.trim_ascii()) else {
+            return false;
+        };
+        if member.is_empty() {
+            continue;
+        }
+        any = true;
+        let mut offers = request.headers().get_all("upgrade");
+        if !offers.any(|offer| h1_parser::syntax::list_contains_token(offer, member)) {
+            return false;
+        }
+    }
+    any
 }
 
 /// On a pool thread: sends the answer an inline handler left in `lent`'s connection, whose
