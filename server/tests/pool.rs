@@ -395,6 +395,38 @@ fn a_handler_that_refuses_an_expect_continue_body_unread_answers_at_once_and_clo
     assert!(is_closed(&mut stream));
 }
 
+#[test]
+fn the_routers_404_to_an_expect_continue_body_goes_out_without_reading_it() {
+    let mut router = Router::new();
+    router.put("/somewhere", |_, res| {
+        res.set_body("here");
+    });
+    let server = TestServer::with_handler(pool_config(), router);
+    for target in ["/nowhere", "/somewhere"] {
+        let method = if target == "/nowhere" { "PUT" } else { "POST" };
+        let mut stream = connect(server.addr);
+        write!(
+            stream,
+            "{method} {target} HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 8000000\r\n\r\n"
+        )
+        .unwrap();
+        let resp = read_response(&mut stream, &mut Vec::new(), false);
+        let expected = if target == "/nowhere" { 404 } else { 405 };
+        assert_eq!(resp.status, expected, "{method} {target}: {}", resp.head);
+        assert_eq!(resp.header("connection"), Some("close"));
+        assert!(is_closed(&mut stream));
+    }
+    // Without Expect: answered while most of the body is still to come (read whole first,
+    // it would never be answered: the client waits for the answer before sending more).
+    let mut stream = connect(server.addr);
+    stream
+        .write_all(b"POST /nowhere HTTP/1.1\r\nHost: t\r\nContent-Length: 8000000\r\n\r\n")
+        .unwrap();
+    stream.write_all(&[b'z'; 1000]).unwrap();
+    let resp = read_response(&mut stream, &mut Vec::new(), false);
+    assert_eq!(resp.status, 404);
+}
+
 /// `PUT /ignore`: answers 404 without reading the body.
 fn ignoring_router() -> Router {
     let mut router = Router::new();
