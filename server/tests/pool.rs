@@ -929,6 +929,39 @@ fn an_upgraded_connection_echoes_raw_bytes_including_those_sent_with_the_request
     assert_eq!(get(server.addr, "/ok").status, 200);
 }
 
+/// An upgraded connection counts against `max_connections` while its stream lives, though it
+/// left the worker's slots: with a cap of one, a second client gets 503 until it ends.
+#[test]
+fn an_upgraded_connection_counts_as_open_until_its_stream_ends() {
+    let server = TestServer::with_handler(pool_config().max_connections(1), upgrade_router());
+    let mut stream = connect(server.addr);
+    stream
+        .write_all(
+            b"GET /echo HTTP/1.1\r\nHost: t\r\nConnection: upgrade\r\nUpgrade: echo\r\n\r\nx",
+        )
+        .unwrap();
+    let mut pending = Vec::new();
+    assert_eq!(read_response(&mut stream, &mut pending, true).status, 101);
+    // The echo of the byte sent with the request: the callback runs, the stream is alive.
+    fill_to(&mut stream, &mut pending, 1);
+    assert_eq!(get(server.addr, "/ok").status, 503);
+    stream.shutdown(Shutdown::Write).unwrap();
+    assert!(is_closed(&mut stream));
+    // The stream is dropped as its callback returns, on the handler's thread: the count goes
+    // down then, shortly after the close the client saw.
+    let served = (0..1000).any(|_| {
+        let status = get(server.addr, "/ok").status;
+        if status != 200 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        status == 200
+    });
+    assert!(
+        served,
+        "the upgraded connection stayed counted after its end"
+    );
+}
+
 #[test]
 fn a_connect_tunnel_carries_bytes_both_ways() {
     let server = TestServer::with_handler(pool_config(), upgrade_router());

@@ -15,6 +15,7 @@
 use std::io;
 use std::net::TcpStream;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub(crate) mod body;
@@ -36,13 +37,16 @@ use crate::response::Response;
 pub(crate) struct Inbox {
     returned: Mutex<Vec<(usize, Option<Box<Connection>>)>>,
     waker: Waker,
+    /// The server's count of open connections, which an upgraded one stays in.
+    open: Arc<AtomicUsize>,
 }
 
 impl Inbox {
-    pub(crate) fn new(waker: Waker) -> Inbox {
+    pub(crate) fn new(waker: Waker, open: Arc<AtomicUsize>) -> Inbox {
         Inbox {
             returned: Mutex::new(Vec::new()),
             waker,
+            open,
         }
     }
 
@@ -248,8 +252,10 @@ pub(crate) fn complete(link: &Link, mut response: Response) {
     match (back, on_upgrade) {
         (Back::Upgraded(prefix), Some(on_upgrade)) => {
             let key = lent.key;
+            // Counted as open until the upgraded stream is dropped, not only while in a slot.
+            let counted = upgrade::Counted::new(Arc::clone(&lent.inbox.open));
             lent.inbox.give_back(key, None);
-            let upgraded = upgrade::Upgraded::new(prefix, stream);
+            let upgraded = upgrade::Upgraded::new(prefix, stream, counted);
             // A panicking protocol handler costs its connection: the socket closes on drop.
             let _ = catch_unwind(AssertUnwindSafe(move || on_upgrade(upgraded)));
         }
