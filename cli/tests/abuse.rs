@@ -244,7 +244,8 @@ fn head_over_the_limit_gets_431_and_is_closed() {
 /// reading the body.
 #[test]
 fn body_over_the_limit_gets_413_without_being_read() {
-    let target = Target::start(&[]);
+    // A route that takes bodies (the router answers a 405 without reading one).
+    let target = Target::start(&["--echo"]);
     for chunked in [false, true] {
         let mut stream = target.connect();
         let head: &[u8] = if chunked {
@@ -415,7 +416,8 @@ fn slow_post_is_cut_at_the_minimum_body_rate_while_others_are_served() {
     let window = Duration::from_secs(1);
     // Each byte restarts the 30 s body timer: without the rate they would never be cut.
     let give_up = Duration::from_secs(25);
-    let target = Target::start(&["--min-body-rate", "100", "--min-rate-window", "1"]);
+    // A route that reads bodies (the router answers a 405 without reading one).
+    let target = Target::start(&["--echo", "--min-body-rate", "100", "--min-rate-window", "1"]);
     let head = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n";
     let started = Instant::now();
     // (stream, bytes of body sent, when it was answered)

@@ -135,6 +135,49 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every variant, in declaration order: for a table of the statuses a server answers, or a
+    /// test that must know them all (`tests/conformance.rs` checks the list is whole).
+    pub const ALL: &'static [Error] = &[
+        Error::InvalidMethod,
+        Error::ExtensionMethod,
+        Error::InvalidRequestLine,
+        Error::InvalidTarget,
+        Error::TargetFormMismatch,
+        Error::InvalidVersion,
+        Error::UnsupportedVersion,
+        Error::MethodTooLong,
+        Error::InvalidStatusLine,
+        Error::InvalidStatusCode,
+        Error::InvalidReasonPhrase,
+        Error::UnexpectedUpgrade,
+        Error::BareCr,
+        Error::BareLf,
+        Error::InvalidHeaderName,
+        Error::WhitespaceBeforeColon,
+        Error::InvalidHeaderValue,
+        Error::ObsFold,
+        Error::MissingHost,
+        Error::DuplicateHost,
+        Error::EmptyHost,
+        Error::InvalidHost,
+        Error::InvalidContentLength,
+        Error::ConflictingContentLength,
+        Error::ContentLengthWithTransferEncoding,
+        Error::InvalidTransferEncoding,
+        Error::UnsupportedTransferCoding,
+        Error::TransferEncodingInHttp10,
+        Error::InvalidChunkSize,
+        Error::ChunkSizeOverflow,
+        Error::InvalidChunkExtension,
+        Error::MissingChunkDataCrlf,
+        Error::IncompleteBody,
+        Error::HeadTooLarge,
+        Error::TargetTooLong,
+        Error::TooManyHeaders,
+        Error::BodyTooLarge,
+        Error::ChunkExtensionsTooLarge,
+        Error::TrailersTooLarge,
+    ];
     /// The status code a server should answer with (RFC 9110 §15), before closing the
     /// connection. The status-line errors and `UnexpectedUpgrade`, which only a response can
     /// have, give 502: what a gateway answers for an invalid response (RFC 9110 §15.6.3). A

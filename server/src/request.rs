@@ -197,7 +197,7 @@ impl<'a> Request<'a> {
     pub fn body_reader(&self) -> impl std::io::Read + 'a {
         match self.body {
             Body::Whole(body, _) => Reader::Whole(body),
-            Body::Streamed(body) => Reader::Streamed(BodyReader { body }),
+            Body::Streamed(body) => Reader::Streamed(BodyReader::new(body)),
         }
     }
 

@@ -1,7 +1,7 @@
 //! `Router`: which handler answers which method and path.
 
 use arrayvec::ArrayString;
-use h1_parser::{Method, TargetForm};
+use h1_parser::{Framing, Method, TargetForm};
 
 use crate::answer::Answer;
 use crate::handler::{Handler, Plan};
@@ -348,7 +348,8 @@ impl Router {
 }
 
 impl Handler for Router {
-    /// The plan of the route `req` takes; the router's own answers (404, 405) run inline.
+    /// The plan of the route `req` takes; the router's own answers (404, 405) run inline,
+    /// but for a request with a body: see [`own_answer`].
     fn plan(&self, req: &Request<'_>) -> Plan {
         let mut path = RoutePath::of(req);
         if let Some(handler) = self.find_literal(req.method(), &mut path) {
@@ -357,11 +358,11 @@ impl Handler for Router {
         let mut params = Params::default();
         match self.find(req.method(), &mut path, &mut params) {
             Ok(handler) => handler.plan(req),
-            Err(true) => Plan::inline(),
+            Err(true) => own_answer(req),
             Err(false) => self
                 .fallback
                 .as_ref()
-                .map_or(Plan::inline(), |fallback| fallback.plan(req)),
+                .map_or_else(|| own_answer(req), |fallback| fallback.plan(req)),
         }
     }
 
@@ -389,6 +390,16 @@ impl Handler for Router {
                 }
             },
         }
+    }
+}
+
+/// Where the router's own 404 or 405 runs: inline, unless the request has a body, which an
+/// inline plan would read whole first (with its `100 Continue`). On the pool it is answered
+/// before any of it is read, and then drained within the core's bound or the connection closed.
+fn own_answer(req: &Request<'_>) -> Plan {
+    match req.head().framing() {
+        Framing::NoBody | Framing::Length(0) => Plan::inline(),
+        _ => Plan::blocking(),
     }
 }
 

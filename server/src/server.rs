@@ -154,6 +154,7 @@ impl Server {
                     self.shared
                         .waker(index)
                         .ok_or_else(|| io::Error::other("a worker without a waker"))?,
+                    Arc::clone(&self.shared.open),
                 )),
                 returned: Vec::new(),
                 accepting: false,

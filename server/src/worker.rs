@@ -43,7 +43,8 @@ const OVER_CAPACITY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 
 pub(crate) struct Shared {
     shutdown: AtomicBool,
     wakers: Vec<Waker>,
-    pub(crate) open: AtomicUsize,
+    /// Connections open, over all workers (an upgraded one until its stream is dropped).
+    pub(crate) open: Arc<AtomicUsize>,
     /// The listener the workers' handles are cloned from; taken and closed by the shutdown.
     listener: Mutex<Option<TcpListener>>,
 }
@@ -53,7 +54,7 @@ impl Shared {
         Shared {
             shutdown: AtomicBool::new(false),
             wakers,
-            open: AtomicUsize::new(0),
+            open: Arc::new(AtomicUsize::new(0)),
             listener: Mutex::new(Some(listener)),
         }
     }

@@ -181,46 +181,11 @@ fn judge(expected: &[String], answer: Option<&Answer>, head: bool) -> Result<(),
 
 /// The status `Error::status` gives the named variant; `None` for `*` (any error).
 fn status_of(variant: &str) -> Result<Option<u16>, String> {
-    use Error::*;
     if variant == "*" {
         return Ok(None);
     }
-    let all = [
-        InvalidMethod,
-        InvalidRequestLine,
-        InvalidTarget,
-        TargetFormMismatch,
-        InvalidVersion,
-        UnsupportedVersion,
-        BareCr,
-        BareLf,
-        InvalidHeaderName,
-        WhitespaceBeforeColon,
-        InvalidHeaderValue,
-        ObsFold,
-        MissingHost,
-        DuplicateHost,
-        InvalidHost,
-        EmptyHost,
-        MethodTooLong,
-        InvalidContentLength,
-        ConflictingContentLength,
-        ContentLengthWithTransferEncoding,
-        InvalidTransferEncoding,
-        UnsupportedTransferCoding,
-        TransferEncodingInHttp10,
-        InvalidChunkSize,
-        ChunkSizeOverflow,
-        InvalidChunkExtension,
-        MissingChunkDataCrlf,
-        HeadTooLarge,
-        TargetTooLong,
-        TooManyHeaders,
-        BodyTooLarge,
-        ChunkExtensionsTooLarge,
-        TrailersTooLarge,
-    ];
-    all.iter()
+    Error::ALL
+        .iter()
         .find(|e| format!("{e:?}") == variant)
         .map(|e| Some(e.status()))
         .ok_or_else(|| format!("unknown error variant {variant}"))

@@ -208,6 +208,9 @@ impl Incoming {
             let grown = needed.max(self.body.capacity() * 2);
             if let Some(budget) = &self.budget {
                 if !budget.reserve(grown - self.reserved) {
+                    // Refused: what the body held goes back before the answer goes out.
+                    self.body = Vec::new();
+                    budget.release(std::mem::take(&mut self.reserved));
                     return false;
                 }
                 self.reserved = grown;

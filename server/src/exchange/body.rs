@@ -63,17 +63,30 @@ impl Streamed {
         self.whole.get_or_init(|| {
             let mut body = Vec::new();
             let mut piece = vec![0; PIECE];
-            while let Ok(n @ 1..) = self.read(&mut piece) {
-                if !self.make_room(&mut body, n) {
-                    if let Some(lent) = lock(&self.link).as_mut() {
-                        lent.refuse_body(Answer::OverBudget);
+            loop {
+                match self.read(&mut piece) {
+                    Ok(0) => return body,
+                    Ok(n) if self.make_room(&mut body, n) => body.extend_from_slice(&piece[..n]),
+                    Ok(_) => {
+                        if let Some(lent) = lock(&self.link).as_mut() {
+                            lent.refuse_body(Answer::OverBudget);
+                        }
+                        break;
                     }
-                    return Vec::new();
+                    Err(_) => break,
                 }
-                body.extend_from_slice(&piece[..n]);
             }
-            body
+            // Refused: what it held goes back before the answer does.
+            self.release();
+            Vec::new()
         })
+    }
+
+    /// Gives back what the whole body holds of the budget.
+    fn release(&self) {
+        if let Some(budget) = &self.budget {
+            budget.release(self.reserved.swap(0, Ordering::Relaxed));
+        }
     }
 
     /// Room in `body` for `more` bytes, its growth taken from the budget first.
@@ -102,9 +115,7 @@ impl Streamed {
 
 impl Drop for Streamed {
     fn drop(&mut self) {
-        if let Some(budget) = &self.budget {
-            budget.release(*self.reserved.get_mut());
-        }
+        self.release();
     }
 }
 
@@ -117,7 +128,13 @@ impl Drop for Streamed {
 /// status that says why (413, 400, 408), whatever the handler answers.
 #[derive(Debug)]
 pub struct BodyReader<'a> {
-    pub(crate) body: &'a Streamed,
+    body: &'a Streamed,
+}
+
+impl<'a> BodyReader<'a> {
+    pub(crate) fn new(body: &'a Streamed) -> BodyReader<'a> {
+        BodyReader { body }
+    }
 }
 
 impl Read for BodyReader<'_> {

@@ -15,6 +15,7 @@
 use std::io;
 use std::net::TcpStream;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub(crate) mod body;
@@ -36,13 +37,16 @@ use crate::response::Response;
 pub(crate) struct Inbox {
     returned: Mutex<Vec<(usize, Option<Box<Connection>>)>>,
     waker: Waker,
+    /// The server's count of open connections, which an upgraded one stays in.
+    open: Arc<AtomicUsize>,
 }
 
 impl Inbox {
-    pub(crate) fn new(waker: Waker) -> Inbox {
+    pub(crate) fn new(waker: Waker, open: Arc<AtomicUsize>) -> Inbox {
         Inbox {
             returned: Mutex::new(Vec::new()),
             waker,
+            open,
         }
     }
 
@@ -113,11 +117,10 @@ impl Lent {
         self.conn.start_body(&*self.stream, response, None)
     }
 
-    /// Writes a piece of the body now; fails once the client has gone.
+    /// Writes a piece of the body now; fails once the socket knows the client has gone (the
+    /// write after its close, at the latest). No peek for its end first: a client that only
+    /// half-closed after its request still reads, as it would read an answer held in memory.
     pub(crate) fn send_data(&mut self, data: &[u8]) -> io::Result<()> {
-        if writer::closed_by_peer(&self.stream) {
-            return Err(io::ErrorKind::BrokenPipe.into());
-        }
         self.conn.send_data(&*self.stream, data)
     }
 
@@ -160,10 +163,45 @@ pub(crate) fn serve<H: Handler + ?Sized>(lent: Lent, handler: &H, config: &Serve
         connect,
         config.shape_answers,
     );
+    if response.wants_upgrade() && !connect && !offered(&request, &response) {
+        // The handler's 101 names a protocol the client did not offer: refused as the core
+        // refuses a 101 to a request with no Upgrade at all, with a bare 500 and a close.
+        response = Response::new();
+        response
+            .set_status(500)
+            .set_body("Internal Server Error\n")
+            .close();
+    }
     drop(request);
     if !response.is_deferred() {
         complete(&link, response);
     }
+}
+
+/// RFC 9110 §7.8: a server switches only to protocols the request's `Upgrade` names, so every
+/// member of the response's `Upgrade` fields (as the writer serialized them: `Name: value`)
+/// must be in the request's.
+fn offered(request: &Request<'_>, response: &Response) -> bool {
+    let fields = response.fields().as_bytes();
+    let chosen = fields.split(|&b| b == b'\n').filter_map(|line| {
+        let (name, value) = line.split_at(line.iter().position(|&b| b == b':')?);
+        name.eq_ignore_ascii_case(b"upgrade").then_some(&value[1..])
+    });
+    let mut any = false;
+    for member in chosen.flat_map(|value| value.split(|&b| b == b',')) {
+        let Ok(member) = std::str::from_utf8(member.trim_ascii()) else {
+            return false;
+        };
+        if member.is_empty() {
+            continue;
+        }
+        any = true;
+        let mut offers = request.headers().get_all("upgrade");
+        if !offers.any(|offer| h1_parser::syntax::list_contains_token(offer, member)) {
+            return false;
+        }
+    }
+    any
 }
 
 /// On a pool thread: sends the answer an inline handler left in `lent`'s connection, whose
@@ -214,8 +252,10 @@ pub(crate) fn complete(link: &Link, mut response: Response) {
     match (back, on_upgrade) {
         (Back::Upgraded(prefix), Some(on_upgrade)) => {
             let key = lent.key;
+            // Counted as open until the upgraded stream is dropped, not only while in a slot.
+            let counted = upgrade::Counted::new(Arc::clone(&lent.inbox.open));
             lent.inbox.give_back(key, None);
-            let upgraded = upgrade::Upgraded::new(prefix, stream);
+            let upgraded = upgrade::Upgraded::new(prefix, stream, counted);
             // A panicking protocol handler costs its connection: the socket closes on drop.
             let _ = catch_unwind(AssertUnwindSafe(move || on_upgrade(upgraded)));
         }

@@ -10,15 +10,20 @@ use super::{lock, Link};
 /// The head went out when the writer was made; each `write` is framed (chunked, or to an
 /// HTTP/1.0 client until the close) and on the wire before it returns, so a slow client slows
 /// the writer (a blocking write, bounded by the write timeout) instead of growing memory. A
-/// write fails once the client has gone. The body ends when the handler returns (or the
+/// write fails once the socket knows the client has gone (the write after its close, at the
+/// latest; [`BodyWriter::client_gone`] asks without writing). The body ends when the handler returns (or the
 /// [`Responder`](crate::Responder) is sent), with the trailers of
 /// [`Response::set_trailer`](crate::Response::set_trailer).
 #[derive(Debug)]
 pub struct BodyWriter<'a> {
-    pub(crate) link: &'a Link,
+    link: &'a Link,
 }
 
-impl BodyWriter<'_> {
+impl<'a> BodyWriter<'a> {
+    pub(crate) fn new(link: &'a Link) -> BodyWriter<'a> {
+        BodyWriter { link }
+    }
+
     /// Whether the client closed the connection (its side, at least): a server-sent event
     /// stream with nothing to say for a while can ask instead of writing.
     pub fn client_gone(&self) -> bool {

@@ -464,7 +464,7 @@ impl Response {
             lent.start_body(self)?;
             self.body_started = true;
         }
-        Ok(BodyWriter { link })
+        Ok(BodyWriter::new(link))
     }
 
     /// Hands the answer to a [`Responder`], to complete from any thread; what this response
