@@ -33,6 +33,7 @@ pub(crate) enum BodyRule {
 
 /// RFC 9112 §6.3, RFC 9110 §15: the body a response with status `code` answering `method` may
 /// carry.
+#[inline]
 pub(crate) fn body_rule(code: u16, method: Method<'_>) -> BodyRule {
     match code {
         101 => BodyRule::Tunnel,

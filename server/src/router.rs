@@ -149,10 +149,22 @@ impl<'a, 'p> RoutePath<'a, 'p> {
 /// assert!(answers[1].contains("\r\nAllow: GET, HEAD\r\n"));
 /// assert!(answers[2].starts_with("404 Not Found\r\n"));
 /// ```
-#[derive(Default)]
 pub struct Router {
     routes: Vec<Route>,
     fallback: Option<Box<dyn Handler>>,
+    /// Every route (and the fallback) was added inline ([`Router::inline`]): a bodiless
+    /// request is then planned inline without looking its route up.
+    all_inline: bool,
+}
+
+impl Default for Router {
+    fn default() -> Router {
+        Router {
+            routes: Vec::new(),
+            fallback: None,
+            all_inline: true,
+        }
+    }
 }
 
 impl Router {
@@ -212,6 +224,7 @@ impl Router {
         F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
     {
         self.fallback = Some(Box::new(handler));
+        self.all_inline = false;
         self
     }
 
@@ -253,6 +266,13 @@ impl Router {
         pattern: &str,
         handler: impl Handler,
     ) -> &mut Router {
+        // Its plan is the handler's to decide, request by request.
+        self.all_inline = false;
+        self.add(method, pattern, Box::new(handler))
+    }
+
+    /// Adds a route (see [`Router::route_handler`]).
+    fn add(&mut self, method: &str, pattern: &str, handler: Box<dyn Handler>) -> &mut Router {
         let segments = parse_pattern(pattern).unwrap_or_else(|why| {
             panic!("invalid route pattern {pattern:?}: {why}");
         });
@@ -266,7 +286,7 @@ impl Router {
             known: method.parse().ok(),
             segments,
             literal,
-            handler: Box::new(handler),
+            handler,
         });
         self
     }
@@ -351,6 +371,10 @@ impl Handler for Router {
     /// The plan of the route `req` takes; the router's own answers (404, 405) run inline,
     /// but for a request with a body: see [`own_answer`].
     fn plan(&self, req: &Request<'_>) -> Plan {
+        // Every route inline, and the router's own bodiless answers are too.
+        if self.all_inline && req.head().framing() == Framing::NoBody {
+            return Plan::inline();
+        }
         let mut path = RoutePath::of(req);
         if let Some(handler) = self.find_literal(req.method(), &mut path) {
             return handler.plan(req);
@@ -448,8 +472,9 @@ impl PlannedRoutes<'_> {
     where
         F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
     {
+        self.router.all_inline &= self.plan.is_inline();
         self.router
-            .route_handler(method, pattern, self.plan.handler(handler));
+            .add(method, pattern, Box::new(self.plan.handler(handler)));
         self
     }
 
@@ -458,6 +483,7 @@ impl PlannedRoutes<'_> {
     where
         F: Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
     {
+        self.router.all_inline &= self.plan.is_inline();
         self.router.fallback = Some(Box::new(self.plan.handler(handler)));
         self
     }

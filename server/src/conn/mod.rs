@@ -337,20 +337,20 @@ impl Connection {
                 .advance(&mut self.core, &mut self.input, self.output.buf());
             match step {
                 Step::Head => {
-                    if std::mem::take(&mut self.shutdown_at_head) {
-                        self.core.shut_down();
-                    }
                     self.timers.enter(Phase::Body, now);
-                    match self.plan(handler) {
-                        Planned::Here => {}
-                        Planned::Pool => {
-                            self.pending = Some(Lend::Handler);
-                            return;
-                        }
-                        Planned::Refused => return,
+                    if !self.head_read(handler) {
+                        return;
                     }
                 }
-                Step::Complete => self.answer(handler, now),
+                Step::Complete => {
+                    // A bodiless request: its head and its end came in one step, and it is
+                    // planned where it is answered (one request built, no body limit).
+                    let bodiless = self.timers.phase() == Phase::Head;
+                    if bodiless && std::mem::take(&mut self.shutdown_at_head) {
+                        self.core.shut_down();
+                    }
+                    self.answer(handler, now, bodiless)
+                }
                 Step::NeedMore => return,
                 Step::Closed => return self.close(false),
                 // The client vanished inside a request: nothing to answer.
@@ -363,6 +363,22 @@ impl Connection {
                     return self.fail(Answer::OverBudget, "too many request bodies in memory now")
                 }
             }
+        }
+    }
+
+    /// A head was read: the shutdown it waited for, and where it is served. False when the
+    /// request is not answered here now (handed to the pool, or refused).
+    fn head_read<H: Handler + ?Sized>(&mut self, handler: &H) -> bool {
+        if std::mem::take(&mut self.shutdown_at_head) {
+            self.core.shut_down();
+        }
+        match self.plan(handler) {
+            Planned::Here => true,
+            Planned::Pool => {
+                self.pending = Some(Lend::Handler);
+                false
+            }
+            Planned::Refused => false,
         }
     }
 
@@ -392,8 +408,9 @@ impl Connection {
         }
     }
 
-    /// Runs the handler for the complete request and writes its answer through the core.
-    fn answer<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant) {
+    /// Runs the handler for the complete request and writes its answer through the core; a
+    /// bodiless request (`plan_first`) is planned here first, and may go to the pool instead.
+    fn answer<H: Handler + ?Sized>(&mut self, handler: &H, now: Instant, plan_first: bool) {
         let head = self.incoming.head(&self.input);
         let Some(head) = self.core.request(head) else {
             return self.fail(Answer::Internal, "request lost");
@@ -401,6 +418,10 @@ impl Connection {
         let connect = head.method() == Method::Connect;
         let body = self.incoming.body(&self.input);
         let request = Request::new(head, body, self.incoming.trailers(), self.peer);
+        if plan_first && !handler.plan(&request).inline && self.handoff {
+            self.pending = Some(Lend::Handler);
+            return;
+        }
         let shaper = self.config.shape_answers;
         self.response.reset();
         dispatch::dispatch(handler, &request, &mut self.response, connect, shaper);

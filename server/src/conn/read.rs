@@ -15,7 +15,8 @@ const BODY_KEEP: usize = 64 * 1024;
 /// What reading found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Step {
-    /// A request head is complete; its body (if any) is being read.
+    /// A request head is complete; its body is being read (a bodiless request's head is
+    /// reported with its end, as [`Step::Complete`]).
     Head,
     /// The request is complete: answer it.
     Complete,
@@ -90,7 +91,10 @@ impl Incoming {
                 Event::Head => {
                     self.head_len = self.at;
                     self.in_place = self.at..self.at;
-                    return Step::Head;
+                    // A bodiless request goes on to its end in this call: one step less.
+                    if core.body_pending() {
+                        return Step::Head;
+                    }
                 }
                 Event::Data(range) => {
                     if !self.take(from + range.start..from + range.end, message) {
@@ -259,6 +263,9 @@ impl Incoming {
 
     /// The complete body.
     pub(super) fn body<'a>(&'a self, input: &'a ReadBuffer) -> &'a [u8] {
+        if self.body.is_empty() && self.in_place.is_empty() {
+            return &[];
+        }
         if self.body.is_empty() {
             input
                 .message()
