@@ -370,11 +370,24 @@ impl Router {
 impl Handler for Router {
     /// The plan of the route `req` takes; the router's own answers (404, 405) run inline,
     /// but for a request with a body: see [`own_answer`].
+    #[inline]
     fn plan(&self, req: &Request<'_>) -> Plan {
         // Every route inline, and the router's own bodiless answers are too.
-        if self.all_inline && req.head().framing() == Framing::NoBody {
+        if self.all_inline && matches!(req.head().framing(), Framing::NoBody) {
             return Plan::inline();
         }
+        self.plan_routed(req)
+    }
+
+    #[inline]
+    fn handle(&self, req: &Request<'_>, res: &mut Response) {
+        self.handle_routed(req, res)
+    }
+}
+
+impl Router {
+    /// [`Handler::plan`] past its shortcut: the plan of the route `req` takes.
+    fn plan_routed(&self, req: &Request<'_>) -> Plan {
         let mut path = RoutePath::of(req);
         if let Some(handler) = self.find_literal(req.method(), &mut path) {
             return handler.plan(req);
@@ -390,7 +403,9 @@ impl Handler for Router {
         }
     }
 
-    fn handle(&self, req: &Request<'_>, res: &mut Response) {
+    /// [`Handler::handle`]: the route's handler, or the router's own answer.
+    #[inline]
+    fn handle_routed(&self, req: &Request<'_>, res: &mut Response) {
         let mut path = RoutePath::of(req);
         // A route without parameters answers the request as it came when it has none (no
         // copy); otherwise the routed request is built once, its parameters filled in place.

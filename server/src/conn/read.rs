@@ -288,6 +288,7 @@ impl Incoming {
     }
 
     /// Forgets the request, keeping the buffers unless they grew past 64 KiB.
+    #[inline]
     fn forget(&mut self) {
         self.at = 0;
         self.head_len = 0;

@@ -11,10 +11,15 @@ use crate::response::Response;
 
 impl Connection {
     /// Tells the configured log that `response` is going out for the current request.
+    #[inline]
     pub(super) fn log_answer(&self, response: &Response) {
-        let Some(log) = self.config.log else {
-            return;
-        };
+        if let Some(log) = self.config.log {
+            self.log_to(log, response);
+        }
+    }
+
+    #[inline(never)]
+    fn log_to(&self, log: fn(&Served<'_>), response: &Response) {
         let head = self.core.request(self.incoming.head(&self.input));
         let status = response.status();
         let bodiless = status == 204 || status == 304 || status < 200;
