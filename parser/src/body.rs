@@ -102,6 +102,14 @@ impl BodyDecoder {
         }
     }
 
+    /// The body bytes still to come when its length is known (a `Content-Length` body).
+    pub(crate) fn remaining_length(&self) -> Option<u64> {
+        match self.kind {
+            Kind::Length { remaining } => Some(remaining),
+            _ => None,
+        }
+    }
+
     /// Decodes from `input`, the bytes after what earlier calls consumed. Returns the number of
     /// bytes consumed and what they held; call in a loop. An error is final.
     ///

@@ -193,13 +193,7 @@ impl<const N: usize> ServerConn<N> {
     /// (past the limit, or a broken body: close) or [`Event::Upgrade`].
     pub fn drop_body(&mut self, input: &[u8]) -> Result<(usize, Event), ConnError> {
         if let (Read::Body, Answer::Done) = (self.read, self.answer) {
-            self.read = if self.decoder.is_done() {
-                Read::Done
-            } else if self.keep_alive || self.exchange.tunnel {
-                Read::Drain(self.drain_limit)
-            } else {
-                Read::Closed
-            };
+            self.read = self.after_answer();
         }
         match self.read {
             Read::Drain(_) => {
@@ -326,13 +320,7 @@ impl<const N: usize> ServerConn<N> {
                 Read::Body if self.answer == Answer::Done => {
                     // The answer is complete: what is left of the body is dropped, or the
                     // connection closed.
-                    self.read = if self.decoder.is_done() {
-                        Read::Done
-                    } else if self.keep_alive || self.exchange.tunnel {
-                        Read::Drain(self.drain_limit)
-                    } else {
-                        Read::Closed
-                    };
+                    self.read = self.after_answer();
                 }
                 Read::NoBody => {
                     self.read = Read::Done;
@@ -370,6 +358,23 @@ impl<const N: usize> ServerConn<N> {
                     return Ok((drained + consumed, found));
                 }
             }
+        }
+    }
+
+    /// Where reading goes once the answer is complete and the body is not: the rest dropped
+    /// within the drain limit, or the connection closed — at once when the body's declared
+    /// length already passes the limit.
+    fn after_answer(&self) -> Read {
+        let over = self
+            .decoder
+            .remaining_length()
+            .is_some_and(|remaining| remaining > self.drain_limit);
+        if self.decoder.is_done() {
+            Read::Done
+        } else if (self.keep_alive || self.exchange.tunnel) && !over {
+            Read::Drain(self.drain_limit)
+        } else {
+            Read::Closed
         }
     }
 
