@@ -66,7 +66,8 @@ pub struct ServerConfig {
     /// connection ("slow read"). In the first window bytes count when the kernel takes them;
     /// after it, only those the client took (the server asks the kernel how much of what it
     /// wrote is still queued: a send buffer the kernel grows for a slow reader earns it
-    /// nothing). 0 turns the check off.
+    /// nothing). 0 turns the check off. A handler on the pool writes with blocking writes
+    /// instead, each bounded by [`ServerConfig::write_timeout`].
     pub min_write_rate: u32,
     /// The window the minimum rates are measured over. The first window of a body or of
     /// pending output is its grace period: nothing is checked before it ends.
@@ -94,6 +95,8 @@ pub struct ServerConfig {
     /// The most threads of the handler pool, where handlers that may block run
     /// ([`Plan::blocking`](crate::Plan::blocking), the default): one per request being
     /// handled, started on demand, ended after 10 s idle. Past it, requests wait for a thread.
+    /// A written stream ([`Response::writer`](crate::Response::writer)) or an upgraded
+    /// connection holds its thread for as long as it lasts.
     pub handler_threads: usize,
     /// Called with each answer the library writes itself — the router's 404 and 405, the
     /// server's 400, 408, 413, 414, 431, 501, 505, the 500 of a panicking handler — to change
