@@ -190,7 +190,7 @@ impl UploadTarget {
     }
 
     /// Copies `body` (e.g. [`Request::body_reader`](crate::Request::body_reader)) to a
-    /// temporary file as it is read, [`PIECE`] bytes at most held at once, syncs it, then gives
+    /// temporary file as it is read, 64 KiB at most held at once, syncs it, then gives
     /// it its name. A declared `Content-Length` past the quota is refused before a byte is
     /// read; otherwise the quota is taken as the bytes come. Whatever stops the copy (the
     /// reader's error, the limit, the quota, the file system, a panic), the temporary file
