@@ -368,8 +368,9 @@ impl Router {
 }
 
 impl Handler for Router {
-    /// The plan of the route `req` takes; the router's own answers (404, 405) run inline,
-    /// but for a request with a body: which runs on the pool and is answered before any of it is read.
+    /// The plan of the route `req` takes. The router's own answers (404, 405) run inline,
+    /// but for a request with a body, which goes to the pool and is answered before any of
+    /// it is read.
     #[inline]
     fn plan(&self, req: &Request<'_>) -> Plan {
         // Every route inline, and the router's own bodiless answers are too.
