@@ -30,7 +30,7 @@ use crate::conn::{Back, Connection};
 use crate::handler::Handler;
 use crate::poll::Waker;
 use crate::request::Request;
-use crate::response::Response;
+use crate::response::{LentLink, Response};
 
 /// Where lent connections come back to: a worker's list, and its waker.
 #[derive(Debug)]
@@ -134,6 +134,12 @@ impl Lent {
 /// the answer is complete and the connection went back.
 pub(crate) type Link = Arc<Mutex<Option<Lent>>>;
 
+/// The lent connection `response` answers through, when it is a pool handler's.
+pub(crate) fn link_of(response: &Response) -> Option<Link> {
+    let lent = Arc::clone(response.lent()?);
+    lent.downcast::<Mutex<Option<Lent>>>().ok()
+}
+
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -155,7 +161,7 @@ pub(crate) fn serve<H: Handler + ?Sized>(lent: Lent, handler: &H, config: &Serve
     let streamed = body::Streamed::new(Arc::clone(&link));
     let request = Request::streamed(head, &streamed, peer);
     let mut response = Response::new();
-    response.link(Arc::clone(&link));
+    response.link(Arc::clone(&link) as LentLink);
     crate::conn::dispatch(
         handler,
         &request,

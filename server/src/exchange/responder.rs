@@ -1,7 +1,10 @@
 //! An answer completed later, from any thread.
 
-use super::{complete, unanswered, Link};
-use crate::response::Response;
+use std::io;
+use std::sync::Arc;
+
+use super::{complete, link_of, unanswered, Link};
+use crate::response::{needs_pool, LentLink, Response};
 
 /// The answer to a request, to complete from any thread: [`Response::defer`](crate::Response::defer).
 ///
@@ -18,7 +21,7 @@ pub struct Responder {
 impl Responder {
     pub(crate) fn new(link: Link) -> Responder {
         let mut response = Response::new();
-        response.link(link.clone());
+        response.link(Arc::clone(&link) as LentLink);
         Responder {
             response: Some(response),
             link,
@@ -42,5 +45,16 @@ impl Drop for Responder {
         if self.response.is_some() {
             complete(&self.link, unanswered());
         }
+    }
+}
+
+/// A handler on the pool answers later.
+impl Response {
+    /// Hands the answer to a [`Responder`], to complete from any thread; what this response
+    /// holds is dropped. Only on the pool (an inline handler gets `ErrorKind::Unsupported`).
+    pub fn defer(&mut self) -> io::Result<Responder> {
+        let link = link_of(self).ok_or_else(needs_pool)?;
+        self.set_deferred();
+        Ok(Responder::new(link))
     }
 }

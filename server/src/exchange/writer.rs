@@ -1,9 +1,11 @@
 //! A response body written as it is produced.
 
 use std::io::{self, Write};
+use std::marker::PhantomData;
 use std::net::TcpStream;
 
-use super::{lock, Link};
+use super::{link_of, lock, Link};
+use crate::response::{needs_pool, Response};
 
 /// A response body sent as it is written: [`Response::writer`](crate::Response::writer).
 ///
@@ -16,18 +18,51 @@ use super::{lock, Link};
 /// [`Response::set_trailer`](crate::Response::set_trailer).
 #[derive(Debug)]
 pub struct BodyWriter<'a> {
-    link: &'a Link,
+    link: Link,
+    /// The response is written through it: no field of it changes meanwhile.
+    response: PhantomData<&'a mut Response>,
 }
 
-impl<'a> BodyWriter<'a> {
-    pub(crate) fn new(link: &'a Link) -> BodyWriter<'a> {
-        BodyWriter { link }
+/// A handler on the pool writes its answer as it goes.
+impl Response {
+    /// Sends the head now and returns a writer for the body: each write goes out at once,
+    /// chunked (to an HTTP/1.0 client, until the close), for server-sent events, progress,
+    /// long polls. The status and fields are those set so far; a body set before is dropped.
+    /// Only on the pool ([`Plan::blocking`](crate::Plan::blocking), the default): an inline
+    /// handler gets `ErrorKind::Unsupported`.
+    ///
+    /// ```no_run
+    /// use std::io::Write;
+    /// # let mut res = h1_server::Response::new();
+    /// res.header("Content-Type", "text/event-stream");
+    /// let mut events = res.writer()?;
+    /// for n in 0..5 {
+    ///     write!(events, "data: {n}\n\n")?;
+    ///     std::thread::sleep(std::time::Duration::from_millis(200));
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn writer(&mut self) -> io::Result<BodyWriter<'_>> {
+        let link = link_of(self).ok_or_else(needs_pool)?;
+        if !self.is_body_started() {
+            let mut guard = lock(&link);
+            let lent = guard.as_mut().ok_or(io::ErrorKind::BrokenPipe)?;
+            lent.start_body(self)?;
+            drop(guard);
+            self.body_started();
+        }
+        Ok(BodyWriter {
+            link,
+            response: PhantomData,
+        })
     }
+}
 
+impl BodyWriter<'_> {
     /// Whether the client closed the connection (its side, at least): a server-sent event
     /// stream with nothing to say for a while can ask instead of writing.
     pub fn client_gone(&self) -> bool {
-        match lock(self.link).as_ref() {
+        match lock(&self.link).as_ref() {
             Some(lent) => lent.client_gone(),
             None => true,
         }
@@ -36,7 +71,7 @@ impl<'a> BodyWriter<'a> {
 
 impl Write for BodyWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut guard = lock(self.link);
+        let mut guard = lock(&self.link);
         let Some(lent) = guard.as_mut() else {
             return Err(io::ErrorKind::BrokenPipe.into());
         };

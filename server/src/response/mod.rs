@@ -1,9 +1,11 @@
 //! `Response`: what a handler fills in — status, headers and body — in buffers that the
 //! connection keeps and reuses.
 
+use std::any::Any;
 use std::fs::File;
 use std::io;
 use std::ops::Range;
+use std::sync::Arc;
 
 use h1_parser::syntax;
 use h1_parser::write::{CheckedFields, WriteError};
@@ -12,11 +14,13 @@ pub(crate) mod refused;
 
 use self::refused::{HeaderError, InterimError};
 use crate::answer::Answer;
-use crate::exchange::responder::Responder;
 use crate::exchange::upgrade::Upgraded;
-use crate::exchange::writer::BodyWriter;
-use crate::exchange::{lock, Link};
 use crate::source::Source;
+
+/// The connection a handler on the pool answers through, as the response keeps it: opaque
+/// here (the exchange's, which sits above the response), so that the response imports no
+/// module that imports it back.
+pub(crate) type LentLink = Arc<dyn Any + Send + Sync>;
 
 /// What runs on the connection's byte stream after an upgrade or a tunnel.
 struct OnUpgrade(Box<dyn FnOnce(Upgraded) + Send + 'static>);
@@ -28,7 +32,7 @@ impl std::fmt::Debug for OnUpgrade {
 }
 
 /// The error of what only a handler on the pool can do ([`Plan::blocking`](crate::Plan::blocking)).
-fn needs_pool() -> io::Error {
+pub(crate) fn needs_pool() -> io::Error {
     io::Error::new(
         io::ErrorKind::Unsupported,
         "an inline handler cannot stream, defer or upgrade: serve the route on the pool",
@@ -84,10 +88,10 @@ pub struct Response {
     /// Whether the request may get interim responses (HTTP/1.1, RFC 9110 §15.2).
     interim_allowed: bool,
     /// The lent connection, for a handler on the pool.
-    link: Option<Link>,
-    /// The answer is a [`Responder`]'s.
+    link: Option<LentLink>,
+    /// The answer is a [`Responder`](crate::Responder)'s.
     deferred: bool,
-    /// A [`BodyWriter`] sent the head.
+    /// A [`BodyWriter`](crate::BodyWriter) sent the head.
     body_started: bool,
     /// Trailer fields after a chunked body.
     trailers: Vec<(String, Vec<u8>)>,
@@ -431,48 +435,26 @@ impl Response {
 
 /// What a handler on the pool can do beyond a response held in memory.
 impl Response {
-    pub(crate) fn link(&mut self, link: Link) {
+    pub(crate) fn link(&mut self, link: LentLink) {
         self.link = Some(link);
     }
 
-    /// Sends the head now and returns a writer for the body: each write goes out at once,
-    /// chunked (to an HTTP/1.0 client, until the close), for server-sent events, progress,
-    /// long polls. The status and fields are those set so far; a body set before is dropped.
-    /// Only on the pool ([`Plan::blocking`](crate::Plan::blocking), the default): an inline
-    /// handler gets `ErrorKind::Unsupported`.
-    ///
-    /// ```no_run
-    /// use std::io::Write;
-    /// # let mut res = h1_server::Response::new();
-    /// res.header("Content-Type", "text/event-stream");
-    /// let mut events = res.writer()?;
-    /// for n in 0..5 {
-    ///     write!(events, "data: {n}\n\n")?;
-    ///     std::thread::sleep(std::time::Duration::from_millis(200));
-    /// }
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn writer(&mut self) -> io::Result<BodyWriter<'_>> {
-        let Some(link) = self.link.as_ref() else {
-            return Err(needs_pool());
-        };
-        if !self.body_started {
-            self.body.clear();
-            self.source = None;
-            let mut guard = lock(link);
-            let lent = guard.as_mut().ok_or(io::ErrorKind::BrokenPipe)?;
-            lent.start_body(self)?;
-            self.body_started = true;
-        }
-        Ok(BodyWriter::new(link))
+    /// The connection this response answers through, on the pool.
+    pub(crate) fn lent(&self) -> Option<&LentLink> {
+        self.link.as_ref()
     }
 
-    /// Hands the answer to a [`Responder`], to complete from any thread; what this response
-    /// holds is dropped. Only on the pool (an inline handler gets `ErrorKind::Unsupported`).
-    pub fn defer(&mut self) -> io::Result<Responder> {
-        let link = self.link.clone().ok_or_else(needs_pool)?;
+    /// The body goes out in pieces from now on (the head was sent): a body set before is
+    /// dropped.
+    pub(crate) fn body_started(&mut self) {
+        self.body.clear();
+        self.source = None;
+        self.body_started = true;
+    }
+
+    /// The answer is a responder's.
+    pub(crate) fn set_deferred(&mut self) {
         self.deferred = true;
-        Ok(Responder::new(link))
     }
 
     /// Answers `101 Switching Protocols` to `protocol` (RFC 9110 §7.8: the request's
