@@ -199,21 +199,7 @@ fn holds_10k_idle_keep_alive_connections() {
 /// and the duration.
 #[test]
 fn log_has_a_line_per_answer_the_servers_own_included() {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_h1-server"))
-        .args(["--addr", "127.0.0.1:0", "--log"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split(' ').next())
-        .expect("listening on http://ADDR")
-        .parse()
-        .expect("an address");
+    let (mut child, addr, lines) = common::spawn_logged(&["--log"]);
     for (request, status) in [
         (&b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"[..], 200),
         (b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", 200),

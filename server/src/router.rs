@@ -690,8 +690,8 @@ mod tests {
 
     #[test]
     fn static_routes_match_the_path_before_the_query_in_every_target_form() {
+        use crate::config::ServerConfig;
         use crate::conn::Connection;
-        use crate::ServerConfig;
         use std::time::Instant;
 
         let mut router = Router::new();
@@ -741,8 +741,8 @@ mod tests {
 
     #[test]
     fn routes_without_parameters_keep_the_order_and_the_head_fallback() {
+        use crate::config::ServerConfig;
         use crate::conn::Connection;
-        use crate::ServerConfig;
         use std::time::Instant;
 
         let mut router = Router::new();

@@ -188,8 +188,9 @@ pub(super) fn head(
 mod tests {
     use std::time::Instant;
 
+    use crate::config::ServerConfig;
     use crate::conn::Connection;
-    use crate::{Response, ServerConfig};
+    use crate::response::Response;
 
     #[test]
     fn every_answer_has_one_date_line_after_its_status_line() {

@@ -190,6 +190,21 @@ pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The binary on a free port; returns the child and the address it printed.
 pub fn spawn(args: &[&str]) -> (Child, SocketAddr) {
+    let (child, addr, lines) = spawn_logged(args);
+    // Keep draining stderr (the access log) so the server never blocks on it.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, addr)
+}
+
+/// [`spawn`], with the lines of stderr after the first (the access log) left to the caller,
+/// who must read them (a full pipe would block the server).
+pub fn spawn_logged(
+    args: &[&str],
+) -> (
+    Child,
+    SocketAddr,
+    std::io::Lines<BufReader<std::process::ChildStderr>>,
+) {
     // Only the h1-server-cli package's tests (cli/tests) have the binary to spawn.
     let Some(binary) = option_env!("CARGO_BIN_EXE_h1-server") else {
         panic!("no h1-server binary: the tests that spawn it are in cli/tests");
@@ -210,9 +225,7 @@ pub fn spawn(args: &[&str]) -> (Child, SocketAddr) {
         .expect("listening on http://ADDR")
         .parse()
         .expect("an address");
-    // Keep draining stderr (the access log) so the server never blocks on it.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, addr)
+    (child, addr, lines)
 }
 
 pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
