@@ -584,7 +584,7 @@ impl<const N: usize> ServerConn<N> {
     fn settle(&self, code: u16, said_close: bool, said_keep_alive: bool, body: Body) -> Settled {
         let exchange = self.exchange;
         let (body, sending) = fit_body(&exchange, code, body);
-        let tunnel = code == 101 || (exchange.method == Asked::Connect && is_2xx(code));
+        let tunnel = is_tunnel(&exchange, code);
         let mut keep_alive = self.keep_alive() && !said_close && !tunnel;
         // RFC 9112 §9.3: a body delimited by the close ends the connection.
         keep_alive &= sending != Outgoing::UntilClose;
@@ -826,6 +826,12 @@ struct Settled {
     connection: Option<&'static str>,
 }
 
+/// RFC 9110 §15.2.2, §9.3.6: a 101, or a 2xx to CONNECT, ends HTTP/1.1 on the connection.
+#[inline]
+fn is_tunnel(exchange: &Exchange, code: u16) -> bool {
+    code == 101 || (exchange.method == Asked::Connect && is_2xx(code))
+}
+
 fn is_2xx(code: u16) -> bool {
     (200..300).contains(&code)
 }
@@ -834,7 +840,7 @@ fn is_2xx(code: u16) -> bool {
 /// §9.3.2, §15.4.5; RFC 9112 §6.1, §6.3).
 #[inline]
 fn fit_body(exchange: &Exchange, code: u16, body: Body) -> (Body, Outgoing) {
-    let tunnel = code == 101 || (exchange.method == Asked::Connect && is_2xx(code));
+    let tunnel = is_tunnel(exchange, code);
     let never = tunnel || (100..200).contains(&code) || code == 204;
     let head_or_304 = exchange.method == Asked::Head || code == 304;
     if never || head_or_304 {
