@@ -13,7 +13,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use common::{config, find, is_closed, read_response, Resp, TestServer};
+use common::{config, fill_to, fill_until, is_closed, read_chunk, read_response, Resp, TestServer};
 use h1_server::{Plan, Request, Response, Router, ServerConfig};
 
 /// How long a test waits for what must come before it calls it a hang. Never a measure.
@@ -81,45 +81,6 @@ fn nothing_received(stream: &mut TcpStream) -> bool {
     let read = stream.read(&mut byte);
     stream.set_nonblocking(false).unwrap();
     matches!(read, Err(error) if error.kind() == io::ErrorKind::WouldBlock)
-}
-
-/// Reads from `stream` into `pending` until it holds `needle`; returns its offset.
-fn fill_until(stream: &mut TcpStream, pending: &mut Vec<u8>, needle: &[u8]) -> usize {
-    loop {
-        if let Some(at) = find(pending, needle) {
-            return at;
-        }
-        let mut chunk = [0u8; 8192];
-        let n = stream.read(&mut chunk).expect("read");
-        assert!(n > 0, "EOF; got {:?}", String::from_utf8_lossy(pending));
-        pending.extend_from_slice(&chunk[..n]);
-    }
-}
-
-fn fill_to(stream: &mut TcpStream, pending: &mut Vec<u8>, len: usize) {
-    while pending.len() < len {
-        let mut chunk = [0u8; 8192];
-        let n = stream.read(&mut chunk).expect("read");
-        assert!(n > 0, "EOF; got {:?}", String::from_utf8_lossy(pending));
-        pending.extend_from_slice(&chunk[..n]);
-    }
-}
-
-/// Reads one chunk of a chunked body: its data, empty for the last chunk (whose trailer
-/// section is left in `pending`, see [`read_trailers`]).
-fn read_chunk(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Vec<u8> {
-    let line_end = fill_until(stream, pending, b"\r\n");
-    let size = std::str::from_utf8(&pending[..line_end]).expect("ASCII size line");
-    let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).expect("hex");
-    pending.drain(..line_end + 2);
-    if size == 0 {
-        return Vec::new();
-    }
-    fill_to(stream, pending, size + 2);
-    assert_eq!(&pending[size..size + 2], b"\r\n", "chunk data ends in CRLF");
-    let data = pending[..size].to_vec();
-    pending.drain(..size + 2);
-    data
 }
 
 /// The trailer section after the last chunk, up to and with its final CRLF.

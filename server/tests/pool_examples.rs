@@ -9,11 +9,11 @@ mod sse;
 #[allow(dead_code)]
 mod ws_echo;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{config, find, read_response, TestServer};
+use common::{config, read_chunk, read_response, TestServer};
 use tungstenite::Message;
 
 /// How long a read waits before the test calls it a hang. Never a measure.
@@ -31,32 +31,6 @@ fn connect(server: &TestServer) -> TcpStream {
     let stream = TcpStream::connect(server.addr).expect("connect");
     stream.set_read_timeout(Some(GUARD)).expect("read timeout");
     stream
-}
-
-/// One chunk of a chunked body (empty: the last chunk).
-fn read_chunk(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Vec<u8> {
-    let mut fill = |pending: &mut Vec<u8>| {
-        let mut buf = [0u8; 4096];
-        let n = stream.read(&mut buf).expect("read");
-        assert!(n > 0, "EOF in a chunked body");
-        pending.extend_from_slice(&buf[..n]);
-    };
-    let line_end = loop {
-        match find(pending, b"\r\n") {
-            Some(at) => break at,
-            None => fill(pending),
-        }
-    };
-    let size = std::str::from_utf8(&pending[..line_end]).expect("ASCII");
-    let size = usize::from_str_radix(size, 16).expect("hex size");
-    pending.drain(..line_end + 2);
-    while pending.len() < size + 2 {
-        fill(pending);
-    }
-    let data = pending[..size].to_vec();
-    assert_eq!(&pending[size..size + 2], b"\r\n");
-    pending.drain(..size + 2);
-    data
 }
 
 #[test]

@@ -305,3 +305,42 @@ pub fn curl_within(max_seconds: u32, args: &[&str]) -> Option<std::process::Outp
         Err(error) => panic!("running curl: {error}"),
     }
 }
+
+/// Reads from `stream` into `pending` until it holds `needle`; returns its offset.
+pub fn fill_until(stream: &mut TcpStream, pending: &mut Vec<u8>, needle: &[u8]) -> usize {
+    loop {
+        if let Some(at) = find(pending, needle) {
+            return at;
+        }
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).expect("read");
+        assert!(n > 0, "EOF; got {:?}", String::from_utf8_lossy(pending));
+        pending.extend_from_slice(&chunk[..n]);
+    }
+}
+
+pub fn fill_to(stream: &mut TcpStream, pending: &mut Vec<u8>, len: usize) {
+    while pending.len() < len {
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).expect("read");
+        assert!(n > 0, "EOF; got {:?}", String::from_utf8_lossy(pending));
+        pending.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Reads one chunk of a chunked body: its data, empty for the last chunk (whose trailer
+/// section is left in `pending`, for the caller to read).
+pub fn read_chunk(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Vec<u8> {
+    let line_end = fill_until(stream, pending, b"\r\n");
+    let size = std::str::from_utf8(&pending[..line_end]).expect("ASCII size line");
+    let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).expect("hex");
+    pending.drain(..line_end + 2);
+    if size == 0 {
+        return Vec::new();
+    }
+    fill_to(stream, pending, size + 2);
+    assert_eq!(&pending[size..size + 2], b"\r\n", "chunk data ends in CRLF");
+    let data = pending[..size].to_vec();
+    pending.drain(..size + 2);
+    data
+}
