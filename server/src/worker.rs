@@ -428,7 +428,9 @@ impl<H: Handler> Worker<H> {
     /// socket may hold the next request, and no new edge would say so).
     fn take_returned(&mut self, now: Instant) {
         self.inbox.take(&mut self.returned);
-        for (key, conn) in std::mem::take(&mut self.returned) {
+        // Taken out for the loop's borrow of self; its buffer goes back after.
+        let mut returned = std::mem::take(&mut self.returned);
+        for (key, conn) in returned.drain(..) {
             let Some(slot) = self.slots.get_mut(key).filter(|slot| slot.lent) else {
                 continue;
             };
@@ -450,6 +452,7 @@ impl<H: Handler> Worker<H> {
                 }
             }
         }
+        self.returned = returned;
     }
 
     /// Deadlines (timeouts, minimum rates, lingering closes), and re-enabling a paused

@@ -15,7 +15,7 @@
 use std::io;
 use std::net::TcpStream;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub(crate) mod body;
@@ -36,6 +36,9 @@ use crate::response::{LentLink, Response};
 #[derive(Debug)]
 pub(crate) struct Inbox {
     returned: Mutex<Vec<(usize, Option<Box<Connection>>)>>,
+    /// Whether `returned` may hold something: the worker looks here every round, and takes
+    /// the lock only then.
+    waiting: AtomicBool,
     waker: Waker,
     /// The server's count of open connections, which an upgraded one stays in.
     open: Arc<AtomicUsize>,
@@ -45,6 +48,7 @@ impl Inbox {
     pub(crate) fn new(waker: Waker, open: Arc<AtomicUsize>) -> Inbox {
         Inbox {
             returned: Mutex::new(Vec::new()),
+            waiting: AtomicBool::new(false),
             waker,
             open,
         }
@@ -53,12 +57,15 @@ impl Inbox {
     /// Gives slot `key`'s connection back (`None`: the socket is gone, upgraded or closed).
     fn give_back(&self, key: usize, conn: Option<Box<Connection>>) {
         lock(&self.returned).push((key, conn));
+        self.waiting.store(true, Ordering::Release);
         self.waker.wake();
     }
 
     /// The connections given back since the last call.
     pub(crate) fn take(&self, into: &mut Vec<(usize, Option<Box<Connection>>)>) {
-        into.append(&mut lock(&self.returned));
+        if self.waiting.swap(false, Ordering::Acquire) {
+            into.append(&mut lock(&self.returned));
+        }
     }
 }
 
