@@ -166,8 +166,10 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
             "transfer-encoding" => transfer_encoding.push(header.value),
             "content-length" => lengths.push(header.value),
             // RFC 9110 §7.8: Upgrade = #protocol; a list of nothing names no protocol.
+            // RFC 9112 §5.2: an obs-fold reads as SP, so a folded value is read unfolded.
             "upgrade" => {
-                upgrade_field |= header.value.split(|&b| b == b',').any(|p| !trim_ows(p).is_empty())
+                let value = h1_fuzz::unfold(header.value);
+                upgrade_field |= value.split(|&b| b == b',').any(|p| !trim_ows(p).is_empty())
             }
             _ => {}
         }
