@@ -86,7 +86,10 @@ fn decode_in_pieces(
                 }
                 Decoded::Partial => {
                     let left = pending.len() - n;
-                    assert!(left <= config.max_trailers_size.max(2), "{left} bytes left unconsumed");
+                    assert!(
+                        left <= config.max_trailers_size.max(2),
+                        "{left} bytes left unconsumed"
+                    );
                     pending.drain(..n);
                     break;
                 }

@@ -31,7 +31,11 @@ impl Bytes<'_> {
         let trailers = (0..self.byte() % 3)
             .map(|k| (format!("X-T{k}"), format!("v{}", self.byte() % 100)))
             .collect();
-        Payload { data, chunked, trailers }
+        Payload {
+            data,
+            chunked,
+            trailers,
+        }
     }
     fn exchange(&mut self) -> Exchange {
         let method = self.byte() % 4;
@@ -56,8 +60,12 @@ impl Bytes<'_> {
 
 fuzz_target!(|data: &[u8]| {
     let mut bytes = Bytes(data);
-    let pieces: Vec<usize> = (0..1 + bytes.byte() % 8).map(|_| usize::from(1 + bytes.byte() % 64)).collect();
-    let exchanges: Vec<Exchange> = (0..1 + bytes.byte() % 6).map(|_| bytes.exchange()).collect();
+    let pieces: Vec<usize> = (0..1 + bytes.byte() % 8)
+        .map(|_| usize::from(1 + bytes.byte() % 64))
+        .collect();
+    let exchanges: Vec<Exchange> = (0..1 + bytes.byte() % 6)
+        .map(|_| bytes.exchange())
+        .collect();
     if let Err(failure) = pair::run(&exchanges, &pieces) {
         panic!("{failure}\n{exchanges:#?}\npieces {pieces:?}");
     }

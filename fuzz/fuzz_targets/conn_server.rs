@@ -13,7 +13,9 @@ use libfuzzer_sys::fuzz_target;
 type Asked = (Method<'static>, bool);
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&choice, input)) = data.split_first() else { return };
+    let Some((&choice, input)) = data.split_first() else {
+        return;
+    };
     let mut conn = ServerConn::new(Config::new());
     let mut out = Vec::new();
     let mut asked: Vec<Asked> = Vec::new();
@@ -30,7 +32,10 @@ fuzz_target!(|data: &[u8]| {
                 if conn.answer_error(&mut out).unwrap_or(0) > 0 {
                     asked.push((Method::Get, false));
                 }
-                assert!(matches!(error, ConnError::Parse(_) | ConnError::IncompleteMessage));
+                assert!(matches!(
+                    error,
+                    ConnError::Parse(_) | ConnError::IncompleteMessage
+                ));
                 break;
             }
         };
@@ -86,7 +91,8 @@ fn answer(conn: &mut ServerConn, out: &mut Vec<u8>, choice: u8) {
     });
     if head.is_err() {
         if let Ok(head) = conn.respond(&mut *out, 500) {
-            head.finish(Body::None).expect("a plain 500 is always written");
+            head.finish(Body::None)
+                .expect("a plain 500 is always written");
         }
         return;
     }
@@ -107,7 +113,10 @@ fn read_back(out: &[u8], asked: &[Asked]) {
         let framing = loop {
             parser.reset();
             let Ok(Progress::Complete(response)) = parser.parse(&out[at..]) else {
-                panic!("an answer the parser rejects: {:?}", String::from_utf8_lossy(&out[at..]));
+                panic!(
+                    "an answer the parser rejects: {:?}",
+                    String::from_utf8_lossy(&out[at..])
+                );
             };
             at += response.head_len();
             if !response.is_interim() {
@@ -116,14 +125,19 @@ fn read_back(out: &[u8], asked: &[Asked]) {
         };
         let mut decoder = BodyDecoder::new(framing, Config::new());
         loop {
-            match decoder.decode(&out[at..]).expect("a body the decoder reads") {
+            match decoder
+                .decode(&out[at..])
+                .expect("a body the decoder reads")
+            {
                 (n, Decoded::Done) => {
                     at += n;
                     break;
                 }
                 (n, Decoded::Partial) => {
                     at += n;
-                    decoder.finish().expect("only a body to the close ends with the output");
+                    decoder
+                        .finish()
+                        .expect("only a body to the close ends with the output");
                     assert_eq!(at, out.len());
                     return;
                 }

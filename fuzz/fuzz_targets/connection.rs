@@ -86,25 +86,36 @@ fn router() -> Router {
             let id = req.param("id").unwrap_or("");
             res.header("X-Id", id).set_body(id);
         })
-        .route("GET", "/echo-header", |req: &Request, res: &mut Response| {
-            // Request bytes (obs-text, HTAB, under obs-fold even CR LF) into a response field.
-            let value = req.header("x-echo").unwrap_or_default();
-            res.header("X-Echo", value);
-            if let Some(name) = req.header("x-name") {
-                res.header(std::str::from_utf8(name).unwrap_or("bad name"), "1");
-            }
-        })
+        .route(
+            "GET",
+            "/echo-header",
+            |req: &Request, res: &mut Response| {
+                // Request bytes (obs-text, HTAB, under obs-fold even CR LF) into a response field.
+                let value = req.header("x-echo").unwrap_or_default();
+                res.header("X-Echo", value);
+                if let Some(name) = req.header("x-name") {
+                    res.header(std::str::from_utf8(name).unwrap_or("bad name"), "1");
+                }
+            },
+        )
         .post("/echo", |req: &Request, res: &mut Response| {
             res.header("Content-Type", "application/octet-stream")
                 .set_body(req.body());
         })
-        .route("PUT", "/files/*rest", |req: &Request, res: &mut Response| {
-            let rest = req.param("rest").unwrap_or("");
-            res.set_status(201).set_body(rest);
-        })
+        .route(
+            "PUT",
+            "/files/*rest",
+            |req: &Request, res: &mut Response| {
+                let rest = req.param("rest").unwrap_or("");
+                res.set_status(201).set_body(rest);
+            },
+        )
         .get("/status/:code", |req: &Request, res: &mut Response| {
             // Final statuses only: a 1xx is interim, not an answer (RFC 9110 §15.2).
-            let code = req.param("code").and_then(|c| c.parse::<u16>().ok()).unwrap_or(0);
+            let code = req
+                .param("code")
+                .and_then(|c| c.parse::<u16>().ok())
+                .unwrap_or(0);
             res.set_status(code.max(200));
         })
         .get("/close", |_: &Request, res: &mut Response| {
@@ -138,7 +149,9 @@ fuzz_target!(|data: &[u8]| {
     // and slack for the router, the response and the parser.
     let read = server.read_buffer_size.max(256);
     let max_buf = parser.max_head_size + parser.max_trailers_size + read;
-    let body = usize::try_from(parser.max_body_size).unwrap_or(usize::MAX).min(input.len());
+    let body = usize::try_from(parser.max_body_size)
+        .unwrap_or(usize::MAX)
+        .min(input.len());
     let response = body + 4 * 1024;
     let bound = 2 * max_buf + 2 * body + 2 * (64 * 1024 + response) + 2 * response + 64 * 1024;
 
@@ -196,10 +209,16 @@ fuzz_target!(|data: &[u8]| {
         now += Duration::from_secs(3600);
         conn.handle_timeout(now);
         drain(&mut conn, &mut sent, now);
-        assert!(conn.is_finished(), "an hour later the connection is still open");
+        assert!(
+            conn.is_finished(),
+            "an hour later the connection is still open"
+        );
     }
     if plan & 2 != 0 {
-        assert!(conn.is_finished(), "the client closed, all was sent, yet the connection stays");
+        assert!(
+            conn.is_finished(),
+            "the client closed, all was sent, yet the connection stays"
+        );
     }
     let seen = std::mem::take(&mut *SEEN.lock().unwrap());
     check_responses(&sent, &seen, conn.is_finished());
@@ -219,8 +238,13 @@ fn drain(conn: &mut Connection, sent: &mut Vec<u8>, now: Instant) {
 
 fn check_memory(baseline: usize, sent: &Vec<u8>, bound: usize) {
     let live = LIVE.load(Ordering::Relaxed);
-    let held = live.saturating_sub(baseline).saturating_sub(sent.capacity());
-    assert!(held <= bound, "the connection holds {held} bytes, bound {bound}");
+    let held = live
+        .saturating_sub(baseline)
+        .saturating_sub(sent.capacity());
+    assert!(
+        held <= bound,
+        "the connection holds {held} bytes, bound {bound}"
+    );
 }
 
 /// The sent bytes are well-formed responses: see the invariants at the top.
@@ -231,10 +255,22 @@ fn check_responses(sent: &[u8], seen: &[bool], finished: bool) {
     let mut extra = 0;
     while at < sent.len() {
         let rest = &sent[at..];
-        assert!(!closed, "bytes after a Connection: close response: {:?}", show(rest));
-        assert!(rest.starts_with(b"HTTP/1.1 "), "not a status line: {:?}", show(rest));
+        assert!(
+            !closed,
+            "bytes after a Connection: close response: {:?}",
+            show(rest)
+        );
+        assert!(
+            rest.starts_with(b"HTTP/1.1 "),
+            "not a status line: {:?}",
+            show(rest)
+        );
         let digits = &rest[9..12];
-        assert!(digits.iter().all(u8::is_ascii_digit) && rest[12] == b' ', "{:?}", show(rest));
+        assert!(
+            digits.iter().all(u8::is_ascii_digit) && rest[12] == b' ',
+            "{:?}",
+            show(rest)
+        );
         let status: u16 = std::str::from_utf8(digits).unwrap().parse().unwrap();
         let head_end = find(rest, b"\r\n\r\n").expect("a response head ends with CRLF CRLF") + 4;
         let head = &rest[..head_end];
@@ -243,21 +279,39 @@ fn check_responses(sent: &[u8], seen: &[bool], finished: bool) {
             at += head_end;
             continue;
         }
-        assert!(status >= 200, "an interim {status} as an answer: {:?}", show(head));
+        assert!(
+            status >= 200,
+            "an interim {status} as an answer: {:?}",
+            show(head)
+        );
         let status_line_end = find(head, b"\r\n").unwrap();
         let reason = &head[13..status_line_end];
-        assert!(reason.iter().all(|&b| b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b)));
+        assert!(reason
+            .iter()
+            .all(|&b| b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b)));
         let (mut date, mut connection, mut length) = (0, None, None);
         let mut line_start = status_line_end + 2;
         while line_start < head_end - 2 {
             let line_end = line_start + find(&head[line_start..], b"\r\n").unwrap();
             let line = &head[line_start..line_end];
             line_start = line_end + 2;
-            assert!(!line.contains(&b'\n'), "a bare LF in a field line: {:?}", show(line));
+            assert!(
+                !line.contains(&b'\n'),
+                "a bare LF in a field line: {:?}",
+                show(line)
+            );
             let colon = line.iter().position(|&b| b == b':').expect("name: value");
             let (name, value) = (&line[..colon], &line[colon + 1..]);
-            assert!(!name.is_empty() && name.iter().all(|&b| is_tchar(b)), "{:?}", show(line));
-            assert!(!value.iter().any(|&b| b == b'\r' || b == 0), "{:?}", show(line));
+            assert!(
+                !name.is_empty() && name.iter().all(|&b| is_tchar(b)),
+                "{:?}",
+                show(line)
+            );
+            assert!(
+                !value.iter().any(|&b| b == b'\r' || b == 0),
+                "{:?}",
+                show(line)
+            );
             let value = value.strip_prefix(b" ").unwrap_or(value);
             match name.to_ascii_lowercase().as_slice() {
                 b"date" => date += 1,
@@ -279,7 +333,11 @@ fn check_responses(sent: &[u8], seen: &[bool], finished: bool) {
         // `Connection: keep-alive` only to HTTP/1.0 clients, which need it.
         let close = connection.unwrap_or(false);
         let bodyless = status == 204 || status == 304;
-        assert_eq!(length.is_none(), bodyless, "Content-Length iff a body may follow");
+        assert_eq!(
+            length.is_none(),
+            bodyless,
+            "Content-Length iff a body may follow"
+        );
         // The answers to the requests the handler saw come first, in order; then at most one
         // answer to a request the connection refused, which closes it.
         let is_head = if answered < seen.len() {
@@ -287,18 +345,33 @@ fn check_responses(sent: &[u8], seen: &[bool], finished: bool) {
             seen[answered - 1]
         } else {
             extra += 1;
-            assert!(close, "an error answer keeps the connection: {:?}", show(head));
+            assert!(
+                close,
+                "an error answer keeps the connection: {:?}",
+                show(head)
+            );
             false
         };
         let body_len = if is_head { 0 } else { length.unwrap_or(0) };
-        assert!(head_end + body_len <= rest.len(), "body cut short: {:?}", show(rest));
+        assert!(
+            head_end + body_len <= rest.len(),
+            "body cut short: {:?}",
+            show(rest)
+        );
         at += head_end + body_len;
         closed = close;
     }
-    assert_eq!(answered, seen.len(), "a request the handler saw got no answer");
+    assert_eq!(
+        answered,
+        seen.len(),
+        "a request the handler saw got no answer"
+    );
     assert!(extra <= 1);
     if closed {
-        assert!(finished, "a Connection: close answer, but the connection stays open");
+        assert!(
+            finished,
+            "a Connection: close answer, but the connection stays open"
+        );
     }
 }
 

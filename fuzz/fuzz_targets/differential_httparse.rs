@@ -69,7 +69,11 @@ fn documented_divergence(ours: &Owned, input: &[u8]) -> Option<&'static str> {
     // 1. obs-fold under `Config::allow_obs_fold` (RFC 9112 §5.2: a server MAY replace each
     //    obs-fold by SP). A CR or LF can be in a value only through a fold the leniency
     //    accepted; httparse rejects obs-fold in requests (its option is for responses only).
-    if ours.headers.iter().any(|(_, v)| v.contains(&b'\r') || v.contains(&b'\n')) {
+    if ours
+        .headers
+        .iter()
+        .any(|(_, v)| v.contains(&b'\r') || v.contains(&b'\n'))
+    {
         return Some("obs-fold");
     }
     // 2. A higher minor version, HTTP/1.2 to HTTP/1.9, read as HTTP/1.1 (RFC 9110 §2.5);

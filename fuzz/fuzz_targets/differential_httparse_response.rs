@@ -84,7 +84,11 @@ fuzz_target!(|data: &[u8]| {
 /// differently (README.md, "Divergences: responses"), recognised from h1-parser's parse.
 fn documented_divergence(ours: &OwnedResponse, input: &[u8]) -> Option<&'static str> {
     // 1. obs-fold under the leniency: a CR or LF in a value can only come from a fold.
-    if ours.headers.iter().any(|(_, v)| v.contains(&b'\r') || v.contains(&b'\n')) {
+    if ours
+        .headers
+        .iter()
+        .any(|(_, v)| v.contains(&b'\r') || v.contains(&b'\n'))
+    {
         return Some("obs-fold");
     }
     // 2. A higher minor version, HTTP/1.2 to HTTP/1.9, read as HTTP/1.1 (RFC 9110 §2.5);
@@ -95,7 +99,9 @@ fn documented_divergence(ours: &OwnedResponse, input: &[u8]) -> Option<&'static 
         [b'\n', ..] => 1,
         _ => 0,
     };
-    if let Some([b'H', b'T', b'T', b'P', b'/', b'1', b'.', b'2'..=b'9']) = input.get(skipped..skipped + 8) {
+    if let Some([b'H', b'T', b'T', b'P', b'/', b'1', b'.', b'2'..=b'9']) =
+        input.get(skipped..skipped + 8)
+    {
         return Some("higher minor version");
     }
     None

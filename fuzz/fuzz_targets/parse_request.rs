@@ -46,7 +46,11 @@ fn check<const N: usize>(config: Config, input: &[u8]) {
         }
         Err(error) => {
             let offset = parser.error_offset().expect("an error has an offset");
-            assert!(offset < input.len(), "{error:?} at {offset} of {}", input.len());
+            assert!(
+                offset < input.len(),
+                "{error:?} at {offset} of {}",
+                input.len()
+            );
             assert!(
                 [400, 413, 414, 431, 501, 505].contains(&error.status()),
                 "{error:?}"
@@ -66,7 +70,10 @@ fn check<const N: usize>(config: Config, input: &[u8]) {
 
     // Deterministic, and repeatable on the same parser.
     let again = parser.parse(input).expect("complete stays complete");
-    assert_eq!(again.complete().map(|r| Owned::of(&r)).as_ref(), Some(&owned));
+    assert_eq!(
+        again.complete().map(|r| Owned::of(&r)).as_ref(),
+        Some(&owned)
+    );
     let kept = parser.request(input).expect("request() after Complete");
     assert_eq!(Owned::of(&kept), owned);
     let mut fresh = RequestParser::<N>::from_config(config);
@@ -82,7 +89,10 @@ fn check<const N: usize>(config: Config, input: &[u8]) {
     let mut reparser = RequestParser::<N>::from_config(strict);
     let reparsed = match reparser.parse(&wire) {
         Ok(Progress::Complete(r)) => Owned::of(&r),
-        other => panic!("canonical form {:?} does not parse: {other:?}", String::from_utf8_lossy(&wire)),
+        other => panic!(
+            "canonical form {:?} does not parse: {other:?}",
+            String::from_utf8_lossy(&wire)
+        ),
     };
     assert_eq!(reparsed.method, owned.method);
     assert_eq!(reparsed.target, owned.target);
@@ -96,7 +106,11 @@ fn check<const N: usize>(config: Config, input: &[u8]) {
         .map(|(n, v)| (n.clone(), h1_fuzz::unfold(v)))
         .collect();
     assert_eq!(reparsed.headers, unfolded);
-    assert_eq!(reparsed.serialize(), wire, "the canonical form is a fixpoint");
+    assert_eq!(
+        reparsed.serialize(),
+        wire,
+        "the canonical form is a fixpoint"
+    );
 }
 
 fn check_complete(config: &Config, input: &[u8], request: &h1_parser::Request) {
@@ -117,7 +131,10 @@ fn check_complete(config: &Config, input: &[u8], request: &h1_parser::Request) {
 
     // The head ends with its empty line.
     if config.allow_bare_lf {
-        assert!(head.ends_with(b"\n\n") || head.ends_with(b"\n\r\n"), "{head:?}");
+        assert!(
+            head.ends_with(b"\n\n") || head.ends_with(b"\n\r\n"),
+            "{head:?}"
+        );
     } else {
         assert!(head.ends_with(b"\r\n\r\n"), "{head:?}");
     }
@@ -136,8 +153,13 @@ fn check_complete(config: &Config, input: &[u8], request: &h1_parser::Request) {
     expected.extend_from_slice(request.target_bytes());
     expected.push(b' ');
     assert!(line.starts_with(&expected), "{line:?} vs {expected:?}");
-    let version = line.get(expected.len()..expected.len() + 8).unwrap_or_default();
-    assert!(h1_fuzz::version_reads_as(version, request.version()), "{line:?}");
+    let version = line
+        .get(expected.len()..expected.len() + 8)
+        .unwrap_or_default();
+    assert!(
+        h1_fuzz::version_reads_as(version, request.version()),
+        "{line:?}"
+    );
     assert!(!method.as_str().is_empty() && method.as_str().bytes().all(is_tchar));
 
     // The target: visible ASCII, its form fits.
@@ -161,7 +183,10 @@ fn check_complete(config: &Config, input: &[u8], request: &h1_parser::Request) {
         assert_eq!(trim_ows(value), value, "{header:?}");
         for &b in value {
             let folded = config.allow_obs_fold && (b == b'\r' || b == b'\n');
-            assert!(b == b'\t' || folded || (b >= 0x20 && b != 0x7f), "{header:?}");
+            assert!(
+                b == b'\t' || folded || (b >= 0x20 && b != 0x7f),
+                "{header:?}"
+            );
         }
         assert_eq!(request.headers().nth(index), Some(header));
         let first = request

@@ -24,7 +24,9 @@
 #![no_main]
 
 use h1_fuzz::{config, is_tchar, trim_ows, within, Control, OwnedResponse, SMALL_CAPACITY};
-use h1_parser::{BodyDecoder, Config, Decoded, Error, Framing, Method, Progress, ResponseParser, Version};
+use h1_parser::{
+    BodyDecoder, Config, Decoded, Error, Framing, Method, Progress, ResponseParser, Version,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -48,14 +50,20 @@ fuzz_target!(|data: &[u8]| {
 
 fn check<const N: usize>(config: Config, method: Method, input: &[u8], cut: usize) {
     let mut parser = ResponseParser::<N>::from_config(config);
-    let outcome = parser.parse(input).map(|s| s.complete().map(|r| OwnedResponse::of(&r)));
+    let outcome = parser
+        .parse(input)
+        .map(|s| s.complete().map(|r| OwnedResponse::of(&r)));
     let offset = parser.error_offset();
 
     // Two pieces give the one-shot result.
     let mut split = ResponseParser::<N>::from_config(config);
-    let first = split.parse(&input[..cut]).map(|s| s.complete().map(|r| OwnedResponse::of(&r)));
+    let first = split
+        .parse(&input[..cut])
+        .map(|s| s.complete().map(|r| OwnedResponse::of(&r)));
     let split_outcome = match first {
-        Ok(None) => split.parse(input).map(|s| s.complete().map(|r| OwnedResponse::of(&r))),
+        Ok(None) => split
+            .parse(input)
+            .map(|s| s.complete().map(|r| OwnedResponse::of(&r))),
         other => other,
     };
     match (&outcome, &split_outcome) {
@@ -99,9 +107,15 @@ fn check<const N: usize>(config: Config, method: Method, input: &[u8], cut: usiz
     let mut reparser = ResponseParser::<N>::from_config(strict);
     let reparsed = match reparser.parse(&wire) {
         Ok(Progress::Complete(r)) => OwnedResponse::of(&r),
-        other => panic!("canonical form {:?} does not parse: {other:?}", String::from_utf8_lossy(&wire)),
+        other => panic!(
+            "canonical form {:?} does not parse: {other:?}",
+            String::from_utf8_lossy(&wire)
+        ),
     };
-    assert_eq!((reparsed.version, reparsed.code), (owned.version, owned.code));
+    assert_eq!(
+        (reparsed.version, reparsed.code),
+        (owned.version, owned.code)
+    );
     assert_eq!(reparsed.reason, owned.reason);
     let unfolded: Vec<(String, Vec<u8>)> = owned
         .headers
@@ -110,9 +124,18 @@ fn check<const N: usize>(config: Config, method: Method, input: &[u8], cut: usiz
         .collect();
     assert_eq!(reparsed.headers, unfolded);
     assert_eq!(reparsed.framings, owned.framings);
-    assert_eq!(reparsed.serialize(), wire, "the canonical form is a fixpoint");
+    assert_eq!(
+        reparsed.serialize(),
+        wire,
+        "the canonical form is a fixpoint"
+    );
 
-    check_body(&config, framing, &input[head_len..], cut.saturating_sub(head_len));
+    check_body(
+        &config,
+        framing,
+        &input[head_len..],
+        cut.saturating_sub(head_len),
+    );
 }
 
 fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response) {
@@ -120,7 +143,10 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
     assert!(head_len <= input.len());
     let head = &input[..head_len];
     if config.allow_bare_lf {
-        assert!(head.ends_with(b"\n\n") || head.ends_with(b"\n\r\n"), "{head:?}");
+        assert!(
+            head.ends_with(b"\n\n") || head.ends_with(b"\n\r\n"),
+            "{head:?}"
+        );
     } else {
         assert!(head.ends_with(b"\r\n\r\n"), "{head:?}");
     }
@@ -133,7 +159,10 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
     let code = response.status();
     assert!((100..=999).contains(&code));
     let version = line.get(..8).unwrap_or_default();
-    assert!(h1_fuzz::version_reads_as(version, response.version()), "{head:?}");
+    assert!(
+        h1_fuzz::version_reads_as(version, response.version()),
+        "{head:?}"
+    );
     let expected = format!(" {code}").into_bytes();
     assert!(line[8..].starts_with(&expected), "{head:?}");
     let reason = response.reason();
@@ -147,7 +176,10 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
         other => panic!("{other:?} after the status code"),
     }
     for &b in reason {
-        assert!(b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80, "{reason:?}");
+        assert!(
+            b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80,
+            "{reason:?}"
+        );
     }
 
     let mut transfer_encoding = Vec::new();
@@ -160,7 +192,10 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
         assert_eq!(trim_ows(header.value), header.value, "{header:?}");
         for &b in header.value {
             let folded = config.allow_obs_fold && (b == b'\r' || b == b'\n');
-            assert!(b == b'\t' || folded || (b >= 0x20 && b != 0x7f), "{header:?}");
+            assert!(
+                b == b'\t' || folded || (b >= 0x20 && b != 0x7f),
+                "{header:?}"
+            );
         }
         match header.name.to_ascii_lowercase().as_str() {
             "transfer-encoding" => transfer_encoding.push(header.value),
@@ -179,18 +214,29 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
     for method in [Method::Get, Method::Head, Method::Connect, Method::Post] {
         // RFC 9110 §15.2.2, §7.8: a 101 switches only to an offered protocol it names, in HTTP/1.1.
         if code == 101 {
-            assert_eq!(response.framing(method, false), Err(Error::UnexpectedUpgrade));
+            assert_eq!(
+                response.framing(method, false),
+                Err(Error::UnexpectedUpgrade)
+            );
             let switched = response.version() == Version::Http11 && upgrade_field;
-            let expected = if switched { Ok(Framing::Tunnel) } else { Err(Error::UnexpectedUpgrade) };
+            let expected = if switched {
+                Ok(Framing::Tunnel)
+            } else {
+                Err(Error::UnexpectedUpgrade)
+            };
             assert_eq!(response.framing(method, true), expected, "{method:?}");
             continue;
         }
         let expected = if method == Method::Connect && (200..300).contains(&code) {
             Framing::Tunnel
-        } else if method == Method::Head || (100..200).contains(&code) || code == 204 || code == 304 {
+        } else if method == Method::Head || (100..200).contains(&code) || code == 204 || code == 304
+        {
             Framing::NoBody
         } else if !transfer_encoding.is_empty() {
-            assert!(lengths.is_empty(), "Transfer-Encoding with Content-Length was accepted");
+            assert!(
+                lengths.is_empty(),
+                "Transfer-Encoding with Content-Length was accepted"
+            );
             let last = transfer_encoding
                 .iter()
                 .flat_map(|v| v.split(|&b| b == b','))
@@ -205,7 +251,10 @@ fn check_complete(config: &Config, input: &[u8], response: &h1_parser::Response)
             }
         } else if let Some(value) = lengths.first() {
             let first = trim_ows(value.split(|&b| b == b',').next().unwrap_or_default());
-            let n: u64 = std::str::from_utf8(first).unwrap().parse().expect("1*DIGIT");
+            let n: u64 = std::str::from_utf8(first)
+                .unwrap()
+                .parse()
+                .expect("1*DIGIT");
             Framing::Length(n)
         } else {
             Framing::UntilClose
@@ -224,7 +273,9 @@ fn check_body(config: &Config, framing: Framing, body: &[u8], cut: usize) {
         pending.extend_from_slice(&body[fed..end]);
         fed = end;
         loop {
-            let Ok((n, found)) = decoder.decode(&pending) else { return };
+            let Ok((n, found)) = decoder.decode(&pending) else {
+                return;
+            };
             assert!(n <= pending.len());
             consumed_total += n;
             match found {

@@ -63,7 +63,11 @@ fn check<const N: usize>(config: Config, input: &[u8], cuts: &[usize]) {
             finished => assert_eq!(&now, finished, "a final result changed at {cut}"),
         }
         if compare_each {
-            assert_eq!(now, one_shot::<N>(config, &buf), "prefix of {cut} bytes, cuts {cuts:?}");
+            assert_eq!(
+                now,
+                one_shot::<N>(config, &buf),
+                "prefix of {cut} bytes, cuts {cuts:?}"
+            );
         }
         previous = now;
     }

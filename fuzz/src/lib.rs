@@ -82,7 +82,10 @@ pub fn split(mut control: Control<'_>) -> (Vec<usize>, &[u8]) {
         let piece = usize::from(mode & 15) + 1;
         (1..).map(|i| i * piece).take_while(|&c| c < len).collect()
     } else {
-        fractions.iter().map(|&f| usize::from(f) * len / 255).collect()
+        fractions
+            .iter()
+            .map(|&f| usize::from(f) * len / 255)
+            .collect()
     };
     cuts.push(len);
     cuts.sort_unstable();
@@ -221,7 +224,8 @@ impl OwnedResponse {
                 .map(|h| (h.name.to_owned(), h.value.to_vec()))
                 .collect(),
             head_len: response.head_len(),
-            framings: [Method::Get, Method::Head, Method::Connect].map(|m| response.framing(m, true)),
+            framings: [Method::Get, Method::Head, Method::Connect]
+                .map(|m| response.framing(m, true)),
         }
     }
 
@@ -251,7 +255,10 @@ pub fn version_reads_as(bytes: &[u8], version: h1_parser::Version) -> bool {
     match version {
         h1_parser::Version::Http10 => bytes == b"HTTP/1.0",
         h1_parser::Version::Http11 => {
-            matches!(bytes, [b'H', b'T', b'T', b'P', b'/', b'1', b'.', b'1'..=b'9'])
+            matches!(
+                bytes,
+                [b'H', b'T', b'T', b'P', b'/', b'1', b'.', b'1'..=b'9']
+            )
         }
     }
 }

@@ -53,7 +53,9 @@ pub fn length(input: &[u8], length: u64, config: &Config) -> Decoding {
             end: End::Failed(Error::BodyTooLarge, 0),
         };
     }
-    let available = input.len().min(usize::try_from(length).unwrap_or(usize::MAX));
+    let available = input
+        .len()
+        .min(usize::try_from(length).unwrap_or(usize::MAX));
     let end = if (available as u64) == length {
         End::Done(available)
     } else {
@@ -364,11 +366,19 @@ mod tests {
             (b"5\nhello\r\n0\r\n\r\n", BareLf, 1),
             (b"5\rhello\r\n0\r\n\r\n", BareCr, 2),
             (b"5;a\nb\r\nhello\r\n0\r\n\r\n", InvalidChunkExtension, 3),
-            (b"5;a=\"x\ny\"\r\nhello\r\n0\r\n\r\n", InvalidChunkExtension, 6),
+            (
+                b"5;a=\"x\ny\"\r\nhello\r\n0\r\n\r\n",
+                InvalidChunkExtension,
+                6,
+            ),
             (b"5;\r\nhello\r\n0\r\n\r\n", InvalidChunkExtension, 2),
             (b"5;=x\r\nhello\r\n0\r\n\r\n", InvalidChunkExtension, 2),
             (b"5;a=\r\nhello\r\n0\r\n\r\n", InvalidChunkExtension, 4),
-            (b"5;a=\"x\"y\r\nhello\r\n0\r\n\r\n", InvalidChunkExtension, 7),
+            (
+                b"5;a=\"x\"y\r\nhello\r\n0\r\n\r\n",
+                InvalidChunkExtension,
+                7,
+            ),
             (b"5;a=b c\r\nhello\r\n0\r\n\r\n", InvalidChunkExtension, 6),
             (b"5\r\nhelloXX0\r\n\r\n", MissingChunkDataCrlf, 8),
             (b"5\r\nhello\rX0\r\n\r\n", MissingChunkDataCrlf, 9),
@@ -381,7 +391,12 @@ mod tests {
         ];
         for &(wire, error, offset) in cases {
             let got = chunked(wire, &Config::new()).end;
-            assert_eq!(got, End::Failed(error, offset), "{:?}", String::from_utf8_lossy(wire));
+            assert_eq!(
+                got,
+                End::Failed(error, offset),
+                "{:?}",
+                String::from_utf8_lossy(wire)
+            );
         }
         let wire: &[u8] = b"4\r\nWiki\r\n5;name=value;flag ; q=\"a \\\" b\"\r\npedia\r\n0\r\nExpires: never\r\nX-Sum:  abc \t\r\n\r\nNEXT";
         let got = chunked(wire, &Config::new());
@@ -390,9 +405,24 @@ mod tests {
         assert_eq!(got.trailers.len(), 2);
         // The limits, at the offsets the decoder's tests expect.
         let limits = [
-            (Config::new().max_body_size(8), &b"5\r\nhello\r\n4\r\nabcd\r\n0\r\n\r\n"[..], BodyTooLarge, 12),
-            (Config::new().max_chunk_extensions(9), b"1;aaaa=b\r\nx\r\n1;cc\r\ny\r\n0\r\n\r\n", ChunkExtensionsTooLarge, 16),
-            (Config::new().max_trailers_size(13), b"0\r\nA: b\r\nC: d\r\n\r\n", TrailersTooLarge, 16),
+            (
+                Config::new().max_body_size(8),
+                &b"5\r\nhello\r\n4\r\nabcd\r\n0\r\n\r\n"[..],
+                BodyTooLarge,
+                12,
+            ),
+            (
+                Config::new().max_chunk_extensions(9),
+                b"1;aaaa=b\r\nx\r\n1;cc\r\ny\r\n0\r\n\r\n",
+                ChunkExtensionsTooLarge,
+                16,
+            ),
+            (
+                Config::new().max_trailers_size(13),
+                b"0\r\nA: b\r\nC: d\r\n\r\n",
+                TrailersTooLarge,
+                16,
+            ),
         ];
         for (config, wire, error, offset) in limits {
             assert_eq!(chunked(wire, &config).end, End::Failed(error, offset));
