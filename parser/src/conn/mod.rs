@@ -106,6 +106,7 @@
 mod client;
 mod error;
 mod event;
+mod exchange;
 mod incoming;
 mod outgoing;
 mod server;

@@ -2,6 +2,7 @@
 
 use super::error::ConnError;
 use super::event::Event;
+use super::exchange::{has_body, Exchange, Settled};
 use super::incoming::body_step;
 use super::outgoing::{Outgoing, NO_TRAILERS};
 use crate::body::BodyDecoder;
@@ -52,48 +53,6 @@ enum Answer {
     Body,
     /// Finished.
     Done,
-}
-
-/// A request's method, as far as its answer's framing cares (RFC 9112 §6.3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Asked {
-    Head,
-    Connect,
-    Other,
-}
-
-impl Asked {
-    /// A method that frames an answer as this one does.
-    fn method(self) -> Method<'static> {
-        match self {
-            Asked::Head => Method::Head,
-            Asked::Connect => Method::Connect,
-            Asked::Other => Method::Get,
-        }
-    }
-}
-
-/// What the current request said that its answer depends on.
-#[derive(Clone, Copy, Debug)]
-struct Exchange {
-    /// The method as far as the answer's framing cares (RFC 9112 §6.3).
-    method: Asked,
-    http10: bool,
-    wants_upgrade: bool,
-    /// The client waits for `100 Continue` and it was not sent.
-    continue_owed: bool,
-    /// The answer switched protocols or opened a tunnel.
-    tunnel: bool,
-}
-
-impl Exchange {
-    const NONE: Exchange = Exchange {
-        method: Asked::Other,
-        http10: false,
-        wants_upgrade: false,
-        continue_owed: false,
-        tunnel: false,
-    };
 }
 
 /// The server's side of one HTTP/1.1 connection, as a value: bytes in, events out; answers
@@ -394,21 +353,10 @@ impl<const N: usize> ServerConn<N> {
             Err(error) => return self.fail(error.into()),
         };
         let framing = request.framing();
-        let has_body = !matches!(framing, Framing::NoBody | Framing::Length(0));
-        self.exchange = Exchange {
-            method: match request.standard_method() {
-                Some(Method::Head) => Asked::Head,
-                Some(Method::Connect) => Asked::Connect,
-                _ => Asked::Other,
-            },
-            http10: request.version() == Version::Http10,
-            wants_upgrade: request.wants_upgrade(),
-            continue_owed: request.expects_continue() && has_body,
-            tunnel: false,
-        };
+        self.exchange = Exchange::of(&request, framing);
         self.keep_alive = request.keep_alive();
         let head_len = request.head_len();
-        self.read = if has_body {
+        self.read = if has_body(framing) {
             self.decoder = BodyDecoder::new(framing, *self.parser.config());
             Read::Body
         } else {
@@ -552,7 +500,13 @@ impl<const N: usize> ServerConn<N> {
     ) -> Result<usize, ConnError> {
         self.final_answer(code)?;
         let length = Body::Length(data.len() as u64);
-        let settled = self.settle(code, fields.close, fields.keep_alive, length);
+        let settled = self.exchange.settle(
+            self.keep_alive(),
+            code,
+            fields.close,
+            fields.keep_alive,
+            length,
+        );
         let head = crate::write::WholeHead {
             code,
             method: self.exchange.method.method(),
@@ -575,38 +529,6 @@ impl<const N: usize> ServerConn<N> {
                 head.checked_fields(fields)?;
                 head.finish_with(data)
             }
-        }
-    }
-
-    /// What an answer with `code` decides for the connection, given whether its fields said
-    /// `Connection: close` or `keep-alive`, for the body the application gives.
-    #[inline]
-    fn settle(&self, code: u16, said_close: bool, said_keep_alive: bool, body: Body) -> Settled {
-        let exchange = self.exchange;
-        let (body, sending) = fit_body(&exchange, code, body);
-        let tunnel = is_tunnel(&exchange, code);
-        let mut keep_alive = self.keep_alive() && !said_close && !tunnel;
-        // RFC 9112 §9.3: a body delimited by the close ends the connection.
-        keep_alive &= sending != Outgoing::UntilClose;
-        // RFC 9110 §10.1.1: the client waits for 100 and gets a final answer instead; whether it
-        // sends the body now is its choice, so the connection cannot be read on.
-        keep_alive &= !exchange.continue_owed;
-        // A refused CONNECT: the client may already be sending tunnel bytes.
-        keep_alive &= exchange.method != Asked::Connect;
-        let connection = if !keep_alive && !tunnel && !said_close {
-            Some("close")
-        } else if keep_alive && exchange.http10 && !said_keep_alive {
-            // RFC 9112 §9.3: an HTTP/1.0 client keeps the connection only when told so.
-            Some("keep-alive")
-        } else {
-            None
-        };
-        Settled {
-            body,
-            sending,
-            keep_alive,
-            tunnel,
-            connection,
         }
     }
 
@@ -800,9 +722,13 @@ impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
 
     #[inline(always)]
     fn finish_then(mut self, body: Body, data: Option<&[u8]>) -> Result<usize, ConnError> {
-        let settled = self
-            .conn
-            .settle(self.code, self.said_close, self.said_keep_alive, body);
+        let settled = self.conn.exchange.settle(
+            self.conn.keep_alive(),
+            self.code,
+            self.said_close,
+            self.said_keep_alive,
+            body,
+        );
         if let Some(option) = settled.connection {
             self.head.field("Connection", option)?;
         }
@@ -812,60 +738,6 @@ impl<'c, 'o, const N: usize> Answering<'c, 'o, N> {
         };
         self.conn.settled(&settled, data.is_some());
         Ok(written)
-    }
-}
-
-/// What an answer decides for its connection (`ServerConn::settle`).
-struct Settled {
-    /// The body as the answer may send it.
-    body: Body,
-    sending: Outgoing,
-    keep_alive: bool,
-    tunnel: bool,
-    /// The `Connection` option the connection adds.
-    connection: Option<&'static str>,
-}
-
-/// RFC 9110 §15.2.2, §9.3.6: a 101, or a 2xx to CONNECT, ends HTTP/1.1 on the connection.
-#[inline]
-fn is_tunnel(exchange: &Exchange, code: u16) -> bool {
-    code == 101 || (exchange.method == Asked::Connect && is_2xx(code))
-}
-
-fn is_2xx(code: u16) -> bool {
-    (200..300).contains(&code)
-}
-
-/// `body` as this answer may send it, and how its data is then sent (RFC 9110 §6.4.1, §8.6,
-/// §9.3.2, §15.4.5; RFC 9112 §6.1, §6.3).
-#[inline]
-fn fit_body(exchange: &Exchange, code: u16, body: Body) -> (Body, Outgoing) {
-    let tunnel = is_tunnel(exchange, code);
-    let never = tunnel || (100..200).contains(&code) || code == 204;
-    let head_or_304 = exchange.method == Asked::Head || code == 304;
-    if never || head_or_304 {
-        // HEAD and 304 may say the length the body would have had; the others say nothing.
-        let announced = match body {
-            Body::Length(length) | Body::Advertised(length) if !never => Body::Advertised(length),
-            _ => Body::None,
-        };
-        // After a tunnel's head the bytes are the tunnel's, written by the caller itself.
-        let sending = match body {
-            _ if tunnel => Outgoing::Idle,
-            Body::None => Outgoing::Idle,
-            _ => Outgoing::Discard,
-        };
-        return (announced, sending);
-    }
-    match body {
-        Body::None => (Body::None, Outgoing::Idle),
-        Body::Length(length) => (body, Outgoing::Length(length)),
-        // RFC 9112 §6.1: an HTTP/1.0 recipient cannot read chunked; the close ends the body.
-        Body::Chunked if exchange.http10 => (Body::UntilClose, Outgoing::UntilClose),
-        Body::Chunked => (body, Outgoing::Chunked),
-        Body::UntilClose => (body, Outgoing::UntilClose),
-        // Refused by the writer: only HEAD and 304 advertise.
-        Body::Advertised(_) => (body, Outgoing::Idle),
     }
 }
 
