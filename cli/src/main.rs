@@ -205,33 +205,14 @@ fn main() -> ExitCode {
     if let Err(error) = rlimit::increase_nofile_limit(u64::MAX) {
         eprintln!("h1-server: could not raise the open-file limit: {error}");
     }
-
-    let dir = match args.dir.as_deref().map(ServeDir::new).transpose() {
+    let dir = match served_dir(&args) {
         Ok(dir) => dir,
         Err(error) => {
-            eprintln!(
-                "h1-server: cannot serve {:?}: {error}",
-                args.dir.unwrap_or_default()
-            );
+            let path = args.dir.unwrap_or_default();
+            eprintln!("h1-server: cannot serve {path:?}: {error}");
             return ExitCode::FAILURE;
         }
     };
-    let dir = dir.map(|dir| {
-        let dir = dir.dotfiles(args.dotfiles);
-        if !args.upload {
-            return dir;
-        }
-        // The upload route's own body limit: uploads stream to disk, so the server's limit of
-        // bodies held in memory stays as it is.
-        let max = args
-            .max_upload
-            .unwrap_or(h1_server::files::DEFAULT_MAX_UPLOAD);
-        let quota = args
-            .upload_quota
-            .unwrap_or(h1_server::files::DEFAULT_UPLOAD_QUOTA);
-        dir.uploads(max).upload_quota(quota)
-    });
-
     let server = match Server::bind(args.addr.as_str(), args.config) {
         Ok(server) => server,
         Err(error) => {
@@ -246,21 +227,49 @@ fn main() -> ExitCode {
     if let Err(error) = h1_server::signals::shutdown_on_signals(server.shutdown_handle(), notice) {
         eprintln!("h1-server: cannot handle signals: {error}");
     }
+    let serving = match (args.echo, &dir) {
+        (true, _) => ", echo",
+        (false, Some(_)) => ", serving a directory",
+        (false, None) => "",
+    };
     eprintln!(
-        "h1-server: listening on http://{} ({} threads{})",
+        "h1-server: listening on http://{} ({} threads{serving})",
         server.local_addr(),
         server.config().worker_threads(),
-        if args.echo {
-            ", echo"
-        } else if dir.is_some() {
-            ", serving a directory"
-        } else {
-            ""
-        }
     );
+    match serve(server, args.echo, dir) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("h1-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
-    // Every route of the binary answers from memory or streams files: inline.
-    let result = match (args.echo, dir) {
+/// `--dir` as the flags beside it shape it (`--dotfiles`, `--upload` and its limits), if given.
+fn served_dir(args: &Args) -> std::io::Result<Option<ServeDir>> {
+    let Some(path) = args.dir.as_deref() else {
+        return Ok(None);
+    };
+    let dir = ServeDir::new(path)?.dotfiles(args.dotfiles);
+    if !args.upload {
+        return Ok(Some(dir));
+    }
+    // The upload route's own body limit: uploads stream to disk, so the server's limit of
+    // bodies held in memory stays as it is.
+    let max = args
+        .max_upload
+        .unwrap_or(h1_server::files::DEFAULT_MAX_UPLOAD);
+    let quota = args
+        .upload_quota
+        .unwrap_or(h1_server::files::DEFAULT_UPLOAD_QUOTA);
+    Ok(Some(dir.uploads(max).upload_quota(quota)))
+}
+
+/// Serves `--echo`, the directory, or the hello route until shut down. Every route of the
+/// binary answers from memory or streams files: inline.
+fn serve(server: Server, echoing: bool, dir: Option<ServeDir>) -> std::io::Result<()> {
+    match (echoing, dir) {
         (true, _) => server.serve(Inline(echo)),
         (false, Some(dir)) => server.serve(dir),
         (false, None) => {
@@ -270,13 +279,6 @@ fn main() -> ExitCode {
                 res.set_body("Hello, world!");
             });
             server.serve(router)
-        }
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("h1-server: {error}");
-            ExitCode::FAILURE
         }
     }
 }

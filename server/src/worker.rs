@@ -151,29 +151,7 @@ impl<H: Handler> Worker<H> {
             readies.clear();
             readies.extend(events.iter());
             let now = Instant::now();
-            for &event in &readies {
-                match event {
-                    Ready::Listener => self.accept(now),
-                    Ready::Conn {
-                        key,
-                        readable,
-                        writable,
-                        hup,
-                    } => {
-                        let Some(slot) = self.slots.get_mut(key) else {
-                            continue;
-                        };
-                        slot.registration.fired();
-                        slot.io.readable |= readable;
-                        slot.io.writable |= writable;
-                        slot.io.hup |= hup;
-                        // On the ready list, it gets its turn there, once.
-                        if !self.slots.is_queued(key) {
-                            self.drive(key, now);
-                        }
-                    }
-                }
-            }
+            self.on_events(&readies, now);
             self.take_returned(now);
             // Work left over from earlier rounds, in the order it was left.
             self.stats.max_ready = self.stats.max_ready.max(self.slots.ready_len());
@@ -182,24 +160,8 @@ impl<H: Handler> Worker<H> {
                 self.drive(key, now);
             }
             if drain_deadline.is_none() && self.shared.is_shutdown() {
-                self.stop_accepting();
                 drain_deadline = Some(now + self.config.shutdown_timeout);
-                for key in 0..self.slots.key_bound() {
-                    let Some(slot) = self.slots.get_mut(key) else {
-                        continue;
-                    };
-                    match slot.conn.as_mut() {
-                        // Its handler finishes within the drain, or the socket is shut.
-                        _ if slot.lent => {}
-                        Some(conn) => {
-                            conn.shutdown();
-                            self.drive(key, now);
-                        }
-                        // Parked: idle, so it closes now.
-                        None if slot.io.linger.is_none() => self.remove(key),
-                        None => {}
-                    }
-                }
+                self.begin_shutdown(now);
             }
             if let Some(deadline) = drain_deadline {
                 if self.slots.is_empty() || now >= deadline {
@@ -210,6 +172,55 @@ impl<H: Handler> Worker<H> {
             if now >= next_tick {
                 next_tick = now + tick;
                 self.on_tick(now);
+            }
+        }
+    }
+
+    /// What the poller reported: a listener to accept on, connections to drive.
+    fn on_events(&mut self, readies: &[Ready], now: Instant) {
+        for &event in readies {
+            match event {
+                Ready::Listener => self.accept(now),
+                Ready::Conn {
+                    key,
+                    readable,
+                    writable,
+                    hup,
+                } => {
+                    let Some(slot) = self.slots.get_mut(key) else {
+                        continue;
+                    };
+                    slot.registration.fired();
+                    slot.io.readable |= readable;
+                    slot.io.writable |= writable;
+                    slot.io.hup |= hup;
+                    // On the ready list, it gets its turn there, once.
+                    if !self.slots.is_queued(key) {
+                        self.drive(key, now);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The shutdown starts: no more accepting; each connection finishes its answer in flight
+    /// and closes, an idle one at once.
+    fn begin_shutdown(&mut self, now: Instant) {
+        self.stop_accepting();
+        for key in 0..self.slots.key_bound() {
+            let Some(slot) = self.slots.get_mut(key) else {
+                continue;
+            };
+            match slot.conn.as_mut() {
+                // Its handler finishes within the drain, or the socket is shut.
+                _ if slot.lent => {}
+                Some(conn) => {
+                    conn.shutdown();
+                    self.drive(key, now);
+                }
+                // Parked: idle, so it closes now.
+                None if slot.io.linger.is_none() => self.remove(key),
+                None => {}
             }
         }
     }
