@@ -9,7 +9,7 @@ use crate::write::Body;
 
 /// A request's method, as far as its answer's framing cares (RFC 9112 §6.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Asked {
+enum Asked {
     Head,
     Connect,
     Other,
@@ -17,7 +17,7 @@ pub(super) enum Asked {
 
 impl Asked {
     /// A method that frames an answer as this one does.
-    pub(super) fn method(self) -> Method<'static> {
+    fn method(self) -> Method<'static> {
         match self {
             Asked::Head => Method::Head,
             Asked::Connect => Method::Connect,
@@ -26,18 +26,18 @@ impl Asked {
     }
 }
 
-/// What the current request said that its answer depends on: a plain record, whose two
-/// flags the server connection clears and sets as the answer goes.
+/// What the current request said that its answer depends on, and what the answer has done
+/// to it so far.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Exchange {
     /// The method as far as the answer's framing cares (RFC 9112 §6.3).
-    pub(super) method: Asked,
-    pub(super) http10: bool,
-    pub(super) wants_upgrade: bool,
+    method: Asked,
+    http10: bool,
+    wants_upgrade: bool,
     /// The client waits for `100 Continue` and it was not sent.
-    pub(super) continue_owed: bool,
+    continue_owed: bool,
     /// The answer switched protocols or opened a tunnel.
-    pub(super) tunnel: bool,
+    tunnel: bool,
 }
 
 /// What an answer decides for its connection ([`Exchange::settle`]).
@@ -75,6 +75,49 @@ impl Exchange {
             continue_owed: request.expects_continue() && has_body(framing),
             tunnel: false,
         }
+    }
+
+    /// A method that frames the answer as the request's does (RFC 9112 §6.3).
+    #[inline]
+    pub(super) fn method(&self) -> Method<'static> {
+        self.method.method()
+    }
+
+    /// RFC 9110 §15.2: an HTTP/1.0 client gets no interim answer.
+    #[inline]
+    pub(super) fn is_http10(&self) -> bool {
+        self.http10
+    }
+
+    /// RFC 9110 §15.2.2: a 101 answers only a request that offered an upgrade.
+    #[inline]
+    pub(super) fn offered_upgrade(&self) -> bool {
+        self.wants_upgrade
+    }
+
+    /// The client waits for `100 Continue` before it sends the body (RFC 9110 §10.1.1).
+    #[inline]
+    pub(super) fn continue_owed(&self) -> bool {
+        self.continue_owed
+    }
+
+    /// `100 Continue` went out, or a final answer made it moot.
+    #[inline]
+    pub(super) fn continue_sent(&mut self) {
+        self.continue_owed = false;
+    }
+
+    /// The answer switched protocols or opened a tunnel: no more HTTP/1.1 on the connection.
+    #[inline]
+    pub(super) fn is_tunnel_open(&self) -> bool {
+        self.tunnel
+    }
+
+    /// The answer's head went out as `settled` decided.
+    #[inline]
+    pub(super) fn answered(&mut self, settled: &Settled) {
+        self.tunnel = settled.tunnel;
+        self.continue_owed = false;
     }
 
     /// What an answer with `code` decides for a connection that persists so far when

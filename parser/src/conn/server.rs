@@ -285,10 +285,10 @@ impl<const N: usize> ServerConn<N> {
                     self.read = Read::Done;
                     return Ok((0, Event::End));
                 }
-                Read::Body if self.exchange.continue_owed && self.answer == Answer::Owed => {
+                Read::Body if self.exchange.continue_owed() && self.answer == Answer::Owed => {
                     // RFC 9110 §10.1.1: the application asks for the body, so the client is
                     // told to send it.
-                    self.exchange.continue_owed = false;
+                    self.exchange.continue_sent();
                     return Ok((0, Event::WriteContinue));
                 }
                 Read::Body => {
@@ -330,7 +330,7 @@ impl<const N: usize> ServerConn<N> {
             .is_some_and(|remaining| remaining > self.drain_limit);
         if self.decoder.is_done() {
             Read::Done
-        } else if (self.keep_alive || self.exchange.tunnel) && !over {
+        } else if (self.keep_alive || self.exchange.is_tunnel_open()) && !over {
             Read::Drain(self.drain_limit)
         } else {
             Read::Closed
@@ -406,7 +406,7 @@ impl<const N: usize> ServerConn<N> {
 
     /// The request and its answer are complete: what comes next on the connection.
     fn next_request(&mut self) {
-        self.read = if self.exchange.tunnel {
+        self.read = if self.exchange.is_tunnel_open() {
             Read::Tunnel
         } else if self.keep_alive() {
             self.parser.reset();
@@ -463,7 +463,7 @@ impl<const N: usize> ServerConn<N> {
         if (100..200).contains(&code) && code != 101 {
             return Err(ConnError::OutOfOrder);
         }
-        if code == 101 && !self.exchange.wants_upgrade {
+        if code == 101 && !self.exchange.offered_upgrade() {
             return Err(ConnError::UpgradeNotRequested);
         }
         Ok(())
@@ -509,7 +509,7 @@ impl<const N: usize> ServerConn<N> {
         );
         let head = crate::write::WholeHead {
             code,
-            method: self.exchange.method.method(),
+            method: self.exchange.method(),
             fields,
             connection: settled.connection,
             body: settled.body,
@@ -536,8 +536,7 @@ impl<const N: usize> ServerConn<N> {
     #[inline]
     fn settled(&mut self, settled: &Settled, data: bool) {
         self.keep_alive = settled.keep_alive;
-        self.exchange.tunnel = settled.tunnel;
-        self.exchange.continue_owed = false;
+        self.exchange.answered(settled);
         let complete = data || settled.sending == Outgoing::Idle;
         self.sending = if complete {
             Outgoing::Idle
@@ -555,7 +554,7 @@ impl<const N: usize> ServerConn<N> {
         out: impl Into<Out<'o>>,
         code: u16,
     ) -> Result<ResponseHead<'o>, ConnError> {
-        let method = self.exchange.method.method();
+        let method = self.exchange.method();
         Ok(ResponseHead::new(out, method, Version::Http11, code, None)?)
     }
 
@@ -570,7 +569,7 @@ impl<const N: usize> ServerConn<N> {
         fields: impl IntoIterator<Item = (F, V)>,
     ) -> Result<usize, ConnError> {
         self.answerable()?;
-        if self.exchange.http10 {
+        if self.exchange.is_http10() {
             return Err(ConnError::InterimToHttp10);
         }
         if !(100..200).contains(&code) || code == 101 {
@@ -582,7 +581,7 @@ impl<const N: usize> ServerConn<N> {
         }
         let written = head.finish(Body::None)?;
         if code == 100 {
-            self.exchange.continue_owed = false;
+            self.exchange.continue_sent();
         }
         Ok(written)
     }
