@@ -13,8 +13,11 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use common::{config, fill_to, fill_until, is_closed, read_chunk, read_response, Resp, TestServer};
-use h1_server::{Plan, Request, Response, Router, ServerConfig};
+use common::{
+    config, fill_to, fill_until, is_closed, open_event_stream, read_chunk, read_response, Resp,
+    TestServer,
+};
+use h1_server::{Plan, Request, Responder, Response, Router, ServerConfig};
 
 /// How long a test waits for what must come before it calls it a hang. Never a measure.
 const GUARD: Duration = Duration::from_secs(60);
@@ -51,6 +54,21 @@ fn shared_channel<T>() -> (Sender<T>, Arc<Mutex<Receiver<T>>>) {
 
 fn wait_for<T>(rx: &Mutex<Receiver<T>>) -> T {
     recv(&rx.lock().unwrap())
+}
+
+/// A handler that defers its answer and hands the `Responder` to the test, which receives
+/// it from the returned channel.
+fn deferring() -> (
+    impl Fn(&Request<'_>, &mut Response) + Send + Sync + 'static,
+    Receiver<Responder>,
+) {
+    let (tx, responders) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let handler = move |_: &Request<'_>, res: &mut Response| {
+        let responder = res.defer().expect("defer on the pool");
+        tx.lock().unwrap().send(responder).unwrap();
+    };
+    (handler, responders)
 }
 
 /// A latch: handlers wait until the test opens it.
@@ -405,26 +423,14 @@ fn ignoring_router() -> Router {
 fn a_body_left_unread_within_64_kib_is_drained_and_the_connection_goes_on() {
     let server = TestServer::with_handler(pool_config(), ignoring_router());
     let mut stream = connect(server.addr);
-    let body = vec![b'x'; 60 * 1024];
-    let head = format!(
-        "PUT /ignore HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    let mut writer = stream.try_clone().unwrap();
-    let sender = thread::spawn(move || {
-        writer.write_all(head.as_bytes()).unwrap();
-        writer.write_all(&body).unwrap();
-        writer
-            .write_all(b"GET /next HTTP/1.1\r\nHost: t\r\n\r\n")
-            .unwrap();
-    });
+    let sender = send_ignored_body_then_next(&stream, 60 * 1024);
     let mut pending = Vec::new();
     let resp = read_response(&mut stream, &mut pending, false);
     assert_eq!((resp.status, text(&resp)), (404, "ignored"));
     assert_eq!(resp.header("connection"), None);
     let next = read_response(&mut stream, &mut pending, false);
     assert_eq!((next.status, text(&next)), (200, "next"));
-    sender.join().unwrap();
+    sender.join().unwrap().unwrap();
 }
 
 #[test]
@@ -485,22 +491,27 @@ fn a_drained_connection_waits_for_its_next_request_on_the_event_loop() {
 fn a_body_left_unread_past_64_kib_closes_the_connection_after_the_answer() {
     let server = TestServer::with_handler(pool_config(), ignoring_router());
     let mut stream = connect(server.addr);
-    let body = vec![b'x'; 200 * 1024];
-    let head = format!(
-        "PUT /ignore HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    let mut writer = stream.try_clone().unwrap();
-    // The server may close before taking it all: the sender's errors do not matter.
-    let sender = thread::spawn(move || {
-        let _ = writer.write_all(head.as_bytes());
-        let _ = writer.write_all(&body);
-        let _ = writer.write_all(b"GET /next HTTP/1.1\r\nHost: t\r\n\r\n");
-    });
+    let sender = send_ignored_body_then_next(&stream, 200 * 1024);
     let resp = read_response(&mut stream, &mut Vec::new(), false);
     assert_eq!((resp.status, text(&resp)), (404, "ignored"));
     assert!(is_closed(&mut stream), "no answer after an undrained body");
-    sender.join().unwrap();
+    // The server may close before taking it all: the sender's errors do not matter.
+    let _ = sender.join().unwrap();
+}
+
+/// Sends, from another thread, a `PUT /ignore` with a body of `len` bytes that its handler
+/// leaves unread, then `GET /next`; the thread's result says whether all of it was written.
+fn send_ignored_body_then_next(
+    stream: &TcpStream,
+    len: usize,
+) -> thread::JoinHandle<std::io::Result<()>> {
+    let mut writer = stream.try_clone().unwrap();
+    thread::spawn(move || {
+        let head = format!("PUT /ignore HTTP/1.1\r\nHost: t\r\nContent-Length: {len}\r\n\r\n");
+        writer.write_all(head.as_bytes())?;
+        writer.write_all(&vec![b'x'; len])?;
+        writer.write_all(b"GET /next HTTP/1.1\r\nHost: t\r\n\r\n")
+    })
 }
 
 // (c) A response body written as it is produced.
@@ -522,15 +533,8 @@ fn each_event_reaches_the_client_before_the_next_is_written() {
     });
     let server = TestServer::with_handler(pool_config(), router);
     let mut stream = connect(server.addr);
-    stream
-        .write_all(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n")
-        .unwrap();
-    let mut pending = Vec::new();
     // The head comes before any event is written.
-    let head = read_response(&mut stream, &mut pending, true);
-    assert_eq!(head.status, 200);
-    assert_eq!(head.header("content-type"), Some("text/event-stream"));
-    assert_eq!(head.header("transfer-encoding"), Some("chunked"));
+    let mut pending = open_event_stream(&mut stream);
     assert!(pending.is_empty());
     for n in 0..5 {
         go.send(()).unwrap();
@@ -688,17 +692,11 @@ fn response_trailers_follow_a_written_body() {
 
 #[test]
 fn a_responder_sent_from_another_thread_answers_before_the_pipelined_requests() {
-    let (responders_tx, responders) = mpsc::channel();
+    let (defer, responders) = deferring();
     let mut router = Router::new();
-    let responders_tx = Mutex::new(responders_tx);
-    router
-        .get("/later", move |_, res| {
-            let responder = res.defer().expect("defer on the pool");
-            responders_tx.lock().unwrap().send(responder).unwrap();
-        })
-        .get("/pool/:n", |req, res| {
-            res.set_body(format!("pool {}", req.param("n").unwrap()));
-        });
+    router.get("/later", defer).get("/pool/:n", |req, res| {
+        res.set_body(format!("pool {}", req.param("n").unwrap()));
+    });
     router.inline().get("/inline/:n", |req, res| {
         res.set_body(format!("inline {}", req.param("n").unwrap()));
     });
@@ -737,16 +735,9 @@ fn a_responder_sent_from_another_thread_answers_before_the_pipelined_requests() 
 
 #[test]
 fn a_responder_streams_its_body_from_another_thread() {
-    let (responders_tx, responders) = mpsc::channel();
-    let responders_tx = Mutex::new(responders_tx);
+    let (defer, responders) = deferring();
     let mut router = Router::new();
-    router.get("/later", move |_, res| {
-        responders_tx
-            .lock()
-            .unwrap()
-            .send(res.defer().unwrap())
-            .unwrap();
-    });
+    router.get("/later", defer);
     let server = TestServer::with_handler(pool_config(), router);
     let mut stream = connect(server.addr);
     stream
@@ -786,14 +777,10 @@ fn a_responder_streams_its_body_from_another_thread() {
 
 #[test]
 fn a_responder_dropped_unsent_answers_500_and_closes() {
-    let (responders_tx, responders) = mpsc::channel();
-    let responders_tx = Mutex::new(responders_tx);
+    let (defer, responders) = deferring();
     let mut router = Router::new();
     router
-        .get("/dropped-elsewhere", move |_, res| {
-            let responder = res.defer().unwrap();
-            responders_tx.lock().unwrap().send(responder).unwrap();
-        })
+        .get("/dropped-elsewhere", defer)
         .get("/dropped-here", |_, res| {
             drop(res.defer().unwrap());
         })
@@ -1322,16 +1309,9 @@ fn shutdown_returns_with_an_endless_stream_open() {
 
 #[test]
 fn shutdown_closes_a_deferred_answer_never_sent_after_its_timeout() {
-    let (responders_tx, responders) = mpsc::channel();
-    let responders_tx = Mutex::new(responders_tx);
+    let (defer, responders) = deferring();
     let mut router = Router::new();
-    router.get("/never", move |_, res| {
-        responders_tx
-            .lock()
-            .unwrap()
-            .send(res.defer().unwrap())
-            .unwrap();
-    });
+    router.get("/never", defer);
     let config = pool_config().shutdown_timeout(Duration::from_millis(500));
     let mut server = TestServer::with_handler(config, router);
     let mut stream = connect(server.addr);
@@ -1350,16 +1330,9 @@ fn shutdown_closes_a_deferred_answer_never_sent_after_its_timeout() {
 
 #[test]
 fn shutdown_waits_for_a_deferred_answer_in_flight() {
-    let (responders_tx, responders) = mpsc::channel();
-    let responders_tx = Mutex::new(responders_tx);
+    let (defer, responders) = deferring();
     let mut router = Router::new();
-    router.get("/later", move |_, res| {
-        responders_tx
-            .lock()
-            .unwrap()
-            .send(res.defer().unwrap())
-            .unwrap();
-    });
+    router.get("/later", defer);
     // Long enough that the drain cannot end before the responder is sent.
     let config = pool_config().shutdown_timeout(GUARD * 2);
     let mut server = TestServer::with_handler(config, router);

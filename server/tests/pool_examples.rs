@@ -13,7 +13,7 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{config, read_chunk, read_response, TestServer};
+use common::{config, open_event_stream, read_chunk, read_response, TestServer};
 use tungstenite::Message;
 
 /// How long a read waits before the test calls it a hang. Never a measure.
@@ -37,14 +37,7 @@ fn connect(server: &TestServer) -> TcpStream {
 fn sse_events_arrive_as_separate_chunks() {
     let server = TestServer::with_handler(long_config(), sse::router());
     let mut stream = connect(&server);
-    stream
-        .write_all(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n")
-        .unwrap();
-    let mut pending = Vec::new();
-    let head = read_response(&mut stream, &mut pending, true);
-    assert_eq!(head.status, 200);
-    assert_eq!(head.header("content-type"), Some("text/event-stream"));
-    assert_eq!(head.header("transfer-encoding"), Some("chunked"));
+    let mut pending = open_event_stream(&mut stream);
     for n in 1..=5 {
         let chunk = read_chunk(&mut stream, &mut pending);
         assert_eq!(chunk, format!("id: {n}\ndata: event {n}\n\n").as_bytes());

@@ -248,6 +248,20 @@ pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
     }
 }
 
+/// Asks for `GET /events` on `stream` and reads the head of the event stream it answers:
+/// 200, `text/event-stream`, chunked. Returns the bytes read past the head.
+pub fn open_event_stream(stream: &mut TcpStream) -> Vec<u8> {
+    stream
+        .write_all(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let mut pending = Vec::new();
+    let head = read_response(stream, &mut pending, true);
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("content-type"), Some("text/event-stream"));
+    assert_eq!(head.header("transfer-encoding"), Some("chunked"));
+    pending
+}
+
 /// A new connection to `addr`, with a 5 s read timeout so that no test hangs.
 pub fn connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect(addr).expect("connect");
