@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{config, find, read_response, terminate, TestServer};
+use common::{config, fill_to, fill_until, find, read_response, terminate, TestServer};
 use h1_parser::{BodyDecoder, Config, Decoded, Method, Progress, ResponseParser};
 use h1_server::{Request, Response, Router};
 
@@ -241,13 +241,7 @@ fn fake_backend(answer: Option<Vec<u8>>) -> SocketAddr {
         let mut silent = Vec::new();
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
-            let (mut head, mut chunk) = (Vec::new(), [0u8; 4096]);
-            while find(&head, b"\r\n\r\n").is_none() {
-                match stream.read(&mut chunk) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&chunk[..n]),
-                }
-            }
+            skip_request_head(&mut stream);
             match &answer {
                 Some(answer) => drop(stream.write_all(answer)),
                 None => silent.push(stream),
@@ -255,6 +249,18 @@ fn fake_backend(answer: Option<Vec<u8>>) -> SocketAddr {
         }
     });
     addr
+}
+
+/// Reads `stream` past the end of a request head, or to its end or error, whichever comes
+/// first: a fake backend's reading, which must never fail the test from its thread.
+fn skip_request_head(stream: &mut TcpStream) {
+    let (mut head, mut chunk) = (Vec::new(), [0u8; 4096]);
+    while find(&head, b"\r\n\r\n").is_none() {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
+        }
+    }
 }
 
 /// Sends `request` (one that ends the connection) and reads all the proxy sends back.
@@ -437,12 +443,7 @@ fn expecting_backend(continues: bool) -> SocketAddr {
     std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().expect("accept");
         let mut seen = Vec::new();
-        let mut chunk = [0u8; 4096];
-        while find(&seen, b"\r\n\r\n").is_none() {
-            let n = stream.read(&mut chunk).expect("read");
-            assert!(n > 0, "the head was cut");
-            seen.extend_from_slice(&chunk[..n]);
-        }
+        let body_at = fill_until(&mut stream, &mut seen, b"\r\n\r\n") + 4;
         if continues && find(&seen, b"Expect: 100-continue\r\n").is_none() {
             let _ =
                 stream.write_all(b"HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n");
@@ -453,12 +454,7 @@ fn expecting_backend(continues: bool) -> SocketAddr {
                 .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
                 .expect("write");
         }
-        let body_at = find(&seen, b"\r\n\r\n").unwrap() + 4;
-        while seen.len() < body_at + 5 {
-            let n = stream.read(&mut chunk).expect("read");
-            assert!(n > 0, "the body was cut");
-            seen.extend_from_slice(&chunk[..n]);
-        }
+        fill_to(&mut stream, &mut seen, body_at + 5);
         let answer = [
             &b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"[..],
             &seen[body_at..],
@@ -497,13 +493,7 @@ fn scripted_backend(answers: Vec<&'static [u8]>) -> SocketAddr {
     std::thread::spawn(move || {
         for (stream, answer) in listener.incoming().zip(answers) {
             let Ok(mut stream) = stream else { return };
-            let (mut head, mut chunk) = (Vec::new(), [0u8; 4096]);
-            while find(&head, b"\r\n\r\n").is_none() {
-                match stream.read(&mut chunk) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&chunk[..n]),
-                }
-            }
+            skip_request_head(&mut stream);
             let _ = stream.write_all(answer);
         }
     });
